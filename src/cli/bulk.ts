@@ -1,0 +1,197 @@
+// The bulk engine shared by every mutating command: targets from ids, stdin or a query;
+// a dry run, a confirmation, concurrency, per-ticket results and the exit code.
+import type { TixClient, WriteResult } from '../client/index.js';
+import type { Ticket } from '../domain/schemas.js';
+import type { Context } from './context.js';
+import { CancelError, SilentFailure, UsageError, describeError } from './errors.js';
+
+export interface Targets {
+  ids: number[];
+  /** Tickets already fetched (from --query), so a dry run needs no second read. */
+  known: Map<number, Ticket>;
+  /** One id named on the command line: its error becomes the exit code, like any single command. */
+  single: boolean;
+  fromQuery?: string;
+}
+
+export function parseId(raw: string): number {
+  const s = raw.trim().replace(/^#/, '');
+  if (!/^[1-9]\d{0,15}$/.test(s)) throw new UsageError(`invalid ticket id "${raw}"; ids are positive integers`);
+  return Number(s);
+}
+
+/** Ids from stdin: one per line, plain or as JSON lines with an `id` field. */
+export async function readIds(stdin: NodeJS.ReadableStream): Promise<number[]> {
+  const ids: number[] = [];
+  let buffer = '';
+  let lineNo = 0;
+  const take = (line: string) => {
+    lineNo++;
+    const s = line.trim();
+    if (!s) return;
+    if (s.startsWith('{')) {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(s);
+      } catch {
+        throw new UsageError(`stdin line ${lineNo}: not valid JSON`);
+      }
+      const id = (obj as { id?: unknown }).id;
+      if (typeof id !== 'number' && typeof id !== 'string') throw new UsageError(`stdin line ${lineNo}: JSON line has no "id"`);
+      ids.push(parseId(String(id)));
+    } else ids.push(parseId(s));
+  };
+  for await (const chunk of stdin) {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const l of lines) take(l);
+  }
+  take(buffer);
+  return ids;
+}
+
+export async function resolveTargets(ctx: Context, args: string[], opts: { query?: string }): Promise<Targets> {
+  const known = new Map<number, Ticket>();
+  if (opts.query !== undefined) {
+    if (args.length) throw new UsageError('give ticket ids or --query, not both');
+    const client = await ctx.client();
+    const ids: number[] = [];
+    for await (const t of client.allTickets({ q: opts.query })) {
+      ids.push(t.id);
+      known.set(t.id, t);
+    }
+    return { ids, known, single: false, fromQuery: opts.query };
+  }
+  if (args.length === 0) throw new UsageError('no tickets given; pass ids, - to read them from stdin, or --query');
+  const ids: number[] = [];
+  let fromStdin = false;
+  for (const a of args) {
+    if (a === '-') {
+      if (fromStdin) throw new UsageError('- may appear once');
+      fromStdin = true;
+      ids.push(...(await readIds(ctx.io.stdin)));
+    } else ids.push(...a.split(',').filter(Boolean).map(parseId));
+  }
+  const unique = [...new Set(ids)];
+  return { ids: unique, known, single: !fromStdin && unique.length === 1 };
+}
+
+export interface BulkOperation {
+  /** Past tense for status lines: "closed", "escalated". */
+  done: string;
+  /** What would change on this ticket, as `field: before → after`, or null when nothing would. */
+  preview(t: Ticket): string | null;
+  apply(client: TixClient, id: number): Promise<WriteResult>;
+}
+
+export interface BulkReport {
+  succeeded: number[];
+  failed: { id: number; error: { code: string; message: string; status?: number } }[];
+  skipped: number[];
+}
+
+async function confirm(ctx: Context, message: string): Promise<boolean> {
+  if (ctx.globals.yes) return true;
+  if (!ctx.canPrompt) return false;
+  const { confirm: ask } = await import('@inquirer/prompts');
+  return ask({ message, default: false });
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+export function concurrencyOf(raw: unknown): number {
+  const n = Number(raw ?? 8);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --concurrency "${String(raw)}"; give 1 to 256`);
+  return n;
+}
+
+export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown }): Promise<void> {
+  const concurrency = concurrencyOf(opts.concurrency);
+  const client = await ctx.client({ connections: concurrency });
+  const json = ctx.format === 'json';
+  const ndjson = ctx.format === 'ndjson';
+
+  if (opts.dryRun) {
+    const lines: { id: number; change: string | null; error?: string }[] = [];
+    await pool(targets.ids, concurrency, async (id) => {
+      try {
+        const t = targets.known.get(id) ?? (await client.getTicket(id));
+        lines.push({ id, change: op.preview(t) });
+      } catch (err) {
+        lines.push({ id, change: null, error: describeError(err).message });
+      }
+    });
+    lines.sort((a, b) => targets.ids.indexOf(a.id) - targets.ids.indexOf(b.id));
+    if (json) ctx.out(`${JSON.stringify(lines.map((l) => ({ id: l.id, would_change: l.change, error: l.error ?? null })), null, 2)}\n`);
+    else for (const l of lines) ctx.out(`#${l.id}\t${l.error ? `cannot: ${l.error}` : l.change ?? 'no change'}\n`);
+    ctx.status(`dry run: ${lines.filter((l) => l.change).length} of ${lines.length} tickets would change; nothing was changed`);
+    return;
+  }
+
+  if (targets.fromQuery !== undefined) {
+    if (targets.ids.length === 0) {
+      ctx.status(`no tickets match "${targets.fromQuery}"`);
+      if (json) ctx.out(`${JSON.stringify({ succeeded: [], failed: [], skipped: [] })}\n`);
+      return;
+    }
+    const ok = await confirm(ctx, `${op.done.replace(/ed$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
+    if (!ok) {
+      if (ctx.globals.yes || ctx.canPrompt) throw new CancelError('cancelled; nothing was changed');
+      throw new UsageError(`--query changes ${targets.ids.length} tickets: add --yes to apply or --dry-run to preview`);
+    }
+  }
+
+  if (targets.single) {
+    const id = targets.ids[0]!;
+    const r = await op.apply(client, id);
+    if (json) ctx.out(`${JSON.stringify(r.ticket, null, 2)}\n`);
+    else if (ndjson) ctx.out(`${JSON.stringify(r.ticket)}\n`);
+    ctx.status(r.changed ? `✓ ${capitalize(op.done)} #${id}` : `#${id} already as asked; nothing changed`);
+    return;
+  }
+
+  const report: BulkReport = { succeeded: [], failed: [], skipped: [] };
+  await pool(targets.ids, concurrency, async (id) => {
+    let line: object;
+    try {
+      const r = await op.apply(client, id);
+      (r.changed ? report.succeeded : report.skipped).push(id);
+      line = { id, result: r.changed ? 'succeeded' : 'skipped' };
+    } catch (err) {
+      const d = describeError(err);
+      const error = { code: d.code, message: ctx.redact(d.message), ...(d.status ? { status: d.status } : {}) };
+      report.failed.push({ id, error });
+      line = { id, result: 'failed', error };
+      if (!json && !ndjson) ctx.warn(`#${id}: ${error.message}`);
+    }
+    if (ndjson) ctx.out(`${JSON.stringify(line)}\n`);
+  });
+  const order = (a: number, b: number) => targets.ids.indexOf(a) - targets.ids.indexOf(b);
+  report.succeeded.sort(order);
+  report.skipped.sort(order);
+  report.failed.sort((a, b) => order(a.id, b.id));
+  if (json) ctx.out(`${JSON.stringify(report)}\n`);
+  ctx.status(`${op.done} ${report.succeeded.length}, skipped ${report.skipped.length} (already so), failed ${report.failed.length}`);
+  if (report.failed.length) throw new SilentFailure();
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A required option: prompted for when someone can answer, else a usage error naming the flag. */
+export async function required(ctx: Context, value: unknown, flag: string, message: string, validate?: (v: string) => string | true): Promise<string> {
+  if (typeof value === 'string' && value.trim() !== '') {
+    const ok = validate ? validate(value) : true;
+    if (ok !== true) throw new UsageError(`${flag}: ${ok}`);
+    return value;
+  }
+  if (!ctx.canPrompt) throw new UsageError(`missing ${flag}`);
+  const { input } = await import('@inquirer/prompts');
+  return input({ message, validate: validate ?? ((v) => (v.trim() ? true : 'required')) });
+}

@@ -1,0 +1,60 @@
+// tix auth: the token comes from stdin (--with-token) or a hidden prompt, never from argv.
+import type { Context } from '../context.js';
+import { AuthError, UsageError } from '../errors.js';
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  let s = '';
+  for await (const chunk of stdin) s += chunk.toString();
+  return s.trim();
+}
+
+export async function login(ctx: Context, _args: string[], opts: Record<string, unknown>) {
+  const config = await ctx.config();
+  const profile = ctx.profileName(config);
+  const url = ctx.globals.url ?? ctx.env.TIX_URL ?? config.profile(profile)?.url;
+  if (!url) throw new UsageError('missing --url (the server to log in to)');
+  let token: string;
+  if (opts.withToken) token = await readStdin(ctx.io.stdin);
+  else if (ctx.canPrompt) {
+    const { password } = await import('@inquirer/prompts');
+    token = (await password({ message: `Token for ${url}`, mask: true })).trim();
+  } else throw new UsageError('no token: pipe it with --with-token, or run on a terminal to be prompted');
+  if (!token) throw new UsageError('empty token');
+  const { TixClient } = await import('../../client/index.js');
+  const client = new TixClient({ baseUrl: url, token, timeoutMs: ctx.timeoutMs });
+  try {
+    const me = await client.me();
+    config.saveProfile(profile, { url, user: me.login });
+    config.saveToken(profile, token);
+    if (!config.defaultProfile) config.defaultProfile = profile;
+    if (ctx.format === 'json') ctx.out(`${JSON.stringify({ profile, url, user: me.login, role: me.role })}\n`);
+    ctx.status(`✓ Logged in to ${url} as ${me.login} (${me.role}); saved as profile "${profile}"`);
+  } finally {
+    await client.dispose();
+  }
+}
+
+export async function status(ctx: Context) {
+  const { url, token, profile } = await ctx.target();
+  if (!token) throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\``);
+  const client = await ctx.client();
+  const me = await client.me();
+  const source = ctx.env.TIX_TOKEN ? 'TIX_TOKEN' : 'credentials file';
+  const info = { profile, url, user: me.login, role: me.role, org: me.org, token_source: source };
+  if (ctx.format === 'json') ctx.out(`${JSON.stringify(info, null, 2)}\n`);
+  else ctx.out(`profile  ${profile}\nserver   ${url}\nuser     ${me.login} (${me.role}${me.org ? `, ${me.org}` : ''})\ntoken    from ${source} (hidden)\n`);
+}
+
+export async function logout(ctx: Context) {
+  const config = await ctx.config();
+  const profile = ctx.profileName(config);
+  const removed = config.removeToken(profile);
+  ctx.status(removed ? `✓ Removed the token of profile "${profile}"` : `profile "${profile}" had no stored token`);
+}
+
+export async function token(ctx: Context) {
+  const { token, profile } = await ctx.target();
+  if (!token) throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\``);
+  if (ctx.isStdoutTTY) ctx.warn('printing a secret to the terminal');
+  ctx.out(`${token}\n`);
+}

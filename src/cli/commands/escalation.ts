@@ -1,0 +1,59 @@
+// tix escalation list | show | advance.
+import { ESCALATION_STATES } from '../../domain/enums.js';
+import type { Escalation } from '../../domain/schemas.js';
+import { ESCALATION_FIELDS } from '../../domain/fields.js';
+import { required } from '../bulk.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { genericListWriter, parseFields, printObject } from '../output/index.js';
+import { parseChoice } from './mutate.js';
+
+function escalationId(raw: string | undefined): string {
+  const s = String(raw ?? '').toUpperCase();
+  if (/^CP-[1-9]\d*$/.test(s)) return s;
+  if (/^[1-9]\d*$/.test(s)) return `CP-${s}`;
+  throw new UsageError(`invalid escalation id "${raw}"; it looks like CP-12`);
+}
+
+const human = (e: Escalation) =>
+  [
+    `${e.id}  ticket #${e.ticket_id}  ${e.state}`,
+    `reason     ${e.reason}`,
+    `team       ${e.team ?? '-'} (level ${e.level ?? '-'})`,
+    `estimate   ${e.estimated_resolution ?? '-'} (an estimate, not a promise)`,
+    'timeline:',
+    ...e.timeline.map((s) => `  ${s.at}  ${s.state.padEnd(24)} ${s.by}${s.note ? `  ${s.note}` : ''}`),
+    '',
+  ].join('\n');
+
+export async function list(ctx: Context, _args: string[], opts: Record<string, unknown>) {
+  const fields = parseFields(ctx.globals.json as string | true | undefined, ESCALATION_FIELDS);
+  const client = await ctx.client();
+  const items = await client.escalations(opts.state as 'running' | 'resolved' | 'all');
+  const writer = genericListWriter<Escalation>(ctx.io.stdout, { ...ctx.outputOptions(), fields }, [
+    { header: 'ID', get: (e) => e.id },
+    { header: 'TICKET', get: (e) => String(e.ticket_id) },
+    { header: 'STATE', get: (e) => e.state },
+    { header: 'TEAM', get: (e) => e.team ?? '' },
+    { header: 'ETA', get: (e) => e.estimated_resolution ?? '' },
+    { header: 'REASON', get: (e) => e.reason },
+  ]);
+  for (const e of items) writer.write(e);
+  writer.end();
+  if (items.length === 0 && ctx.format === 'table') ctx.status('no escalations');
+}
+
+export async function show(ctx: Context, [raw]: string[]) {
+  const fields = parseFields(ctx.globals.json as string | true | undefined, ESCALATION_FIELDS);
+  const client = await ctx.client();
+  printObject(ctx.io.stdout, await client.escalation(escalationId(raw)), { ...ctx.outputOptions(), fields }, human);
+}
+
+export async function advance(ctx: Context, [raw]: string[], opts: Record<string, unknown>) {
+  const id = escalationId(raw);
+  const to = parseChoice(await required(ctx, opts.to, '--to', 'Next state'), '--to', ESCALATION_STATES)!;
+  const client = await ctx.client();
+  const e = await client.advance(id, { to, note: typeof opts.note === 'string' ? opts.note : undefined });
+  if (ctx.format !== 'table') ctx.out(`${JSON.stringify(e, null, 2)}\n`);
+  ctx.status(`✓ ${id} is ${e.state}${e.state === 'resolved' ? `; ticket #${e.ticket_id} is back in progress` : ''}`);
+}

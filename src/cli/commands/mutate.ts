@@ -1,0 +1,106 @@
+// reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
+import { PRIORITIES, STATUSES, TEAMS } from '../../domain/enums.js';
+import type { Priority, Status, Ticket } from '../../domain/schemas.js';
+import { parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+
+type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
+
+const change = (field: string, before: unknown, after: unknown) =>
+  String(before ?? 'none') === String(after ?? 'none') ? null : `${field}: ${String(before ?? 'none')} → ${String(after ?? 'none')}`;
+
+export function parsePriority(raw: unknown, flag: string): Priority {
+  const p = String(raw).toLowerCase();
+  if (p === 'urgent') return 'critical';
+  if (!(PRIORITIES as readonly string[]).includes(p)) throw new UsageError(`${flag}: invalid priority "${String(raw)}"; choose ${PRIORITIES.join(', ')} (urgent = critical)`);
+  return p as Priority;
+}
+
+export function parseLevel(raw: unknown): 1 | 2 | 3 | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (n !== 1 && n !== 2 && n !== 3) throw new UsageError(`--level: invalid level "${String(raw)}"; choose 1, 2 or 3`);
+  return n;
+}
+
+export function parseChoice<T extends string>(raw: unknown, flag: string, choices: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(String(raw))) throw new UsageError(`${flag}: invalid value "${String(raw)}"; choose ${choices.join(', ')}`);
+  return raw as T;
+}
+
+const justification = (v: string) => (v.trim().length >= 10 ? true : 'a justification needs at least 10 characters');
+
+async function bulk(ctx: Context, args: string[], opts: Opts, op: BulkOperation) {
+  const targets = await resolveTargets(ctx, args, opts);
+  await runBulk(ctx, targets, op, opts);
+}
+
+export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
+  const to = parsePriority(await required(ctx, opts.to, '--to', 'New priority'), '--to');
+  const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
+  await bulk(ctx, args, opts, {
+    done: 'reprioritized',
+    preview: (t) => change('priority', t.priority, to),
+    apply: (c, id) => c.reprioritize(id, { priority: to, reason }),
+  });
+}
+
+export async function assign(ctx: Context, args: string[], opts: Opts) {
+  const raw = await required(ctx, opts.to, '--to', 'Assign to (login, me or none)');
+  const assignee = raw === 'none' ? null : raw;
+  await bulk(ctx, args, opts, {
+    done: 'assigned',
+    preview: (t) => change('assignee', t.assignee, assignee),
+    apply: (c, id) => c.assign(id, { assignee }),
+  });
+}
+
+export async function move(ctx: Context, args: string[], opts: Opts) {
+  const to = parseChoice(await required(ctx, opts.to, '--to', 'New status'), '--to', STATUSES) as Status;
+  if (to === 'closed') throw new UsageError('--to closed: use `tix close ID --resolution ...`, which records what fixed it');
+  if (to === 'escalated') throw new UsageError('--to escalated: use `tix escalate ID --reason ...`, which opens an escalation');
+  const blockedBy = opts.blockedBy === undefined ? undefined : parseId(String(opts.blockedBy));
+  if (to === 'blocked' && blockedBy === undefined) throw new UsageError('--to blocked needs --blocked-by ID (the ticket that must finish first)');
+  const note = typeof opts.note === 'string' ? opts.note : undefined;
+  await bulk(ctx, args, opts, {
+    done: 'moved',
+    preview: (t) => change('status', t.status, to),
+    apply: (c, id) => c.setStatus(id, { status: to, note, blocked_by: blockedBy }),
+  });
+}
+
+export async function escalate(ctx: Context, args: string[], opts: Opts) {
+  const reason = await required(ctx, opts.reason, '--reason', 'Why engineering is needed');
+  const team = parseChoice(opts.team, '--team', TEAMS);
+  const level = parseLevel(opts.level);
+  let eta: string | undefined;
+  if (opts.eta !== undefined) {
+    eta = String(opts.eta);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(eta) || Number.isNaN(Date.parse(eta))) throw new UsageError(`--eta: invalid date "${eta}"; use YYYY-MM-DD`);
+  }
+  await bulk(ctx, args, opts, {
+    done: 'escalated',
+    preview: (t: Ticket) => (t.escalation ? null : change('status', t.status, 'escalated')),
+    apply: (c, id) => c.escalate(id, { reason, team, level, estimated_resolution: eta }),
+  });
+}
+
+export async function close(ctx: Context, args: string[], opts: Opts) {
+  const resolution = await required(ctx, opts.resolution, '--resolution', 'What fixed it');
+  await bulk(ctx, args, opts, {
+    done: 'closed',
+    preview: (t) => change('status', t.status, 'closed'),
+    apply: (c, id) => c.closeTicket(id, { resolution }),
+  });
+}
+
+export async function reopen(ctx: Context, args: string[], opts: Opts) {
+  const comment = await required(ctx, opts.comment, '--comment', 'Why is it reopened');
+  await bulk(ctx, args, opts, {
+    done: 'reopened',
+    preview: (t) => change('status', t.status, 'in_progress'),
+    apply: (c, id) => c.reopen(id, { comment }),
+  });
+}

@@ -1,0 +1,34 @@
+// tix serve: the reference API on an embedded SQLite database.
+import { join } from 'node:path';
+import { dataDir } from '../config.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+
+export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>) {
+  const port = Number(opts.port ?? 7878);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port "${String(opts.port)}"`);
+  const host = String(opts.host ?? '127.0.0.1');
+  const db = typeof opts.db === 'string' ? opts.db : join(dataDir(ctx.env), 'tix.db');
+  const { startServer, isLoopback } = await import('../../server/main.js');
+  const server = await startServer({ host, port, db, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug) });
+  ctx.io.stderr.write(`tix: listening on ${server.url} (database ${db})\n`);
+  if (server.bootstrapToken) {
+    ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);
+    if (isLoopback(host)) {
+      const config = await ctx.config();
+      config.saveProfile('local', { url: server.url, user: 'admin' });
+      config.saveToken('local', server.bootstrapToken);
+      if (!config.defaultProfile) config.defaultProfile = 'local';
+      ctx.io.stderr.write('tix: saved as profile "local"; try `tix list` in another terminal\n');
+    }
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      ctx.io.stderr.write('tix: shutting down after in-flight requests\n');
+      server.close().then(resolve, resolve);
+    };
+    process.removeAllListeners('SIGINT');
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,91 @@
+// The triage walk: the new queue in queue order, the rubric's suggestion offered for each ticket.
+// Interactive on a terminal; narrated (suggestions applied) for `tix demo` without one.
+import type { TixClient } from '../../client/index.js';
+import { ApiError } from '../../client/errors.js';
+import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
+import { RUBRIC, suggestPriority } from '../../domain/policy.js';
+import type { Priority, Team, Ticket, TicketType } from '../../domain/schemas.js';
+import type { Context } from '../context.js';
+
+export function suggestTeam(t: Ticket): Team {
+  if (t.type === 'configuration') return 'configuration';
+  if (t.type === 'incident') return 'engineering';
+  if (t.type === 'task') return 'implementation';
+  return 'support';
+}
+
+const summary = (t: Ticket) =>
+  `\n#${t.id}  ${t.subject}\n  ${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${t.org})` : ''} · opened ${t.created_at}\n  ${t.description.replace(/\s+/g, ' ').slice(0, 300)}\n`;
+
+export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean }): Promise<{ triaged: number; skipped: number }> {
+  const queue: Ticket[] = [];
+  for await (const t of client.allTickets({ q: 'status:new', sort: 'queue' })) queue.push(t);
+  if (queue.length === 0) {
+    ctx.status('the new queue is empty; nothing to triage');
+    return { triaged: 0, skipped: 0 };
+  }
+  ctx.status(`${queue.length} new ticket${queue.length === 1 ? '' : 's'} to triage, in queue order`);
+  const prompts = opts.interactive ? await import('@inquirer/prompts') : undefined;
+  let triaged = 0;
+  let skipped = 0;
+  for (const t of queue) {
+    ctx.io.stderr.write(summary(t));
+    const suggested = suggestPriority(`${t.subject} ${t.description}`);
+    let priority: Priority = suggested;
+    let team: Team = suggestTeam(t);
+    let type: TicketType = t.type ?? 'problem';
+    let level: 1 | 2 | 3 = priority === 'critical' ? 2 : 1;
+    let justification: string | undefined = `rubric: ${RUBRIC[suggested]}`;
+    let assignee: string | null = 'me';
+    if (prompts) {
+      const action = await prompts.select({
+        message: `Ticket #${t.id}`,
+        choices: [
+          { name: 'Triage it', value: 'triage' },
+          { name: 'Skip', value: 'skip' },
+          { name: 'Quit', value: 'quit' },
+        ],
+      });
+      if (action === 'quit') break;
+      if (action === 'skip') {
+        skipped++;
+        continue;
+      }
+      priority = await prompts.select({
+        message: 'Priority',
+        default: suggested,
+        choices: PRIORITIES.map((p) => ({ name: `${p}${p === suggested ? ' (suggested)' : ''}${p === t.priority ? ' (current)' : ''}`, value: p, description: RUBRIC[p] })),
+      });
+      justification = undefined;
+      if (priority !== t.priority) {
+        justification = await prompts.input({
+          message: `Why ${t.priority} → ${priority}?`,
+          validate: (v) => (v.trim().length >= 10 ? true : 'at least 10 characters'),
+        });
+      }
+      team = await prompts.select({ message: 'Team', default: team, choices: TEAMS.map((v) => ({ name: v, value: v })) });
+      type = await prompts.select({ message: 'Type', default: type, choices: TICKET_TYPES.map((v) => ({ name: v, value: v })) });
+      level = await prompts.select({ message: 'Support level', default: level, choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) });
+      const who = await prompts.input({ message: 'Assignee (login, me or none)', default: 'me' });
+      assignee = who === 'none' ? null : who;
+    }
+    try {
+      const r = await client.triage(
+        t.id,
+        { priority, justification: priority !== t.priority ? justification : undefined, team, type, level, assignee },
+        { ifMatch: t.version },
+      );
+      triaged++;
+      ctx.status(`✓ Triaged #${t.id}: ${r.ticket.priority}, ${team}, level ${level}${r.ticket.assignee ? `, assigned to ${r.ticket.assignee}` : ''}`);
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'precondition_failed' || err.code === 'conflict')) {
+        ctx.warn(`#${t.id}: ${err.message}; skipped`);
+        skipped++;
+        continue;
+      }
+      throw err;
+    }
+  }
+  ctx.status(`done: ${triaged} triaged, ${skipped} skipped`);
+  return { triaged, skipped };
+}

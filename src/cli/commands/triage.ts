@@ -1,0 +1,41 @@
+// tix triage: flags for one or many tickets; on a terminal with no ids, a walk of the new queue.
+import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
+import type { TriageBody } from '../../domain/schemas.js';
+import { resolveTargets, runBulk } from '../bulk.js';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { parseChoice, parseLevel, parsePriority } from './mutate.js';
+
+const FLAGS = ['priority', 'justification', 'team', 'type', 'level', 'assignee'] as const;
+
+export async function run(ctx: Context, args: string[], opts: Record<string, unknown>) {
+  const anyFlag = FLAGS.some((f) => opts[f] !== undefined);
+  if (args.length === 0 && opts.query === undefined) {
+    if (!ctx.canPrompt) throw new UsageError('no tickets given; pass ids (or -, or --query), or run on a terminal for the interactive walk');
+    if (anyFlag) throw new UsageError('flags need ticket ids; run `tix triage` alone for the interactive walk');
+    const { walkNewQueue } = await import('./triage-walk.js');
+    await walkNewQueue(ctx, await ctx.client(), { interactive: true });
+    return;
+  }
+  const body: TriageBody = {
+    priority: opts.priority === undefined ? undefined : parsePriority(opts.priority, '--priority'),
+    justification: typeof opts.justification === 'string' ? opts.justification : undefined,
+    team: parseChoice(opts.team, '--team', TEAMS),
+    type: parseChoice(opts.type, '--type', TICKET_TYPES),
+    level: parseLevel(opts.level),
+    assignee: opts.assignee === undefined ? undefined : opts.assignee === 'none' ? null : String(opts.assignee),
+  };
+  const targets = await resolveTargets(ctx, args, opts as { query?: string });
+  await runBulk(ctx, targets, {
+    done: 'triaged',
+    preview: (t) => {
+      if (t.status !== 'new') return null;
+      const parts = ['status: new → in_progress'];
+      if (body.priority && body.priority !== t.priority) parts.push(`priority: ${t.priority} → ${body.priority}`);
+      if (body.team && body.team !== t.team) parts.push(`team: ${t.team ?? 'none'} → ${body.team}`);
+      if (body.assignee !== undefined && body.assignee !== t.assignee) parts.push(`assignee: ${t.assignee ?? 'none'} → ${body.assignee ?? 'none'}`);
+      return parts.join(', ');
+    },
+    apply: (c, id) => c.triage(id, body),
+  }, opts);
+}

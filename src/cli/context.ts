@@ -1,0 +1,168 @@
+// The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
+import type { TixClient } from '../client/index.js';
+import type { ConfigStore } from './config.js';
+import { AuthError, UsageError } from './errors.js';
+import type { OutputOptions } from './output/index.js';
+
+export interface GlobalOptions {
+  profile?: string;
+  url?: string;
+  json?: string | boolean;
+  format?: string;
+  color?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  timeout?: string;
+  yes?: boolean;
+  input?: boolean;
+}
+
+export interface IO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The token, redacted wherever text leaves the process. */
+export function redactor(secret: string | undefined): (s: string) => string {
+  if (!secret) return (s) => s;
+  return (s) => s.split(secret).join('[redacted]');
+}
+
+export class Context {
+  readonly io: IO;
+  readonly env: NodeJS.ProcessEnv;
+  readonly globals: GlobalOptions;
+  readonly now: () => Date;
+  private configStore?: ConfigStore;
+  private clientPromise?: Promise<TixClient>;
+  private resolvedToken?: string;
+
+  constructor(args: { io: IO; env: NodeJS.ProcessEnv; globals: GlobalOptions; now?: () => Date }) {
+    this.io = args.io;
+    this.env = args.env;
+    this.globals = args.globals;
+    this.now = args.now ?? (() => new Date());
+  }
+
+  get isStdoutTTY() {
+    return Boolean(this.io.stdout.isTTY);
+  }
+  get isStderrTTY() {
+    return Boolean(this.io.stderr.isTTY);
+  }
+
+  /** Prompts only when someone can answer them. */
+  get canPrompt(): boolean {
+    return this.globals.input !== false && !this.env.CI && Boolean(this.io.stdin.isTTY) && this.isStdoutTTY;
+  }
+
+  get color(): boolean {
+    if (this.globals.color === false || this.env.NO_COLOR) return false;
+    if (this.env.FORCE_COLOR && this.env.FORCE_COLOR !== '0') return true;
+    return this.isStdoutTTY;
+  }
+
+  get format(): Format {
+    if (this.globals.json !== undefined && this.globals.json !== false) return 'json';
+    const f = this.globals.format ?? 'table';
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${FORMATS.join(', ')}`);
+    return f as Format;
+  }
+
+  get timeoutMs(): number | undefined {
+    if (this.globals.timeout === undefined) return undefined;
+    const n = Number(this.globals.timeout);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`invalid --timeout "${this.globals.timeout}"; give milliseconds, e.g. --timeout 5000`);
+    return n;
+  }
+
+  outputOptions(): OutputOptions {
+    const stdout = this.io.stdout as { columns?: number };
+    return { format: this.format, isTTY: this.isStdoutTTY, color: this.color, width: stdout.columns ?? 100, now: this.now() };
+  }
+
+  /** Status lines (`✓ Closed #12`) go to stderr, and not at all with --quiet. */
+  status(line: string) {
+    if (!this.globals.quiet) this.io.stderr.write(`${line}\n`);
+  }
+
+  warn(line: string) {
+    this.io.stderr.write(`tix: ${line}\n`);
+  }
+
+  out(text: string) {
+    this.io.stdout.write(text);
+  }
+
+  async config(): Promise<ConfigStore> {
+    if (!this.configStore) {
+      const { ConfigStore } = await import('./config.js');
+      this.configStore = new ConfigStore(this.env);
+    }
+    return this.configStore;
+  }
+
+  profileName(config: ConfigStore): string {
+    return this.globals.profile ?? this.env.TIX_PROFILE ?? config.defaultProfile ?? 'local';
+  }
+
+  /** Server URL and token, by precedence flag > environment > profile. */
+  async target(): Promise<{ url: string; token: string | undefined; profile: string }> {
+    const config = await this.config();
+    const profile = this.profileName(config);
+    const saved = config.profile(profile);
+    const url = this.globals.url ?? this.env.TIX_URL ?? saved?.url;
+    if (!url) {
+      throw new AuthError(`no server for profile "${profile}"; run \`tix auth login --url URL\`, set TIX_URL, or start one with \`tix serve\``);
+    }
+    let token = this.env.TIX_TOKEN || undefined;
+    if (!token) token = config.token(profile);
+    if (config.tightened) this.warn(`credentials file ${config.credentialsPath} was readable by others; its mode is now 0600`);
+    return { url, token, profile };
+  }
+
+  client(opts: { requireToken?: boolean; connections?: number } = {}): Promise<TixClient> {
+    this.clientPromise ??= (async () => {
+      const { url, token, profile } = await this.target();
+      if (!token && opts.requireToken !== false) {
+        throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\` or set TIX_TOKEN`);
+      }
+      this.resolvedToken = token;
+      const { TixClient } = await import('../client/index.js');
+      const redact = redactor(token);
+      return new TixClient({
+        baseUrl: url,
+        token,
+        timeoutMs: this.timeoutMs,
+        connections: opts.connections,
+        debug: this.globals.debug ? (line) => this.io.stderr.write(`${redact(line)}\n`) : undefined,
+        userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
+      });
+    })();
+    return this.clientPromise;
+  }
+
+  /** Redacts the token in use from any text (error messages included). */
+  redact(text: string): string {
+    return redactor(this.resolvedToken ?? this.env.TIX_TOKEN)(text);
+  }
+
+  async dispose() {
+    if (this.clientPromise) {
+      try {
+        await (await this.clientPromise).dispose();
+      } catch {
+        // a client that never built has nothing to close
+      }
+    }
+  }
+}
+
+declare global {
+  // replaced at build time with the package version
+  var __TIX_VERSION__: string | undefined;
+}

@@ -1,0 +1,93 @@
+// The one place that turns errors into exit codes and one-line messages (DESIGN.md §5).
+import { ApiError, UnavailableError } from '../client/errors.js';
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notFound: 3,
+  auth: 4,
+  conflict: 5,
+  unavailable: 6,
+  interrupted: 130,
+} as const;
+
+/** Bad command-line input: unknown flag, invalid value, missing value with no prompt allowed. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Not logged in locally (no token anywhere). */
+export class AuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+/** The user cancelled a prompt or interrupted the run. */
+export class CancelError extends Error {
+  constructor(message = 'interrupted') {
+    super(message);
+    this.name = 'CancelError';
+  }
+}
+
+/** The run finished but reported failure already (e.g. a bulk run with failed tickets). */
+export class SilentFailure extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number = EXIT.failed) {
+    super('failed');
+    this.name = 'SilentFailure';
+    this.exitCode = exitCode;
+  }
+}
+
+const exitByProblemCode: Record<string, number> = {
+  validation: EXIT.usage,
+  unauthenticated: EXIT.auth,
+  forbidden: EXIT.auth,
+  not_found: EXIT.notFound,
+  conflict: EXIT.conflict,
+  precondition_failed: EXIT.conflict,
+  rate_limited: EXIT.unavailable,
+  payload_too_large: EXIT.usage,
+  internal: EXIT.failed,
+};
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof SilentFailure) return err.exitCode;
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof AuthError) return EXIT.auth;
+  if (err instanceof CancelError) return EXIT.interrupted;
+  if (err instanceof UnavailableError) return EXIT.unavailable;
+  if (err instanceof ApiError) return exitByProblemCode[err.code] ?? EXIT.failed;
+  return EXIT.failed;
+}
+
+export interface ErrorReport {
+  code: string;
+  message: string;
+  status?: number;
+  id?: number | string;
+}
+
+/** One line that says what failed and what to do next. */
+export function describeError(err: unknown): ErrorReport {
+  if (err instanceof ApiError) {
+    let message = err.message;
+    if (err.code === 'unauthenticated') message += '; run `tix auth login` (or set TIX_TOKEN) and try again';
+    if (err.code === 'rate_limited' && err.retryAfterSeconds !== undefined)
+      message += `; try again in ${err.retryAfterSeconds}s`;
+    return { code: err.code, message, status: err.status };
+  }
+  if (err instanceof UnavailableError) return { code: 'unavailable', message: err.message };
+  if (err instanceof UsageError) return { code: 'usage', message: err.message };
+  if (err instanceof AuthError) return { code: 'unauthenticated', message: err.message };
+  if (err instanceof CancelError) return { code: 'interrupted', message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'internal', message };
+}

@@ -1,0 +1,28 @@
+// Typed errors of the tix API client: every failure the client can report is one of these.
+import type { Problem, ProblemCode } from '../domain/schemas.js';
+
+/** The server answered with an RFC 9457 problem (or something we map to one). */
+export class ApiError extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly problem: Problem;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(problem: Problem, retryAfterSeconds?: number) {
+    super(problem.detail || problem.title);
+    this.name = 'ApiError';
+    this.code = problem.code;
+    this.status = problem.status;
+    this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The server could not be reached, timed out, or kept refusing after retries. */
+export class UnavailableError extends Error {
+  readonly url: string;
+  constructor(message: string, url: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnavailableError';
+    this.url = url;
+  }
+}

@@ -1,0 +1,237 @@
+// The tix API client: one request sender over an undici Pool, problem+json → typed errors,
+// an Idempotency-Key on every mutating request. Knows nothing of the terminal.
+import { randomUUID } from 'node:crypto';
+import { Pool, type Dispatcher } from 'undici';
+import type {
+  AdvanceBody, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
+  PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
+} from '../domain/schemas.js';
+import { ApiError, UnavailableError } from './errors.js';
+
+export interface ClientOptions {
+  baseUrl: string;
+  token?: string;
+  /** Per-request time limit in milliseconds. */
+  timeoutMs?: number;
+  /** Sockets kept open to the server (bulk work raises it). */
+  connections?: number;
+  /** Receives one line per request and response; never the token. */
+  debug?: (line: string) => void;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  idempotencyKey?: string;
+  ifMatch?: number;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface WriteResult {
+  ticket: Ticket;
+  /** False when the ticket was already as asked (nothing applied, no event). */
+  changed: boolean;
+}
+
+const STATUS_CODES: Record<number, Problem['code']> = {
+  400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 412: 'precondition_failed',
+  413: 'payload_too_large', 422: 'validation', 429: 'rate_limited',
+};
+
+function toProblem(status: number, text: string, contentType: string): Problem {
+  if (contentType.includes('json')) {
+    try {
+      const p = JSON.parse(text) as Partial<Problem>;
+      if (p && typeof p.code === 'string' && typeof p.detail === 'string') return { type: p.type ?? 'about:blank', title: p.title ?? '', status, detail: p.detail, code: p.code, errors: p.errors };
+    } catch {
+      // not our problem document: fall through to a generic one
+    }
+  }
+  const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'validation');
+  const detail = status >= 500 ? `the server answered ${status} ${contentType.includes('html') ? '(an HTML error page, likely from a proxy)' : ''}`.trim() : `the server answered ${status}`;
+  return { type: 'about:blank', title: `HTTP ${status}`, status, detail, code };
+}
+
+const retryAfterSeconds = (h: string | string[] | undefined): number | undefined => {
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+};
+
+export class TixClient {
+  readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly prefix: string;
+  private readonly pool: Dispatcher;
+  private readonly opts: ClientOptions;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    const url = new URL(opts.baseUrl);
+    this.baseUrl = url.toString().replace(/\/$/, '');
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/$/, '');
+    this.pool = new Pool(this.origin, { connections: opts.connections ?? 8, pipelining: 1 });
+  }
+
+  /** Closes the connection pool. */
+  async dispose(): Promise<void> {
+    await this.pool.close();
+  }
+
+  async request<T>(method: string, path: string, ro: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(ro.query ?? {})) if (v !== undefined && v !== '') search.set(k, String(v));
+    const qs = search.toString();
+    const fullPath = `${this.prefix}${path}${qs ? `?${qs}` : ''}`;
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.opts.userAgent ?? 'tix' };
+    if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
+    let payload: string | undefined;
+    if (ro.body !== undefined) {
+      payload = JSON.stringify(ro.body);
+      headers['content-type'] = 'application/json';
+    }
+    const mutating = method !== 'GET' && method !== 'HEAD';
+    if (mutating && method === 'POST') headers['idempotency-key'] = ro.idempotencyKey ?? randomUUID();
+    if (ro.ifMatch !== undefined) headers['if-match'] = `"${ro.ifMatch}"`;
+    const debug = this.opts.debug;
+    const started = performance.now();
+    if (debug) {
+      debug(`> ${method} ${this.origin}${fullPath}`);
+      for (const [k, v] of Object.entries(headers)) debug(`> ${k}: ${k === 'authorization' ? 'Bearer [redacted]' : v}`);
+      if (payload) debug(`> ${payload.length > 2000 ? `${payload.slice(0, 2000)}…` : payload}`);
+    }
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await this.pool.request({
+        method: method as Dispatcher.HttpMethod,
+        path: fullPath,
+        headers,
+        body: payload,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await res.body.text();
+    } catch (err) {
+      throw this.transportError(err, timeoutMs);
+    }
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (debug) {
+      debug(`< ${res.statusCode} ${method} ${fullPath} (${Math.round(performance.now() - started)} ms)`);
+      for (const [k, v] of Object.entries(res.headers)) debug(`< ${k}: ${String(v)}`);
+      if (text) debug(`< ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
+    }
+    if (res.statusCode >= 400) throw new ApiError(toProblem(res.statusCode, text, contentType), retryAfterSeconds(res.headers['retry-after']));
+    let body: unknown = text;
+    if (contentType.includes('json') && text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ApiError(toProblem(502, text, 'text/plain'));
+      }
+    }
+    return { status: res.statusCode, body: body as T, headers: res.headers };
+  }
+
+  private transportError(err: unknown, timeoutMs: number): Error {
+    const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code ?? e.name;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || e.name === 'AbortError') {
+      return new UnavailableError(`no answer from ${this.baseUrl} within ${timeoutMs} ms; check the server or raise --timeout`, this.baseUrl, { cause: err });
+    }
+    if (code === 'ECONNREFUSED') {
+      return new UnavailableError(`cannot reach ${this.baseUrl} (connection refused); is the server running? Start one with \`tix serve\``, this.baseUrl, { cause: err });
+    }
+    return new UnavailableError(`cannot reach ${this.baseUrl} (${code ?? e.message ?? 'network error'}); check the URL and your network`, this.baseUrl, { cause: err });
+  }
+
+  private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {
+    const r = await this.request<Ticket>('POST', path, { body, ...opts });
+    return { ticket: r.body, changed: r.headers['tix-changed'] !== 'false' };
+  }
+
+  health() {
+    return this.request<{ status: string; version: string }>('GET', '/v1/health').then((r) => r.body);
+  }
+  me() {
+    return this.request<Me>('GET', '/v1/me').then((r) => r.body);
+  }
+
+  listTickets(params: { q?: string; sort?: string; limit?: number; cursor?: string }) {
+    return this.request<Page<Ticket>>('GET', '/v1/tickets', { query: params }).then((r) => r.body);
+  }
+
+  /** Every ticket matching, page by page, without holding them all. */
+  async *allTickets(params: { q?: string; sort?: string; pageSize?: number; max?: number }): AsyncGenerator<Ticket> {
+    let cursor: string | undefined;
+    let seen = 0;
+    const max = params.max ?? Infinity;
+    do {
+      const page = await this.listTickets({ q: params.q, sort: params.sort, limit: Math.min(params.pageSize ?? 1000, max - seen), cursor });
+      for (const t of page.items) {
+        yield t;
+        if (++seen >= max) return;
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
+  async getTicket(id: number): Promise<Ticket> {
+    return (await this.request<Ticket>('GET', `/v1/tickets/${id}`)).body;
+  }
+  async createTicket(body: CreateTicketBody): Promise<Ticket> {
+    return (await this.request<Ticket>('POST', '/v1/tickets', { body })).body;
+  }
+  triage = (id: number, body: TriageBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/triage`, body, o);
+  reprioritize = (id: number, body: PriorityBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/priority`, body, o);
+  assign = (id: number, body: AssignBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/assign`, body, o);
+  setStatus = (id: number, body: StatusBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/status`, body, o);
+  escalate = (id: number, body: EscalateBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/escalate`, body, o);
+  closeTicket = (id: number, body: CloseBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/close`, body, o);
+  reopen = (id: number, body: ReopenBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/reopen`, body, o);
+
+  async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
+    return (await this.request<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
+  }
+  async comments(id: number): Promise<Comment[]> {
+    return (await this.request<Page<Comment>>('GET', `/v1/tickets/${id}/comments`)).body.items;
+  }
+  async events(id: number): Promise<Event[]> {
+    return (await this.request<Page<Event>>('GET', `/v1/tickets/${id}/events`)).body.items;
+  }
+  async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
+    return (await this.request<Page<Escalation>>('GET', '/v1/escalations', { query: { state, limit } })).body.items;
+  }
+  async escalation(id: string): Promise<Escalation> {
+    return (await this.request<Escalation>('GET', `/v1/escalations/${id}`)).body;
+  }
+  async advance(id: string, body: AdvanceBody): Promise<Escalation> {
+    return (await this.request<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;
+  }
+  async users(): Promise<User[]> {
+    return (await this.request<Page<User>>('GET', '/v1/users')).body.items;
+  }
+  async createUser(body: CreateUserBody): Promise<User> {
+    return (await this.request<User>('POST', '/v1/users', { body })).body;
+  }
+  async createToken(userId: number, name = 'cli'): Promise<NewToken> {
+    return (await this.request<NewToken>('POST', `/v1/users/${userId}/tokens`, { body: { name } })).body;
+  }
+}

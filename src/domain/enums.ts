@@ -1,0 +1,61 @@
+// The support desk's vocabulary as plain constants: the CLI uses them without loading zod.
+
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+export const OPEN_STATUSES = [
+  'new',
+  'in_progress',
+  'pending_customer',
+  'pending_engineering',
+  'customer_testing',
+  'pending_reversion',
+  'blocked',
+  'escalated',
+] as const;
+
+export const DONE_STATUSES = ['solution_provided', 'resolved', 'expired', 'closed'] as const;
+
+export const STATUSES = [...OPEN_STATUSES, ...DONE_STATUSES] as const;
+
+export const TEAMS = ['support', 'configuration', 'engineering', 'implementation'] as const;
+
+export const TICKET_TYPES = ['question', 'problem', 'incident', 'configuration', 'task'] as const;
+
+export const CHANNELS = ['portal', 'email', 'phone', 'chat', 'conference'] as const;
+
+export const ROLES = ['admin', 'agent', 'requester'] as const;
+
+export const ESCALATION_STATES = [
+  'submitted',
+  'under_evaluation',
+  'engineering_in_progress',
+  'resolution_verification',
+  'resolved',
+] as const;
+
+export const EVENT_KINDS = [
+  'created',
+  'updated',
+  'triaged',
+  'priority_changed',
+  'requalified',
+  'assigned',
+  'status_changed',
+  'escalated',
+  'escalation_advanced',
+  'closed',
+  'reopened',
+  'commented',
+] as const;
+
+export const PROBLEM_CODES = [
+  'validation',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'precondition_failed',
+  'rate_limited',
+  'payload_too_large',
+  'internal',
+] as const;

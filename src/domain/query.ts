@@ -1,0 +1,291 @@
+// The query language of DESIGN.md §4: one parser and one in-memory evaluator, shared by CLI and server.
+//
+// Representation choices callers (e.g. a SQL translator) rely on:
+// - Date terms are normalised to exact instants: a date-only `created:>2026-11-01` becomes
+//   `>= 2026-11-02T00:00:00.000Z` and `<=D` becomes `< D+1`, so a day is always included whole.
+//   `op: '='` only ever comes from a date-only value and means "during the UTC day starting at `at`".
+// - Duration terms never use `=` (an exact age in milliseconds never matches anything).
+// - assignee keeps `me` and `none` literally; requester, org and tag compare case-insensitively.
+import {
+  CHANNELS,
+  DONE_STATUSES,
+  Login,
+  OPEN_STATUSES,
+  PriorityInput,
+  STATUSES,
+  TEAMS,
+  TICKET_TYPES,
+  type Ticket,
+} from './schemas.js';
+
+export type Cmp = '>' | '>=' | '<' | '<=' | '=';
+type InField =
+  | 'status' | 'priority' | 'team' | 'channel' | 'type' | 'level' | 'tag' | 'assignee' | 'requester' | 'org';
+export type QueryTerm =
+  | { kind: 'in'; field: InField; values: string[]; negate: boolean }
+  | { kind: 'state'; value: 'open' | 'done' | 'all'; negate: boolean }
+  | { kind: 'escalated'; value: boolean; negate: boolean }
+  | { kind: 'sla'; value: 'breached' | 'ok'; negate: boolean }
+  /** age: time since created_at; idle: time since updated_at. */
+  | { kind: 'duration'; field: 'age' | 'idle'; op: Cmp; ms: number; negate: boolean }
+  /** `at` is ISO 8601 UTC; see the header for what `=` means. */
+  | { kind: 'date'; field: 'created' | 'updated'; op: Cmp; at: string; negate: boolean }
+  /** Case-insensitive substring of subject or description. */
+  | { kind: 'text'; value: string; negate: boolean };
+export interface Query {
+  terms: QueryTerm[];
+}
+
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    message: string,
+    /** The offending term exactly as typed. */
+    readonly term: string,
+  ) {
+    super(message);
+  }
+}
+
+export const QUERY_FIELDS = [
+  'status', 'state', 'priority', 'team', 'assignee', 'requester', 'org', 'channel',
+  'type', 'level', 'escalated', 'sla', 'tag', 'age', 'idle', 'created', 'updated',
+] as const;
+type Field = (typeof QUERY_FIELDS)[number];
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const UNIT_MS: Record<string, number> = { m: MINUTE, h: 60 * MINUTE, d: DAY, w: 7 * DAY };
+const ENUMS: Partial<Record<InField, readonly string[]>> = {
+  status: STATUSES,
+  team: TEAMS,
+  channel: CHANNELS,
+  type: TICKET_TYPES,
+  level: ['1', '2', '3'],
+};
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Everything the field parsers need to know about one `field:value` term. */
+interface Raw {
+  term: string;
+  field: Field;
+  values: string[];
+  negate: boolean;
+}
+
+export function parseQuery(input: string): Query {
+  return { terms: tokenize(input).map(parseTerm) };
+}
+
+export function hasStateTerm(query: Query): boolean {
+  return query.terms.some((t) => t.kind === 'state' || (t.kind === 'in' && t.field === 'status'));
+}
+
+/** Splits on whitespace outside double quotes; quotes stay in the token for parseTerm. */
+function tokenize(input: string): string[] {
+  const tokens: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const ch of input) {
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && /\s/.test(ch)) {
+      if (current) tokens.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (quoted) throw new QueryError(`unterminated quote in "${current}"`, current);
+  if (current) tokens.push(current);
+  return tokens;
+}
+
+function parseTerm(term: string): QueryTerm {
+  const negate = term.startsWith('-');
+  const body = negate ? term.slice(1) : term;
+  if (body === '') throw new QueryError(`"-" must be followed by a term`, term);
+  const colon = body.indexOf(':');
+  const quote = body.indexOf('"');
+  if (colon === -1 || (quote !== -1 && quote < colon)) {
+    return { kind: 'text', value: quote === -1 ? body : unquote(body, term), negate };
+  }
+  const field = body.slice(0, colon).toLowerCase();
+  if (!isField(field)) {
+    throw new QueryError(`unknown field "${field}" in "${term}"; fields: ${QUERY_FIELDS.join(', ')}`, term);
+  }
+  const rest = body.slice(colon + 1);
+  // A quoted value is one value, so an org name may contain spaces or commas.
+  const values = rest.includes('"') ? [unquote(rest, term)] : rest.split(',');
+  if (values.some((v) => v === '')) throw new QueryError(`empty value in "${term}"`, term);
+  return parseField({ term, field, values, negate });
+}
+
+function isField(name: string): name is Field {
+  return (QUERY_FIELDS as readonly string[]).includes(name);
+}
+
+function unquote(text: string, term: string): string {
+  const match = /^"([^"]*)"$/.exec(text);
+  if (!match) throw new QueryError(`quotes must surround a whole phrase or value in "${term}"`, term);
+  if (match[1]!.trim() === '') throw new QueryError(`empty phrase in "${term}"`, term);
+  return match[1]!;
+}
+
+function parseField(raw: Raw): QueryTerm {
+  const { field, negate } = raw;
+  switch (field) {
+    case 'state':
+      return { kind: 'state', value: oneOf(raw, ['open', 'done', 'all'] as const), negate };
+    case 'escalated':
+      return { kind: 'escalated', value: oneOf(raw, ['true', 'false'] as const) === 'true', negate };
+    case 'sla':
+      return { kind: 'sla', value: oneOf(raw, ['breached', 'ok'] as const), negate };
+    case 'age':
+    case 'idle':
+      return { kind: 'duration', field, ...parseDuration(raw), negate };
+    case 'created':
+    case 'updated':
+      return { kind: 'date', field, ...parseDate(raw), negate };
+    default:
+      return { kind: 'in', field, values: raw.values.map((v) => parseValue(raw, field, v)), negate };
+  }
+}
+
+function parseValue(raw: Raw, field: InField, value: string): string {
+  if (field === 'requester' || field === 'org' || field === 'tag') return value;
+  const v = value.toLowerCase();
+  if (field === 'priority') {
+    const p = PriorityInput.safeParse(v);
+    if (p.success) return p.data;
+    throw bad(raw, value, ['critical', 'urgent', 'high', 'medium', 'low']);
+  }
+  if (field === 'assignee') {
+    if (v === 'me' || v === 'none' || Login.safeParse(v).success) return v;
+    throw new QueryError(`"${value}" in "${raw.term}" is not a login, "me" or "none"`, raw.term);
+  }
+  const allowed = ENUMS[field]!;
+  if (allowed.includes(v)) return v;
+  const hint = field === 'status' && ['open', 'done', 'all'].includes(v) ? ` (did you mean state:${v}?)` : '';
+  throw bad(raw, value, allowed, hint);
+}
+
+function oneOf<T extends string>(raw: Raw, allowed: readonly T[]): T {
+  const v = single(raw).toLowerCase();
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw bad(raw, v, allowed);
+}
+
+function single(raw: Raw): string {
+  if (raw.values.length > 1) throw new QueryError(`${raw.field} takes one value in "${raw.term}"`, raw.term);
+  return raw.values[0]!;
+}
+
+function bad(raw: Raw, value: string, allowed: readonly string[], hint = ''): QueryError {
+  const msg = `unknown ${raw.field} "${value}" in "${raw.term}"${hint}; expected one of: ${allowed.join(', ')}`;
+  return new QueryError(msg, raw.term);
+}
+
+function splitCmp(value: string): { op: Cmp | undefined; rest: string } {
+  const m = /^(>=|<=|>|<|=)?(.*)$/s.exec(value)!;
+  return { op: m[1] as Cmp | undefined, rest: m[2]! };
+}
+
+function parseDuration(raw: Raw): { op: Cmp; ms: number } {
+  const { op = '>', rest } = splitCmp(single(raw).toLowerCase());
+  const m = /^(\d+)([mhdw])$/.exec(rest);
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
+  if (!Number.isSafeInteger(ms) || op === '=') {
+    const why = op === '=' ? 'compare a duration with >, >=, < or <=' : 'a duration is a whole number and m, h, d or w';
+    throw new QueryError(`bad duration in "${raw.term}": ${why}, e.g. ${raw.field}:>4h`, raw.term);
+  }
+  return { op, ms };
+}
+
+function parseDate(raw: Raw): { op: Cmp; at: string } {
+  const { op = '=', rest } = splitCmp(single(raw).toUpperCase());
+  if (ISO_DATE.test(rest) && isCalendarDate(rest)) {
+    const start = Date.parse(`${rest}T00:00:00Z`);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // Whole-day semantics for date-only values, expressed as exact instants.
+    if (op === '>') return { op: '>=', at: iso(start + DAY) };
+    if (op === '<=') return { op: '<', at: iso(start + DAY) };
+    return { op, at: iso(start) };
+  }
+  const stamp = ISO_DATETIME.exec(rest);
+  if (stamp && isCalendarDate(stamp[1]!) && !Number.isNaN(Date.parse(rest))) {
+    if (op === '=') {
+      throw new QueryError(`a timestamp needs >, >=, < or <= in "${raw.term}"; "=" takes a date (YYYY-MM-DD)`, raw.term);
+    }
+    return { op, at: new Date(rest).toISOString() };
+  }
+  throw new QueryError(
+    `bad date in "${raw.term}": use YYYY-MM-DD or an ISO timestamp, e.g. ${raw.field}:>=2026-11-01`,
+    raw.term,
+  );
+}
+
+/** Rejects 2026-02-30, which Date would silently roll over into March. */
+function isCalendarDate(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
+}
+
+// ---- evaluation -------------------------------------------------------------
+
+export function matchesQuery(ticket: Ticket, query: Query, ctx: { now: Date; me: string }): boolean {
+  return query.terms.every((term) => holds(ticket, term, ctx) !== term.negate);
+}
+
+function holds(ticket: Ticket, term: QueryTerm, ctx: { now: Date; me: string }): boolean {
+  switch (term.kind) {
+    case 'in':
+      return term.values.some((v) => fieldIs(ticket, term.field, v, ctx.me));
+    case 'state':
+      if (term.value === 'all') return true;
+      return (term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES).some((s) => s === ticket.status);
+    case 'escalated':
+      return (ticket.escalation !== null) === term.value;
+    case 'sla':
+      return ticket.sla_breached === (term.value === 'breached');
+    case 'duration': {
+      const since = term.field === 'age' ? ticket.created_at : ticket.updated_at;
+      return compare(ctx.now.getTime() - Date.parse(since), term.op, term.ms);
+    }
+    case 'date': {
+      const t = Date.parse(term.field === 'created' ? ticket.created_at : ticket.updated_at);
+      const at = Date.parse(term.at);
+      return term.op === '=' ? t >= at && t < at + DAY : compare(t, term.op, at);
+    }
+    case 'text': {
+      const needle = term.value.toLowerCase();
+      return ticket.subject.toLowerCase().includes(needle) || ticket.description.toLowerCase().includes(needle);
+    }
+  }
+}
+
+function fieldIs(ticket: Ticket, field: InField, value: string, me: string): boolean {
+  const same = (a: string | null) => a !== null && a.toLowerCase() === value.toLowerCase();
+  switch (field) {
+    case 'assignee':
+      if (value === 'none') return ticket.assignee === null;
+      return ticket.assignee === (value === 'me' ? me : value);
+    case 'level':
+      return String(ticket.level) === value;
+    case 'tag':
+      return ticket.tags.some(same);
+    case 'requester':
+    case 'org':
+      return same(ticket[field]);
+    default:
+      return ticket[field] === value;
+  }
+}
+
+function compare(a: number, op: Cmp, b: number): boolean {
+  switch (op) {
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '=': return a === b;
+  }
+}

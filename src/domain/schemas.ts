@@ -1,0 +1,268 @@
+// The single source of tix's types: every request, response and record is a zod schema here.
+import { z } from 'zod';
+import { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
+
+export { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES };
+
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+/** Input accepts `urgent` as a synonym of `critical`. */
+export const PriorityInput = z
+  .enum([...PRIORITIES, 'urgent'])
+  .transform((p): Priority => (p === 'urgent' ? 'critical' : p));
+
+export const Status = z.enum(STATUSES);
+export type Status = z.infer<typeof Status>;
+export const StateGroup = z.enum(['open', 'done', 'all']);
+export type StateGroup = z.infer<typeof StateGroup>;
+
+export const Team = z.enum(TEAMS);
+export type Team = z.infer<typeof Team>;
+
+export const TicketType = z.enum(TICKET_TYPES);
+export type TicketType = z.infer<typeof TicketType>;
+
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const SupportLevel = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export type SupportLevel = z.infer<typeof SupportLevel>;
+
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const EscalationState = z.enum(ESCALATION_STATES);
+export type EscalationState = z.infer<typeof EscalationState>;
+
+export const TicketId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const EscalationId = z.string().regex(/^CP-[1-9]\d*$/, 'an escalation id looks like CP-12');
+export const Timestamp = z.string().describe('ISO 8601 UTC timestamp');
+/** A user's login name: lowercase letters, digits, dot, dash, underscore. */
+export const Login = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a login is lowercase letters, digits, . _ -');
+/** A justification for a priority change: required, non-blank, at least 10 characters. */
+export const Justification = z
+  .string()
+  .trim()
+  .min(10, 'a justification needs at least 10 characters')
+  .max(4000);
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const User = z.object({
+  id: z.number().int(),
+  login: Login,
+  name: z.string(),
+  email: z.string().nullable(),
+  role: Role,
+  org: z.string().nullable(),
+  org_admin: z.boolean(),
+  created_at: Timestamp,
+});
+export type User = z.infer<typeof User>;
+
+export const Ticket = z.object({
+  id: z.number().int(),
+  subject: z.string(),
+  description: z.string(),
+  status: Status,
+  priority: Priority,
+  channel: Channel,
+  type: TicketType.nullable(),
+  team: Team.nullable(),
+  level: SupportLevel.nullable(),
+  assignee: z.string().nullable(),
+  requester: z.string(),
+  org: z.string().nullable(),
+  tags: z.array(z.string()),
+  blocked_by: z.number().int().nullable(),
+  root_cause: z.number().int().nullable(),
+  escalation: z.string().nullable().describe('the running escalation, CP-<n>'),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  first_response_at: Timestamp.nullable(),
+  response_due_at: Timestamp,
+  resolution_due_at: Timestamp,
+  sla_breached: z.boolean(),
+  version: z.number().int(),
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+export const Attachment = z.object({
+  name: z.string(),
+  size: z.number().int(),
+  content_type: z.string(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const Comment = z.object({
+  id: z.number().int(),
+  ticket_id: z.number().int(),
+  author: z.string(),
+  body: z.string(),
+  public: z.boolean(),
+  attachments: z.array(Attachment),
+  created_at: Timestamp,
+});
+export type Comment = z.infer<typeof Comment>;
+
+export const EventKind = z.enum(EVENT_KINDS);
+export type EventKind = z.infer<typeof EventKind>;
+
+export const Event = z.object({
+  id: z.number().int(),
+  ticket_id: z.number().int(),
+  at: Timestamp,
+  actor: z.string(),
+  kind: EventKind,
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  note: z.string().nullable(),
+  internal: z.boolean(),
+});
+export type Event = z.infer<typeof Event>;
+
+export const TimelineStep = z.object({
+  state: EscalationState,
+  at: Timestamp,
+  by: z.string(),
+  note: z.string().nullable(),
+});
+export type TimelineStep = z.infer<typeof TimelineStep>;
+
+export const Escalation = z.object({
+  id: EscalationId,
+  ticket_id: z.number().int(),
+  reason: z.string(),
+  team: Team.nullable(),
+  level: SupportLevel.nullable(),
+  state: EscalationState,
+  estimated_resolution: z.string().nullable(),
+  created_by: z.string(),
+  created_at: Timestamp,
+  timeline: z.array(TimelineStep),
+});
+export type Escalation = z.infer<typeof Escalation>;
+
+export const Token = z.object({
+  id: z.number().int(),
+  user_id: z.number().int(),
+  name: z.string(),
+  created_at: Timestamp,
+});
+export const NewToken = Token.extend({ token: z.string().describe('shown once; stored hashed') });
+export type NewToken = z.infer<typeof NewToken>;
+
+export const Me = User.extend({ token_id: z.number().int() });
+export type Me = z.infer<typeof Me>;
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string() });
+
+export const ProblemCode = z.enum(PROBLEM_CODES);
+export type ProblemCode = z.infer<typeof ProblemCode>;
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: ProblemCode,
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+
+// ---- request bodies -------------------------------------------------------
+
+export const CreateTicketBody = z.object({
+  subject: Text(200),
+  description: Text(20000),
+  priority: PriorityInput.optional(),
+  justification: z.string().trim().max(4000).optional(),
+  channel: Channel.optional(),
+  type: TicketType.optional(),
+  requester: Login.optional().describe('open on behalf of a known user (agents only)'),
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+});
+export type CreateTicketBody = z.input<typeof CreateTicketBody>;
+
+export const PatchTicketBody = z
+  .object({
+    subject: Text(200),
+    description: Text(20000),
+    type: TicketType,
+    team: Team,
+    level: SupportLevel,
+    tags: z.array(z.string().trim().min(1).max(40)).max(20),
+    root_cause: TicketId.nullable(),
+  })
+  .partial()
+  .strict();
+export type PatchTicketBody = z.infer<typeof PatchTicketBody>;
+
+export const TriageBody = z
+  .object({
+    priority: PriorityInput.optional(),
+    justification: z.string().trim().max(4000).optional(),
+    team: Team.optional(),
+    type: TicketType.optional(),
+    level: SupportLevel.optional(),
+    assignee: z.union([Login, z.literal('me')]).nullable().optional(),
+  })
+  .strict();
+export type TriageBody = z.input<typeof TriageBody>;
+
+export const PriorityBody = z.object({ priority: PriorityInput, reason: Justification }).strict();
+export type PriorityBody = z.input<typeof PriorityBody>;
+
+export const AssignBody = z.object({ assignee: z.union([Login, z.literal('me')]).nullable() }).strict();
+export type AssignBody = z.input<typeof AssignBody>;
+
+export const StatusBody = z
+  .object({
+    status: Status,
+    note: z.string().trim().min(1).max(4000).optional(),
+    blocked_by: TicketId.optional(),
+  })
+  .strict();
+export type StatusBody = z.input<typeof StatusBody>;
+
+export const EscalateBody = z
+  .object({
+    reason: Text(4000),
+    team: Team.optional(),
+    level: SupportLevel.optional(),
+    estimated_resolution: z.iso.date().optional(),
+  })
+  .strict();
+export type EscalateBody = z.input<typeof EscalateBody>;
+
+export const AdvanceBody = z
+  .object({ to: EscalationState, note: z.string().trim().min(1).max(4000).optional() })
+  .strict();
+export type AdvanceBody = z.input<typeof AdvanceBody>;
+
+export const CloseBody = z.object({ resolution: Text(4000) }).strict();
+export type CloseBody = z.input<typeof CloseBody>;
+
+export const ReopenBody = z.object({ comment: Text(4000) }).strict();
+export type ReopenBody = z.input<typeof ReopenBody>;
+
+export const CommentBody = z
+  .object({ body: Text(20000), public: z.boolean().default(false) })
+  .strict();
+export type CommentBody = z.input<typeof CommentBody>;
+
+export const CreateUserBody = z
+  .object({
+    login: Login,
+    name: Text(200),
+    email: z.email().optional(),
+    role: Role,
+    org: z.string().trim().min(1).max(100).optional(),
+    org_admin: z.boolean().default(false),
+  })
+  .strict();
+export type CreateUserBody = z.input<typeof CreateUserBody>;
+
+export const CreateTokenBody = z.object({ name: Text(100).default('cli') }).strict();

@@ -1,0 +1,60 @@
+// Starts the API: opens the store, bootstraps the first admin, listens, shuts down gracefully.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, hashToken } from './app.js';
+import { newToken } from './routes/admin.js';
+import { seedDemo } from './seed.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  db: string;
+  demo?: boolean;
+  now?: () => Date;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  /** The admin token, only when this start created the admin (first start on an empty database). */
+  bootstrapToken?: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
+  const store = new SqliteStore(opts.db);
+  const now = opts.now ?? (() => new Date());
+  let bootstrapToken: string | undefined;
+  if ((await store.countUsers()) === 0) {
+    const admin = await store.createUser({ login: 'admin', name: 'Administrator', email: null, role: 'admin', org: null, org_admin: false }, now());
+    bootstrapToken = newToken();
+    await store.createToken(admin.id, 'bootstrap', hashToken(bootstrapToken), now());
+    if (opts.demo) await seedDemo(store, now);
+  }
+  const app = await buildApp({ store, now, logger: opts.logger });
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    app,
+    store,
+    url: `http://${host}:${port}`,
+    bootstrapToken,
+    async close() {
+      // close() stops accepting and waits for in-flight requests before the store goes
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+export { dirname };

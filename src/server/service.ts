@@ -1,0 +1,347 @@
+// The support-desk rules applied to the store: every change a route asks for is decided here.
+import { initialPriority, isValidJustification } from '../domain/policy.js';
+import type { Query } from '../domain/query.js';
+import type { Sort } from '../domain/queue.js';
+import {
+  AdvanceBody, AssignBody, CloseBody, CommentBody, CreateTicketBody, EscalateBody, PatchTicketBody, PriorityBody, ReopenBody,
+  StatusBody, TriageBody, type Escalation, type Priority, type Ticket, type User,
+} from '../domain/schemas.js';
+import { dueDates, isBreached, type SlaPolicy } from '../domain/sla.js';
+import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
+import type { z } from 'zod';
+import { DomainError, type Mutation, type NewEvent, type Store, type TicketRecord, type Viewer } from './store/types.js';
+
+export const SYSTEM_ACTOR = 'tix';
+
+export interface ServiceOptions {
+  store: Store;
+  now: () => Date;
+  sla: SlaPolicy;
+}
+
+type Out<T extends z.ZodType> = z.output<T>;
+
+export function canSee(viewer: Viewer, t: Pick<TicketRecord, 'requester' | 'org'>): boolean {
+  if (viewer.role !== 'requester') return true;
+  if (t.requester === viewer.login) return true;
+  return viewer.org_admin && viewer.org !== null && t.org === viewer.org;
+}
+
+const notFound = (id: number | string) => new DomainError('not_found', `ticket ${id} not found`);
+
+function requireStaff(actor: User, what: string) {
+  if (actor.role === 'requester') throw new DomainError('forbidden', `requesters cannot ${what}; ask a support agent`);
+}
+
+export class TicketService {
+  constructor(private readonly opts: ServiceOptions) {}
+
+  private get store() {
+    return this.opts.store;
+  }
+
+  /** The API view of a stored ticket: SLA state computed at this moment. */
+  present(t: TicketRecord): Ticket {
+    const { done_at, ...rest } = t;
+    return { ...rest, sla_breached: isBreached(t, this.opts.now()) };
+  }
+
+  async visibleTicket(actor: User, id: number): Promise<TicketRecord> {
+    const t = await this.store.getTicket(id);
+    if (!t || !canSee(actor, t)) throw notFound(id);
+    return t;
+  }
+
+  private async resolveAssignee(actor: User, assignee: string | null | undefined): Promise<string | null | undefined> {
+    if (assignee === undefined || assignee === null) return assignee;
+    const login = assignee === 'me' ? actor.login : assignee;
+    const user = await this.store.getUserByLogin(login);
+    if (!user) throw new DomainError('validation', `unknown user ${login}; list users with \`tix api GET /v1/users\``);
+    if (user.role === 'requester') throw new DomainError('validation', `${login} is a requester; tickets are assigned to agents`);
+    return login;
+  }
+
+  async create(actor: User, body: Out<typeof CreateTicketBody>): Promise<TicketRecord> {
+    let requester = actor;
+    if (body.requester && body.requester !== actor.login) {
+      requireStaff(actor, 'open tickets for someone else');
+      const known = await this.store.getUserByLogin(body.requester);
+      if (!known) throw new DomainError('validation', `unknown requester ${body.requester}: only users the server knows can open tickets`);
+      requester = known;
+    }
+    const channel = body.channel ?? 'portal';
+    const decided = initialPriority({ channel, asked: body.priority, justification: body.justification, role: actor.role });
+    const created_at = this.opts.now().toISOString();
+    const events: NewEvent[] = [
+      { actor: actor.login, kind: 'created', from: null, to: 'new', note: `priority ${decided.priority}, channel ${channel}`, internal: false },
+    ];
+    const comments = [];
+    if (decided.requalified) {
+      events.push({ actor: SYSTEM_ACTOR, kind: 'requalified', from: decided.requalified.asked, to: decided.priority, note: decided.requalified.note, internal: true });
+      comments.push({ author: SYSTEM_ACTOR, body: decided.requalified.note, public: false });
+    } else if (body.priority && body.justification) {
+      comments.push({ author: actor.login, body: `Priority ${decided.priority} requested: ${body.justification}`, public: false });
+    }
+    return this.store.createTicket(
+      {
+        subject: body.subject,
+        description: body.description,
+        status: 'new',
+        priority: decided.priority,
+        channel,
+        type: body.type ?? null,
+        team: null,
+        level: null,
+        assignee: null,
+        requester: requester.login,
+        org: requester.org,
+        tags: body.tags ?? [],
+        blocked_by: null,
+        root_cause: null,
+        escalation: null,
+        created_at,
+        updated_at: created_at,
+        first_response_at: null,
+        done_at: null,
+        ...dueDates(created_at, decided.priority, this.opts.sla),
+      },
+      events,
+      comments,
+    );
+  }
+
+  /** Apply one decision to one ticket the actor can see; a refusal throws a DomainError. */
+  private mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
+    return this.store.mutateTicket(
+      id,
+      this.opts.now(),
+      (t, running) => {
+        if (!canSee(actor, t)) throw notFound(id);
+        return decide(t, running);
+      },
+      ifMatch,
+    );
+  }
+
+  private priorityChange(actor: User, t: TicketRecord, to: Priority, reason: string): Pick<Mutation, 'patch' | 'events' | 'comments'> {
+    return {
+      patch: { priority: to, ...dueDates(t.created_at, to, this.opts.sla) },
+      events: [{ actor: actor.login, kind: 'priority_changed', from: t.priority, to, note: reason, internal: true }],
+      comments: [{ author: actor.login, body: `Priority ${t.priority} → ${to}: ${reason}`, public: false }],
+    };
+  }
+
+  async triage(actor: User, id: number, body: Out<typeof TriageBody>, ifMatch?: number) {
+    const assignee = await this.resolveAssignee(actor, body.assignee);
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'triage tickets');
+      const refusal = refuseTriage(t.status);
+      if (refusal) throw new DomainError('conflict', `ticket ${id}: ${refusal}`);
+      const m: Mutation = { patch: { status: 'in_progress' }, events: [], comments: [] };
+      if (body.priority && body.priority !== t.priority) {
+        if (!isValidJustification(body.justification)) {
+          throw new DomainError('validation', `changing priority ${t.priority} → ${body.priority} needs a justification of at least 10 characters`);
+        }
+        const change = this.priorityChange(actor, t, body.priority, body.justification!.trim());
+        Object.assign(m.patch, change.patch);
+        m.events.push(...change.events);
+        m.comments!.push(...change.comments!);
+      }
+      if (body.team) m.patch.team = body.team;
+      if (body.type) m.patch.type = body.type;
+      if (body.level) m.patch.level = body.level;
+      if (assignee !== undefined && assignee !== t.assignee) {
+        m.patch.assignee = assignee;
+        m.events.push({ actor: actor.login, kind: 'assigned', from: t.assignee, to: assignee, note: null, internal: false });
+      }
+      const what = [body.team && `team ${body.team}`, body.type && `type ${body.type}`, body.level && `level ${body.level}`].filter(Boolean).join(', ');
+      m.events.unshift({ actor: actor.login, kind: 'triaged', from: 'new', to: 'in_progress', note: what || null, internal: false });
+      return m;
+    }, ifMatch);
+  }
+
+  async reprioritize(actor: User, id: number, body: Out<typeof PriorityBody>, ifMatch?: number) {
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'change priority');
+      if (t.status === 'closed') throw new DomainError('conflict', `ticket ${id} is closed; reopen it first`);
+      if (t.priority === body.priority) return { patch: {}, events: [], noop: true };
+      return this.priorityChange(actor, t, body.priority, body.reason);
+    }, ifMatch);
+  }
+
+  async assign(actor: User, id: number, body: Out<typeof AssignBody>, ifMatch?: number) {
+    const assignee = (await this.resolveAssignee(actor, body.assignee)) ?? null;
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'assign tickets');
+      if (t.status === 'closed') throw new DomainError('conflict', `ticket ${id} is closed; reopen it first`);
+      if (t.assignee === assignee) return { patch: {}, events: [], noop: true };
+      return {
+        patch: { assignee },
+        events: [{ actor: actor.login, kind: 'assigned', from: t.assignee, to: assignee, note: null, internal: false }],
+      };
+    }, ifMatch);
+  }
+
+  async changeStatus(actor: User, id: number, body: Out<typeof StatusBody>, ifMatch?: number) {
+    if (body.blocked_by !== undefined) {
+      if (body.blocked_by === id) throw new DomainError('validation', 'a ticket cannot block itself');
+      if (!(await this.store.getTicket(body.blocked_by))) throw new DomainError('validation', `blocking ticket ${body.blocked_by} not found`);
+    }
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'change the status');
+      if (t.status === body.status && (body.status !== 'blocked' || t.blocked_by === (body.blocked_by ?? t.blocked_by))) {
+        return { patch: {}, events: [], noop: true };
+      }
+      const refusal = refuseStatusChange(t.status, body.status, body.blocked_by);
+      if (refusal) throw new DomainError('conflict', `ticket ${id}: ${refusal}`);
+      const now = this.opts.now().toISOString();
+      return {
+        patch: {
+          status: body.status,
+          blocked_by: body.status === 'blocked' ? body.blocked_by! : null,
+          done_at: isDone(body.status) ? (t.done_at ?? now) : null,
+        },
+        events: [{ actor: actor.login, kind: 'status_changed', from: t.status, to: body.status, note: body.note ?? null, internal: false }],
+      };
+    }, ifMatch);
+  }
+
+  async escalate(actor: User, id: number, body: Out<typeof EscalateBody>, ifMatch?: number) {
+    const t0 = await this.visibleTicket(actor, id);
+    requireStaff(actor, 'escalate tickets');
+    const pre = refuseEscalate(t0.escalation, t0.status);
+    if (pre) throw new DomainError('conflict', `ticket ${id}: ${pre}`);
+    const n = await this.store.nextEscalationNumber();
+    const at = this.opts.now().toISOString();
+    const escalationId = `CP-${n}`;
+    return this.mutate(actor, id, (t) => {
+      const refusal = refuseEscalate(t.escalation, t.status);
+      if (refusal) throw new DomainError('conflict', `ticket ${id}: ${refusal}`);
+      const escalation: Escalation = {
+        id: escalationId,
+        ticket_id: id,
+        reason: body.reason,
+        team: body.team ?? 'engineering',
+        level: body.level ?? 3,
+        state: 'submitted',
+        estimated_resolution: body.estimated_resolution ?? null,
+        created_by: actor.login,
+        created_at: at,
+        timeline: [{ state: 'submitted', at, by: actor.login, note: body.reason }],
+      };
+      return {
+        patch: { status: 'escalated', escalation: escalationId, team: escalation.team, level: escalation.level, done_at: null },
+        createEscalation: escalation,
+        events: [
+          { actor: actor.login, kind: 'status_changed', from: t.status, to: 'escalated', note: `escalated as ${escalationId}`, internal: false },
+          { actor: actor.login, kind: 'escalated', from: null, to: escalationId, note: body.reason, internal: true },
+        ],
+      };
+    }, ifMatch);
+  }
+
+  async getEscalation(actor: User, id: string): Promise<Escalation> {
+    const e = await this.store.getEscalation(id);
+    if (!e) throw new DomainError('not_found', `escalation ${id} not found`);
+    const t = await this.store.getTicket(e.ticket_id);
+    if (!t || !canSee(actor, t)) throw new DomainError('not_found', `escalation ${id} not found`);
+    return e;
+  }
+
+  async advance(actor: User, id: string, body: Out<typeof AdvanceBody>) {
+    const e0 = await this.getEscalation(actor, id);
+    requireStaff(actor, 'advance escalations');
+    const at = this.opts.now().toISOString();
+    let escalation: Escalation | undefined;
+    const result = await this.mutate(actor, e0.ticket_id, (t, running) => {
+      const e = running?.id === id ? running : e0;
+      const refusal = refuseAdvance(e.state, body.to);
+      if (refusal) throw new DomainError('conflict', `${id}: ${refusal}`);
+      escalation = { ...e, state: body.to, timeline: [...e.timeline, { state: body.to, at, by: actor.login, note: body.note ?? null }] };
+      const m: Mutation = {
+        patch: {},
+        updateEscalation: { id, state: body.to, timeline: escalation.timeline },
+        events: [{ actor: actor.login, kind: 'escalation_advanced', from: e.state, to: body.to, note: body.note ?? null, internal: true }],
+      };
+      if (body.to === 'resolved' && t.escalation === id) {
+        // a resolved escalation hands the ticket back to support
+        m.patch = { status: t.status === 'escalated' ? 'in_progress' : t.status, escalation: null };
+        if (t.status === 'escalated') {
+          m.events.push({ actor: actor.login, kind: 'status_changed', from: 'escalated', to: 'in_progress', note: `${id} resolved`, internal: false });
+        }
+      }
+      return m;
+    });
+    return { escalation: escalation!, ticket: result.ticket };
+  }
+
+  async close(actor: User, id: number, body: Out<typeof CloseBody>, ifMatch?: number) {
+    return this.mutate(actor, id, (t) => {
+      if (t.status === 'closed') return { patch: {}, events: [], noop: true };
+      return {
+        patch: { status: 'closed', done_at: t.done_at ?? this.opts.now().toISOString(), blocked_by: null },
+        events: [{ actor: actor.login, kind: 'closed', from: t.status, to: 'closed', note: body.resolution, internal: false }],
+      };
+    }, ifMatch);
+  }
+
+  async reopen(actor: User, id: number, body: Out<typeof ReopenBody>, ifMatch?: number) {
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'reopen tickets (comment on the ticket instead)');
+      const refusal = refuseReopen(t.status);
+      if (refusal) throw new DomainError('conflict', `ticket ${id}: ${refusal}`);
+      return {
+        patch: { status: 'in_progress', done_at: null },
+        events: [{ actor: actor.login, kind: 'reopened', from: t.status, to: 'in_progress', note: body.comment, internal: false }],
+        comments: [{ author: actor.login, body: body.comment, public: false }],
+      };
+    }, ifMatch);
+  }
+
+  async comment(actor: User, id: number, body: Out<typeof CommentBody>) {
+    const isRequester = actor.role === 'requester';
+    if (isRequester && body.public === false && 'public' in body && body.public !== undefined) {
+      // requesters only write public comments; an explicit internal one is refused below
+    }
+    const result = await this.mutate(actor, id, (t) => {
+      const publicComment = isRequester ? true : body.public;
+      const m: Mutation = {
+        patch: {},
+        events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
+        comments: [{ author: actor.login, body: body.body, public: publicComment }],
+      };
+      if (isRequester && t.status === 'closed') {
+        // a requester's comment brings a closed ticket back
+        m.patch = { status: 'in_progress', done_at: null };
+        m.events.push({ actor: actor.login, kind: 'reopened', from: 'closed', to: 'in_progress', note: 'requester commented', internal: false });
+      }
+      if (!isRequester && publicComment && !t.first_response_at) m.patch.first_response_at = this.opts.now().toISOString();
+      return m;
+    });
+    return { ticket: result.ticket, comment: result.comments[0]! };
+  }
+
+  async patch(actor: User, id: number, body: Out<typeof PatchTicketBody>, ifMatch?: number) {
+    return this.mutate(actor, id, (t) => {
+      requireStaff(actor, 'edit tickets');
+      const changed = Object.entries(body).filter(([k, v]) => JSON.stringify((t as Record<string, unknown>)[k]) !== JSON.stringify(v));
+      if (changed.length === 0) return { patch: {}, events: [], noop: true };
+      return {
+        patch: Object.fromEntries(changed) as Mutation['patch'],
+        events: changed.map(([k, v]) => ({
+          actor: actor.login,
+          kind: 'updated' as const,
+          from: k === 'description' ? null : JSON.stringify((t as Record<string, unknown>)[k]),
+          to: k === 'description' ? null : JSON.stringify(v),
+          note: k,
+          internal: false,
+        })),
+      };
+    }, ifMatch);
+  }
+
+  async list(actor: User, args: { query: Query; sort: Sort; limit: number; cursor?: string }) {
+    const page = await this.store.listTickets({ ...args, viewer: actor, now: this.opts.now() });
+    return { items: page.items.map((t) => this.present(t)), next_cursor: page.next_cursor };
+  }
+}

@@ -1,0 +1,104 @@
+// The query language (domain/query.ts) compiled to SQL, and keyset cursors for queue order.
+import type { Query, QueryTerm } from '../../domain/query.js';
+import type { Sort } from '../../domain/queue.js';
+import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES } from '../../domain/schemas.js';
+import { DomainError } from './types.js';
+
+const list = (values: readonly string[]) => values.map(() => '?').join(', ');
+
+/** SQL for "this ticket is past its SLA" at `now` (mirrors domain/sla.ts isBreached). */
+export function breachedSql(now: string): { sql: string; params: unknown[] } {
+  return {
+    sql: `(CASE WHEN coalesce(first_response_at, done_at) IS NULL THEN ? > response_due_at ELSE coalesce(first_response_at, done_at) > response_due_at END
+      OR CASE WHEN done_at IS NULL THEN ? > resolution_due_at ELSE done_at > resolution_due_at END)`,
+    params: [now, now],
+  };
+}
+
+function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string; params: unknown[] } {
+  switch (term.kind) {
+    case 'in': {
+      if (term.field === 'tag') {
+        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE json_each.value IN (${list(term.values)}))`, params: term.values };
+      }
+      if (term.field === 'assignee') {
+        const parts: string[] = [];
+        const params: unknown[] = [];
+        const named = term.values.filter((v) => v !== 'none').map((v) => (v === 'me' ? ctx.me : v));
+        if (named.length) {
+          parts.push(`assignee IN (${list(named)})`);
+          params.push(...named);
+        }
+        if (term.values.includes('none')) parts.push('assignee IS NULL');
+        return { sql: `(${parts.join(' OR ')})`, params };
+      }
+      if (term.field === 'priority') {
+        const ranks = term.values.map((v) => PRIORITIES.indexOf(v as (typeof PRIORITIES)[number]));
+        return { sql: `prank IN (${list(term.values)})`, params: ranks };
+      }
+      const values = term.field === 'level' ? term.values.map(Number) : term.values;
+      // coalesce so that a negated term also matches tickets where the field is unset
+      return { sql: `coalesce(${term.field}, '') IN (${list(term.values)})`, params: values };
+    }
+    case 'state':
+      if (term.value === 'all') return { sql: '1=1', params: [] };
+      return { sql: `status IN (${list(term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES)})`, params: [...(term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES)] };
+    case 'escalated':
+      return { sql: term.value ? 'escalation IS NOT NULL' : 'escalation IS NULL', params: [] };
+    case 'sla': {
+      const b = breachedSql(ctx.now.toISOString());
+      return term.value === 'breached' ? b : { sql: `NOT ${b.sql}`, params: b.params };
+    }
+    case 'duration': {
+      // age:>4h means created before now-4h: the comparison flips when turned into a timestamp
+      const column = term.field === 'age' ? 'created_at' : 'updated_at';
+      const at = new Date(ctx.now.getTime() - term.ms).toISOString();
+      const flipped = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=' }[term.op];
+      return { sql: `${column} ${flipped} ?`, params: [at] };
+    }
+    case 'date': {
+      const column = term.field === 'created' ? 'created_at' : 'updated_at';
+      if (term.op === '=') {
+        const day = term.at.slice(0, 10);
+        return { sql: `substr(${column}, 1, 10) = ?`, params: [day] };
+      }
+      return { sql: `${column} ${term.op} ?`, params: [term.at] };
+    }
+    case 'text': {
+      const like = `%${term.value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      return { sql: `(lower(subject) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')`, params: [like, like] };
+    }
+  }
+}
+
+export function compileQuery(query: Query, ctx: { now: Date; me: string }): { sql: string; params: unknown[] } {
+  if (query.terms.length === 0) return { sql: '1=1', params: [] };
+  const parts = query.terms.map((t) => {
+    const s = termSql(t, ctx);
+    return { sql: t.negate ? `NOT (${s.sql})` : `(${s.sql})`, params: s.params };
+  });
+  return { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
+}
+
+export function orderFor(sort: Sort): { columns: string[]; orderBy: string; descending: boolean } {
+  switch (sort) {
+    case 'created':
+      return { columns: ['created_at', 'id'], orderBy: 'created_at, id', descending: false };
+    case 'updated':
+      return { columns: ['updated_at', 'id'], orderBy: 'updated_at DESC, id DESC', descending: true };
+    default:
+      return { columns: ['prank', 'created_at', 'id'], orderBy: 'prank, created_at, id', descending: false };
+  }
+}
+
+export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+export function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new DomainError('validation', 'invalid cursor; pass the next_cursor of a previous page');
+}

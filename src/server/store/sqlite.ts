@@ -1,0 +1,376 @@
+// The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
+import Database from 'better-sqlite3';
+import type { Query } from '../../domain/query.js';
+import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
+import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
+import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
+  role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+  id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,
+  priority TEXT NOT NULL, prank INTEGER NOT NULL, channel TEXT NOT NULL, type TEXT, team TEXT, level INTEGER,
+  assignee TEXT, requester TEXT NOT NULL, org TEXT, tags TEXT NOT NULL DEFAULT '[]', blocked_by INTEGER,
+  root_cause INTEGER, escalation TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  first_response_at TEXT, done_at TEXT, response_due_at TEXT NOT NULL, resolution_due_at TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (prank, created_at, id);
+CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, prank, created_at, id);
+CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (requester);
+CREATE INDEX IF NOT EXISTS tickets_org ON tickets (org);
+CREATE TABLE IF NOT EXISTS comments (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
+  public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS comments_ticket ON comments (ticket_id, id);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
+  from_value TEXT, to_value TEXT, note TEXT, internal INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id, id);
+CREATE TABLE IF NOT EXISTS escalations (
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, reason TEXT NOT NULL, team TEXT, level INTEGER,
+  state TEXT NOT NULL, estimated_resolution TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+  timeline TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS escalations_ticket ON escalations (ticket_id);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+  token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
+`;
+
+const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
+const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
+type Row = Record<string, unknown>;
+
+function toTicket(r: Row): TicketRecord {
+  return {
+    id: r.id as number,
+    subject: r.subject as string,
+    description: r.description as string,
+    status: r.status as TicketRecord['status'],
+    priority: r.priority as TicketRecord['priority'],
+    channel: r.channel as TicketRecord['channel'],
+    type: (r.type ?? null) as TicketRecord['type'],
+    team: (r.team ?? null) as TicketRecord['team'],
+    level: (r.level ?? null) as TicketRecord['level'],
+    assignee: (r.assignee ?? null) as string | null,
+    requester: r.requester as string,
+    org: (r.org ?? null) as string | null,
+    tags: JSON.parse(r.tags as string) as string[],
+    blocked_by: (r.blocked_by ?? null) as number | null,
+    root_cause: (r.root_cause ?? null) as number | null,
+    escalation: (r.escalation ?? null) as string | null,
+    created_at: r.created_at as string,
+    updated_at: r.updated_at as string,
+    first_response_at: (r.first_response_at ?? null) as string | null,
+    done_at: (r.done_at ?? null) as string | null,
+    response_due_at: r.response_due_at as string,
+    resolution_due_at: r.resolution_due_at as string,
+    version: r.version as number,
+  };
+}
+
+const toUser = (r: Row): User => ({
+  id: r.id as number,
+  login: r.login as string,
+  name: r.name as string,
+  email: (r.email ?? null) as string | null,
+  role: r.role as User['role'],
+  org: (r.org ?? null) as string | null,
+  org_admin: r.org_admin === 1,
+  created_at: r.created_at as string,
+});
+
+const toEscalation = (r: Row): Escalation => ({
+  id: `CP-${r.id as number}`,
+  ticket_id: r.ticket_id as number,
+  reason: r.reason as string,
+  team: (r.team ?? null) as Escalation['team'],
+  level: (r.level ?? null) as Escalation['level'],
+  state: r.state as Escalation['state'],
+  estimated_resolution: (r.estimated_resolution ?? null) as string | null,
+  created_by: r.created_by as string,
+  created_at: r.created_at as string,
+  timeline: JSON.parse(r.timeline as string),
+});
+
+const toEvent = (r: Row): Event => ({
+  id: r.id as number,
+  ticket_id: r.ticket_id as number,
+  at: r.at as string,
+  actor: r.actor as string,
+  kind: r.kind as Event['kind'],
+  from: (r.from_value ?? null) as string | null,
+  to: (r.to_value ?? null) as string | null,
+  note: (r.note ?? null) as string | null,
+  internal: r.internal === 1,
+});
+
+const toComment = (r: Row): Comment => ({
+  id: r.id as number,
+  ticket_id: r.ticket_id as number,
+  author: r.author as string,
+  body: r.body as string,
+  public: r.public === 1,
+  attachments: JSON.parse(r.attachments as string),
+  created_at: r.created_at as string,
+});
+
+const TICKET_COLUMNS = [
+  'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',
+  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at',
+  'done_at', 'response_due_at', 'resolution_due_at',
+] as const;
+
+const columnValue = (col: string, v: unknown) => (col === 'tags' ? JSON.stringify(v ?? []) : v ?? null);
+
+/** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
+export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params: unknown[] } {
+  if (viewer.role !== 'requester') return { sql: '1=1', params: [] };
+  if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
+  return { sql: `${alias}requester = ?`, params: [viewer.login] };
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+  }
+
+  async close() {
+    this.db.close();
+  }
+
+  async countUsers() {
+    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  async createUser(u: NewUser, now: Date) {
+    try {
+      const info = this.db
+        .prepare('INSERT INTO users (login, name, email, role, org, org_admin, created_at) VALUES (?,?,?,?,?,?,?)')
+        .run(u.login, u.name, u.email, u.role, u.org, u.org_admin ? 1 : 0, now.toISOString());
+      return (await this.getUser(Number(info.lastInsertRowid)))!;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DomainError('conflict', `user ${u.login} already exists`);
+      throw err;
+    }
+  }
+
+  async getUser(id: number) {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async getUserByLogin(login: string) {
+    const r = this.db.prepare('SELECT * FROM users WHERE login = ?').get(login) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async listUsers() {
+    return (this.db.prepare('SELECT * FROM users ORDER BY id').all() as Row[]).map(toUser);
+  }
+
+  async createToken(userId: number, name: string, hash: string, now: Date) {
+    const created_at = now.toISOString();
+    const info = this.db.prepare('INSERT INTO tokens (user_id, name, hash, created_at) VALUES (?,?,?,?)').run(userId, name, hash, created_at);
+    return { id: Number(info.lastInsertRowid), user_id: userId, name, created_at };
+  }
+
+  async findToken(hash: string) {
+    const r = this.db
+      .prepare('SELECT t.id AS token_id, u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?')
+      .get(hash) as Row | undefined;
+    return r ? { token_id: r.token_id as number, user: toUser(r) } : null;
+  }
+
+  async deleteToken(id: number) {
+    return this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
+  }
+
+  private insertEvents(ticketId: number, at: string, events: NewEvent[]) {
+    const stmt = this.db.prepare(
+      'INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES (?,?,?,?,?,?,?,?)',
+    );
+    for (const e of events) stmt.run(ticketId, at, e.actor, e.kind, e.from, e.to, e.note, e.internal ? 1 : 0);
+  }
+
+  private insertComments(ticketId: number, at: string, comments: NewComment[]): Comment[] {
+    const stmt = this.db.prepare('INSERT INTO comments (ticket_id, author, body, public, created_at) VALUES (?,?,?,?,?)');
+    return comments.map((c) => {
+      const info = stmt.run(ticketId, c.author, c.body, c.public ? 1 : 0, at);
+      return { id: Number(info.lastInsertRowid), ticket_id: ticketId, author: c.author, body: c.body, public: c.public, attachments: [], created_at: at };
+    });
+  }
+
+  async createTicket(t: NewTicket, events: NewEvent[], comments: NewComment[]) {
+    const run = this.db.transaction(() => {
+      const info = this.db
+        .prepare(`INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map(() => '?').join(',')}, ?)`)
+        .run(...TICKET_COLUMNS.map((c) => columnValue(c, t[c])), prank(t.priority));
+      const id = Number(info.lastInsertRowid);
+      this.insertEvents(id, t.created_at, events);
+      this.insertComments(id, t.created_at, comments);
+      return id;
+    });
+    return (await this.getTicket(run()))!;
+  }
+
+  async getTicket(id: number) {
+    const r = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+    return r ? toTicket(r) : null;
+  }
+
+  async listTickets(args: ListTicketsArgs) {
+    const where = compileQuery(args.query, { now: args.now, me: args.viewer.login });
+    const vis = visibilitySql(args.viewer);
+    const order = orderFor(args.sort);
+    const params: unknown[] = [...where.params, ...vis.params];
+    let cursorSql = '';
+    if (args.cursor) {
+      const values = decodeCursor(args.cursor, order.columns.length);
+      cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
+      params.push(...values);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`)
+      .all(...params, args.limit + 1) as Row[];
+    const more = rows.length > args.limit;
+    const page = more ? rows.slice(0, args.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTicket),
+      next_cursor: more && last ? encodeCursor(order.columns.map((c) => last[c])) : null,
+    };
+  }
+
+  async mutateTicket(
+    id: number,
+    at: Date,
+    decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
+    expectedVersion?: number,
+  ) {
+    const when = at.toISOString();
+    const run = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+      if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
+      const current = toTicket(row);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
+      }
+      const escRow = current.escalation
+        ? (this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
+        : undefined;
+      const m = decide(current, escRow ? toEscalation(escRow) : null);
+      if (m.noop) return { changed: false, comments: [] as Comment[] };
+      if (m.createEscalation) {
+        const e = m.createEscalation;
+        this.db
+          .prepare('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?)')
+          .run(Number(e.id.slice(3)), id, e.reason, e.team, e.level, e.state, e.estimated_resolution, e.created_by, e.created_at, JSON.stringify(e.timeline));
+      }
+      if (m.updateEscalation) {
+        const u = m.updateEscalation;
+        this.db.prepare('UPDATE escalations SET state = ?, timeline = ? WHERE id = ?').run(u.state, JSON.stringify(u.timeline), Number(u.id.slice(3)));
+      }
+      const cols = Object.keys(m.patch).filter((c) => (TICKET_COLUMNS as readonly string[]).includes(c));
+      const sets = [...cols.map((c) => `${c} = ?`), 'updated_at = ?', 'version = version + 1'];
+      const values = [...cols.map((c) => columnValue(c, (m.patch as Row)[c])), when];
+      if (m.patch.priority) {
+        sets.push('prank = ?');
+        values.push(prank(m.patch.priority));
+      }
+      this.db.prepare(`UPDATE tickets SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      this.insertEvents(id, when, m.events);
+      const comments = this.insertComments(id, when, m.comments ?? []);
+      return { changed: true, comments };
+    });
+    const { changed, comments } = run.immediate();
+    return { ticket: (await this.getTicket(id))!, changed, comments };
+  }
+
+  async nextEscalationNumber() {
+    const r = this.db
+      .prepare(
+        `INSERT INTO counters (name, value) VALUES ('escalation', coalesce((SELECT max(id) FROM escalations), 0) + 1)
+         ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
+      )
+      .get() as { value: number };
+    return r.value;
+  }
+
+  async getEscalation(id: string) {
+    const r = this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(Number(id.slice(3))) as Row | undefined;
+    return r ? toEscalation(r) : null;
+  }
+
+  async listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
+    const vis = visibilitySql(args.viewer, 't.');
+    const params: unknown[] = [...vis.params];
+    let sql = `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${vis.sql}`;
+    if (args.state === 'running') sql += ` AND e.state != 'resolved'`;
+    if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
+    if (args.cursor) {
+      sql += ' AND e.id > ?';
+      params.push(decodeCursor(args.cursor, 1)[0]);
+    }
+    const rows = this.db.prepare(`${sql} ORDER BY e.id LIMIT ?`).all(...params, args.limit + 1) as Row[];
+    const more = rows.length > args.limit;
+    const page = more ? rows.slice(0, args.limit) : rows;
+    return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
+  }
+
+  async listComments(ticketId: number, includeInternal: boolean) {
+    const rows = this.db
+      .prepare(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
+      .all(ticketId) as Row[];
+    return rows.map(toComment);
+  }
+
+  async listEvents(ticketId: number, includeInternal: boolean) {
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
+      .all(ticketId) as Row[];
+    return rows.map(toEvent);
+  }
+
+  async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
+    const run = this.db.transaction((): IdempotencyBegin => {
+      this.db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+      const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
+      if (!r) {
+        this.db
+          .prepare(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
+          .run(tokenId, key, fingerprint, now.toISOString());
+        return { state: 'new' };
+      }
+      if (r.fingerprint !== fingerprint) return { state: 'mismatch' };
+      if (r.state === 'pending') return { state: 'pending' };
+      return { state: 'done', status: r.status as number, body: r.body as string };
+    });
+    return run.immediate();
+  }
+
+  async idempotencyFinish(tokenId: number, key: string, status: number, body: string) {
+    this.db.prepare(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE token_id = ? AND key = ?`).run(status, body, tokenId, key);
+  }
+
+  async idempotencyAbandon(tokenId: number, key: string) {
+    this.db.prepare('DELETE FROM idempotency WHERE token_id = ? AND key = ?').run(tokenId, key);
+  }
+}
+
+export const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(',')})`;
+export const DONE_SQL = `(${DONE_STATUSES.map((s) => `'${s}'`).join(',')})`;
+export type { Query };

@@ -1,0 +1,96 @@
+// The store interface: all persistence goes through it, so another database can slot in.
+import type { Query } from '../../domain/query.js';
+import type { Sort } from '../../domain/queue.js';
+import type { Comment, Escalation, Event, EventKind, Role, Status, Ticket, TimelineStep, User } from '../../domain/schemas.js';
+
+/** A ticket as stored: the API ticket without computed SLA state, plus when it was done. */
+export type TicketRecord = Omit<Ticket, 'sla_breached'> & { done_at: string | null };
+
+export type NewTicket = Omit<TicketRecord, 'id' | 'version'>;
+export type NewEvent = { actor: string; kind: EventKind; from: string | null; to: string | null; note: string | null; internal: boolean };
+export type NewComment = { author: string; body: string; public: boolean };
+export type UserRecord = User;
+export type NewUser = Omit<User, 'id' | 'created_at'>;
+
+/** What a decision about one ticket changes; applied atomically with its events. */
+export interface Mutation {
+  patch: Partial<Omit<TicketRecord, 'id' | 'version' | 'updated_at'>>;
+  events: NewEvent[];
+  comments?: NewComment[];
+  createEscalation?: Escalation;
+  updateEscalation?: { id: string; state: Escalation['state']; timeline: TimelineStep[] };
+  /** Nothing to change: the ticket is already as asked (no version bump, no event). */
+  noop?: boolean;
+}
+
+/** Who is looking: decides which tickets, comments and events exist for them. */
+export interface Viewer {
+  login: string;
+  role: Role;
+  org: string | null;
+  org_admin: boolean;
+}
+
+export interface ListTicketsArgs {
+  query: Query;
+  viewer: Viewer;
+  sort: Sort;
+  limit: number;
+  cursor?: string;
+  now: Date;
+}
+
+export type IdempotencyBegin =
+  | { state: 'new' }
+  | { state: 'pending' }
+  | { state: 'mismatch' }
+  | { state: 'done'; status: number; body: string };
+
+export interface Store {
+  close(): Promise<void>;
+
+  countUsers(): Promise<number>;
+  createUser(user: NewUser, now: Date): Promise<User>;
+  getUser(id: number): Promise<User | null>;
+  getUserByLogin(login: string): Promise<User | null>;
+  listUsers(): Promise<User[]>;
+  createToken(userId: number, name: string, hash: string, now: Date): Promise<{ id: number; user_id: number; name: string; created_at: string }>;
+  findToken(hash: string): Promise<{ token_id: number; user: User } | null>;
+  deleteToken(id: number): Promise<boolean>;
+
+  createTicket(ticket: NewTicket, events: NewEvent[], comments: NewComment[]): Promise<TicketRecord>;
+  getTicket(id: number): Promise<TicketRecord | null>;
+  listTickets(args: ListTicketsArgs): Promise<{ items: TicketRecord[]; next_cursor: string | null }>;
+  /**
+   * Read the ticket, let `decide` say what changes (it throws to refuse), write the change
+   * and its events in one transaction. `expectedVersion` makes a stale write fail.
+   */
+  mutateTicket(
+    id: number,
+    at: Date,
+    decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
+    expectedVersion?: number,
+  ): Promise<{ ticket: TicketRecord; changed: boolean; comments: Comment[] }>;
+  nextEscalationNumber(): Promise<number>;
+  getEscalation(id: string): Promise<Escalation | null>;
+  listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
+
+  listComments(ticketId: number, includeInternal: boolean): Promise<Comment[]>;
+  listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
+
+  idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
+  idempotencyFinish(tokenId: number, key: string, status: number, body: string): Promise<void>;
+  idempotencyAbandon(tokenId: number, key: string): Promise<void>;
+}
+
+/** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
+export class DomainError extends Error {
+  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed';
+  constructor(code: DomainError['code'], message: string) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+  }
+}
+
+export type { Status };

@@ -1,0 +1,221 @@
+import { describe, it, expect } from 'vitest';
+import { QUERY_FIELDS, QueryError, hasStateTerm, matchesQuery, parseQuery } from '../../src/domain/query.js';
+import type { Ticket } from '../../src/domain/schemas.js';
+
+const terms = (input: string) => parseQuery(input).terms;
+const term = (input: string) => terms(input)[0];
+
+function errorOf(input: string): QueryError {
+  try {
+    parseQuery(input);
+  } catch (e) {
+    if (e instanceof QueryError) return e;
+    throw e;
+  }
+  throw new Error(`expected "${input}" to be refused`);
+}
+
+const NOW = new Date('2026-11-10T12:00:00Z');
+const HOUR = 3_600_000;
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+function ticket(overrides: Partial<Ticket> = {}): Ticket {
+  return {
+    id: 1,
+    subject: 'Login page is slow',
+    description: 'Since Monday the portal takes 30s to load.',
+    status: 'new',
+    priority: 'medium',
+    channel: 'portal',
+    type: null,
+    team: null,
+    level: null,
+    assignee: null,
+    requester: 'carol',
+    org: 'Acme',
+    tags: [],
+    blocked_by: null,
+    root_cause: null,
+    escalation: null,
+    created_at: ago(HOUR),
+    updated_at: ago(HOUR),
+    first_response_at: null,
+    response_due_at: ago(-23 * HOUR),
+    resolution_due_at: ago(-119 * HOUR),
+    sla_breached: false,
+    version: 1,
+    ...overrides,
+  };
+}
+
+const ctx = { now: NOW, me: 'alice' };
+const matches = (q: string, overrides: Partial<Ticket> = {}) => matchesQuery(ticket(overrides), parseQuery(q), ctx);
+
+describe('parseQuery: layout', () => {
+  it('an empty input has no terms', () => expect(terms('')).toEqual([]));
+  it('a blank input has no terms', () => expect(terms('  \t \n ')).toEqual([]));
+  it('terms are split on any whitespace', () => expect(terms(' status:new \t team:support ')).toHaveLength(2));
+  it('QUERY_FIELDS lists every field of the language', () =>
+    expect([...QUERY_FIELDS].sort()).toEqual(
+      ['age', 'assignee', 'channel', 'created', 'escalated', 'idle', 'level', 'org', 'priority', 'requester',
+        'sla', 'state', 'status', 'tag', 'team', 'type', 'updated'],
+    ));
+});
+
+describe('parseQuery: list fields', () => {
+  it('status takes one value', () =>
+    expect(term('status:new')).toEqual({ kind: 'in', field: 'status', values: ['new'], negate: false }));
+  it('commas mean any of', () => expect(term('status:new,in_progress')).toMatchObject({ values: ['new', 'in_progress'] }));
+  it('a leading dash negates a field term', () => expect(term('-status:closed')).toMatchObject({ values: ['closed'], negate: true }));
+  it('enum values are lowercased', () => expect(term('STATUS:New')).toMatchObject({ field: 'status', values: ['new'] }));
+  it('urgent is read as critical', () => expect(term('priority:urgent,high')).toMatchObject({ values: ['critical', 'high'] }));
+  it('team takes its enum values', () => expect(term('team:engineering')).toMatchObject({ field: 'team', values: ['engineering'] }));
+  it('channel takes its enum values', () => expect(term('channel:email,phone')).toMatchObject({ values: ['email', 'phone'] }));
+  it('type takes its enum values', () => expect(term('type:incident')).toMatchObject({ field: 'type', values: ['incident'] }));
+  it('level takes 1, 2 or 3', () => expect(term('level:1,3')).toMatchObject({ field: 'level', values: ['1', '3'] }));
+  it('assignee keeps me and none literally', () => expect(term('assignee:me,none,bob')).toMatchObject({ values: ['me', 'none', 'bob'] }));
+  it('requester takes any value as typed', () => expect(term('requester:Carol')).toMatchObject({ field: 'requester', values: ['Carol'] }));
+  it('org takes a quoted value with spaces and commas', () => expect(term('org:"Acme, Inc"')).toMatchObject({ values: ['Acme, Inc'] }));
+  it('tag takes any value', () => expect(term('tag:billing,sso')).toMatchObject({ field: 'tag', values: ['billing', 'sso'] }));
+});
+
+describe('parseQuery: single-valued fields', () => {
+  it('state takes open, done or all', () => expect(term('state:done')).toEqual({ kind: 'state', value: 'done', negate: false }));
+  it('state can be negated', () => expect(term('-state:open')).toMatchObject({ value: 'open', negate: true }));
+  it('escalated takes true or false', () => expect(term('escalated:false')).toEqual({ kind: 'escalated', value: false, negate: false }));
+  it('sla takes breached or ok', () => expect(term('sla:Breached')).toEqual({ kind: 'sla', value: 'breached', negate: false }));
+});
+
+describe('parseQuery: durations', () => {
+  it('age:>4h means older than four hours', () =>
+    expect(term('age:>4h')).toEqual({ kind: 'duration', field: 'age', op: '>', ms: 4 * HOUR, negate: false }));
+  it('a duration without a comparison means more than', () => expect(term('idle:3d')).toMatchObject({ op: '>', ms: 72 * HOUR }));
+  it('minutes and weeks are units', () => expect(terms('age:<=30m idle:>=2w').map((t) => 'ms' in t && t.ms)).toEqual([1_800_000, 1_209_600_000]));
+  it('a duration can be negated', () => expect(term('-idle:<1d')).toMatchObject({ field: 'idle', op: '<', negate: true }));
+});
+
+describe('parseQuery: dates', () => {
+  it('a date-only >= starts at that UTC midnight', () =>
+    expect(term('created:>=2026-11-01')).toEqual({ kind: 'date', field: 'created', op: '>=', at: '2026-11-01T00:00:00.000Z', negate: false }));
+  it('a date without a comparison means that whole UTC day', () => expect(term('updated:2026-11-01')).toMatchObject({ op: '=', at: '2026-11-01T00:00:00.000Z' }));
+  it('a date-only > starts after that whole day', () => expect(term('created:>2026-11-01')).toMatchObject({ op: '>=', at: '2026-11-02T00:00:00.000Z' }));
+  it('a date-only <= includes that whole day', () => expect(term('created:<=2026-11-30')).toMatchObject({ op: '<', at: '2026-12-01T00:00:00.000Z' }));
+  it('a date-only < ends before that day', () => expect(term('created:<2026-11-01')).toMatchObject({ op: '<', at: '2026-11-01T00:00:00.000Z' }));
+  it('a timestamp with an offset is kept exact, in UTC', () => expect(term('created:>2026-11-01T10:00:00+02:00')).toMatchObject({ op: '>', at: '2026-11-01T08:00:00.000Z' }));
+});
+
+describe('parseQuery: text', () => {
+  it('a bare word is text', () => expect(term('timeout')).toEqual({ kind: 'text', value: 'timeout', negate: false }));
+  it('a quoted phrase keeps spaces and colons', () => expect(term('"error: gateway timeout"')).toMatchObject({ kind: 'text', value: 'error: gateway timeout' }));
+  it('a dash negates a phrase', () => expect(term('-"foo bar"')).toEqual({ kind: 'text', value: 'foo bar', negate: true }));
+  it('a dash negates a word', () => expect(term('-spam')).toEqual({ kind: 'text', value: 'spam', negate: true }));
+  it('a quoted url is text', () => expect(term('"http://x"')).toMatchObject({ kind: 'text', value: 'http://x' }));
+  it('text keeps its case', () => expect(term('SSO')).toMatchObject({ value: 'SSO' }));
+  it('terms mix freely', () => expect(terms('status:new "a b" c -tag:x').map((t) => t.kind)).toEqual(['in', 'text', 'text', 'in']));
+});
+
+describe('parseQuery: malformed input is refused naming the term', () => {
+  it.each([
+    ['colour:red', 'colour:red', /unknown field "colour".*fields: status, state/],
+    ['status:new http://x', 'http://x', /unknown field "http"/],
+    [':foo', ':foo', /unknown field ""/],
+    ['status:', 'status:', /empty value/],
+    ['status:new,,closed', 'status:new,,closed', /empty value/],
+    ['status:new,', 'status:new,', /empty value/],
+    ['status:reopened', 'status:reopened', /unknown status "reopened".*new, in_progress/],
+    ['status:open', 'status:open', /did you mean state:open/],
+    ['priority:asap', 'priority:asap', /unknown priority "asap"/],
+    ['team:sales', 'team:sales', /unknown team/],
+    ['channel:fax', 'channel:fax', /unknown channel/],
+    ['type:bug', 'type:bug', /unknown type/],
+    ['level:4', 'level:4', /unknown level/],
+    ['assignee:Not_A@login', 'assignee:Not_A@login', /not a login/],
+    ['state:closed', 'state:closed', /unknown state "closed"/],
+    ['state:open,done', 'state:open,done', /takes one value/],
+    ['escalated:yes', 'escalated:yes', /unknown escalated "yes"/],
+    ['sla:late', 'sla:late', /unknown sla "late"/],
+    ['age:4', 'age:4', /bad duration/],
+    ['age:>4y', 'age:>4y', /bad duration/],
+    ['age:>1.5h', 'age:>1.5h', /bad duration/],
+    ['idle:=3d', 'idle:=3d', /compare a duration/],
+    ['age:>>4h', 'age:>>4h', /bad duration/],
+    ['created:>=2026-13-01', 'created:>=2026-13-01', /bad date/],
+    ['created:2026-02-30', 'created:2026-02-30', /bad date/],
+    ['created:>=yesterday', 'created:>=yesterday', /bad date/],
+    ['created:>=2026-11-01T10:00:00', 'created:>=2026-11-01T10:00:00', /bad date/],
+    ['created:2026-11-01T10:00:00Z', 'created:2026-11-01T10:00:00Z', /timestamp needs/],
+    ['a "unterminated phrase', '"unterminated phrase', /unterminated quote/],
+    ['-"', '-"', /unterminated quote/],
+    ['""', '""', /empty phrase/],
+    ['-', '-', /must be followed by a term/],
+    ['foo"bar"', 'foo"bar"', /quotes must surround/],
+    ['"a"b', '"a"b', /quotes must surround/],
+    ['org:"a"b', 'org:"a"b', /quotes must surround/],
+  ])('%s is refused, naming %s', (input, named, message) => {
+    const error = errorOf(input);
+    expect(error.term).toBe(named);
+    expect(error.message).toContain(`"${named}"`);
+    expect(error.message).toMatch(message);
+  });
+  it('a QueryError is an Error named QueryError', () => expect(errorOf('x:y')).toBeInstanceOf(Error));
+  it('the first malformed term is the one reported', () => expect(errorOf('team:x type:y').term).toBe('team:x'));
+});
+
+describe('hasStateTerm', () => {
+  it('is true with a state term', () => expect(hasStateTerm(parseQuery('state:all'))).toBe(true));
+  it('is true with a status term', () => expect(hasStateTerm(parseQuery('bug status:new'))).toBe(true));
+  it('is true with a negated status term', () => expect(hasStateTerm(parseQuery('-status:closed'))).toBe(true));
+  it('is false otherwise', () => expect(hasStateTerm(parseQuery('team:support "state:open"'))).toBe(false));
+});
+
+describe('matchesQuery', () => {
+  it('an empty query matches every ticket', () => expect(matches('')).toBe(true));
+  it('every term must hold', () => expect(matches('status:new team:support')).toBe(false));
+  it('any value of a list may hold', () => expect(matches('status:closed,new')).toBe(true));
+  it('a negated term holds when the term does not', () => expect(matches('-status:new')).toBe(false));
+  it('priority:urgent finds critical tickets', () => expect(matches('priority:urgent', { priority: 'critical' })).toBe(true));
+  it('team matches the ticket team', () => expect(matches('team:engineering', { team: 'engineering' })).toBe(true));
+  it('a negated team matches tickets with no team', () => expect(matches('-team:engineering')).toBe(true));
+  it('channel matches the ticket channel', () => expect(matches('channel:email')).toBe(false));
+  it('type matches the ticket type', () => expect(matches('type:incident', { type: 'incident' })).toBe(true));
+  it('level matches the support level', () => expect(matches('level:3', { level: 3 })).toBe(true));
+  it('level does not match an unset level', () => expect(matches('level:1')).toBe(false));
+  it('tag matches any of the ticket tags, ignoring case', () => expect(matches('tag:billing', { tags: ['sso', 'Billing'] })).toBe(true));
+  it('tag does not match an untagged ticket', () => expect(matches('tag:billing')).toBe(false));
+  it('assignee:me matches tickets assigned to ctx.me', () => expect(matches('assignee:me', { assignee: 'alice' })).toBe(true));
+  it('assignee:me does not match someone else', () => expect(matches('assignee:me', { assignee: 'bob' })).toBe(false));
+  it('assignee:none matches unassigned tickets', () => expect(matches('assignee:none')).toBe(true));
+  it('-assignee:none matches assigned tickets', () => expect(matches('-assignee:none', { assignee: 'bob' })).toBe(true));
+  it('assignee by login matches that login', () => expect(matches('assignee:bob', { assignee: 'bob' })).toBe(true));
+  it('requester matches ignoring case', () => expect(matches('requester:CAROL')).toBe(true));
+  it('org matches ignoring case', () => expect(matches('org:acme')).toBe(true));
+  it('org does not match a ticket without org', () => expect(matches('org:acme', { org: null })).toBe(false));
+  it('state:open matches open statuses', () => expect(matches('state:open', { status: 'blocked' })).toBe(true));
+  it('state:open does not match done statuses', () => expect(matches('state:open', { status: 'solution_provided' })).toBe(false));
+  it('state:done matches done statuses', () => expect(matches('state:done', { status: 'expired' })).toBe(true));
+  it('state:all matches any status', () => expect(matches('state:all', { status: 'closed' })).toBe(true));
+  it('escalated:true matches a running escalation', () => expect(matches('escalated:true', { escalation: 'CP-1' })).toBe(true));
+  it('escalated:true does not match without an escalation', () => expect(matches('escalated:true')).toBe(false));
+  it('escalated:false matches without an escalation', () => expect(matches('escalated:false')).toBe(true));
+  it('sla:breached matches breached tickets', () => expect(matches('sla:breached', { sla_breached: true })).toBe(true));
+  it('sla:ok matches tickets within SLA', () => expect(matches('sla:ok')).toBe(true));
+  it('age:>4h matches a ticket created five hours ago', () => expect(matches('age:>4h', { created_at: ago(5 * HOUR) })).toBe(true));
+  it('age:>4h does not match a ticket created an hour ago', () => expect(matches('age:>4h')).toBe(false));
+  it('age:<=1h includes exactly one hour', () => expect(matches('age:<=1h')).toBe(true));
+  it('idle:>3d matches a ticket not updated for four days', () => expect(matches('idle:>3d', { updated_at: ago(96 * HOUR) })).toBe(true));
+  it('idle looks at updated_at, not created_at', () => expect(matches('idle:>3d', { created_at: ago(96 * HOUR) })).toBe(false));
+  it('a bare date matches any time that UTC day', () => expect(matches('created:2026-11-01', { created_at: '2026-11-01T23:59:59Z' })).toBe(true));
+  it('a bare date does not match the next day', () => expect(matches('created:2026-11-01', { created_at: '2026-11-02T00:00:00Z' })).toBe(false));
+  it('a negated bare date matches other days', () => expect(matches('-created:2026-11-01', { created_at: '2026-11-02T00:00:00Z' })).toBe(true));
+  it('created:<=D includes the evening of D', () => expect(matches('created:<=2026-11-01', { created_at: '2026-11-01T20:00:00Z' })).toBe(true));
+  it('created:>D excludes the evening of D', () => expect(matches('created:>2026-11-01', { created_at: '2026-11-01T20:00:00Z' })).toBe(false));
+  it('created:>=D includes midnight of D', () => expect(matches('created:>=2026-11-01', { created_at: '2026-11-01T00:00:00Z' })).toBe(true));
+  it('updated compares updated_at', () => expect(matches('updated:<2026-11-01', { updated_at: '2026-10-31T12:00:00Z' })).toBe(true));
+  it('a timestamp compares exactly', () => expect(matches('created:>2026-11-01T10:00:00Z', { created_at: '2026-11-01T10:00:01Z' })).toBe(true));
+  it('a word matches the subject ignoring case', () => expect(matches('LOGIN')).toBe(true));
+  it('a word matches the description', () => expect(matches('monday')).toBe(true));
+  it('a word found nowhere does not match', () => expect(matches('invoice')).toBe(false));
+  it('a phrase matches as a whole', () => expect(matches('"page is slow"')).toBe(true));
+  it('a phrase does not match its words apart', () => expect(matches('"slow page"')).toBe(false));
+  it('a negated word excludes tickets that mention it', () => expect(matches('-portal')).toBe(false));
+});
