@@ -1,7 +1,9 @@
 // The bulk engine shared by every mutating command: targets from ids, stdin or a query;
 // a dry run, a confirmation, concurrency, per-ticket results and the exit code.
-import type { TixClient, WriteResult } from '../client/index.js';
-import type { Ticket } from '../domain/schemas.js';
+import { ApiError } from '../client/errors.js';
+import type { TixClient } from '../client/index.js';
+import type { BatchOperation, BatchResult, Ticket } from '../domain/schemas.js';
+import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
 import { CancelError, SilentFailure, UsageError, describeError } from './errors.js';
 
@@ -80,9 +82,11 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
 export interface BulkOperation {
   /** Past tense for status lines: "closed", "escalated". */
   done: string;
+  /** The batch operation and its body, the same for every ticket of the run. */
+  op: BatchOperation['op'];
+  body: object;
   /** What would change on this ticket, as `field: before → after`, or null when nothing would. */
   preview(t: Ticket): string | null;
-  apply(client: TixClient, id: number): Promise<WriteResult>;
 }
 
 export interface BulkReport {
@@ -90,6 +94,9 @@ export interface BulkReport {
   failed: { id: number; error: { code: string; message: string; status?: number } }[];
   skipped: number[];
 }
+
+/** Tickets per POST /v1/batch: small enough for steady progress and cheap resumes. */
+export const BATCH_SIZE = 250;
 
 async function confirm(ctx: Context, message: string): Promise<boolean> {
   if (ctx.globals.yes) return true;
@@ -112,28 +119,47 @@ export function concurrencyOf(raw: unknown): number {
   return n;
 }
 
-export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown }): Promise<void> {
+async function dryRun(ctx: Context, client: TixClient, targets: Targets, op: BulkOperation, concurrency: number) {
+  const lines: { id: number; change: string | null; error?: string }[] = [];
+  await pool(targets.ids, concurrency, async (id) => {
+    try {
+      const t = targets.known.get(id) ?? (await client.getTicket(id));
+      lines.push({ id, change: op.preview(t) });
+    } catch (err) {
+      lines.push({ id, change: null, error: describeError(err).message });
+    }
+  });
+  const position = new Map(targets.ids.map((id, i) => [id, i]));
+  lines.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+  if (ctx.format === 'json') ctx.out(`${JSON.stringify(lines.map((l) => ({ id: l.id, would_change: l.change, error: l.error ?? null })), null, 2)}\n`);
+  else for (const l of lines) ctx.out(`#${l.id}\t${l.error ? `cannot: ${l.error}` : l.change ?? 'no change'}\n`);
+  ctx.status(`dry run: ${lines.filter((l) => l.change).length} of ${lines.length} tickets would change; nothing was changed`);
+}
+
+/** Sends one batch; a batch still running under the same key (a resumed run) is waited for. */
+async function sendBatch(client: TixClient, operations: BatchOperation[], key: string): Promise<BatchResult[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.batch(operations, { idempotencyKey: key, minimal: true });
+    } catch (err) {
+      const inFlight = err instanceof ApiError && err.code === 'conflict' && err.retryAfterSeconds !== undefined;
+      if (!inFlight || attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, (err.retryAfterSeconds ?? 1) * 1000));
+    }
+  }
+}
+
+const outcomeOf = (r: BatchResult): Finished =>
+  r.error
+    ? { id: r.id, result: 'failed', error: { code: r.error.code, message: r.error.detail, status: r.error.status } }
+    : { id: r.id, result: r.changed ? 'succeeded' : 'skipped' };
+
+export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown; journal?: unknown }): Promise<void> {
   const concurrency = concurrencyOf(opts.concurrency);
   const client = await ctx.client({ connections: concurrency });
   const json = ctx.format === 'json';
   const ndjson = ctx.format === 'ndjson';
-
-  if (opts.dryRun) {
-    const lines: { id: number; change: string | null; error?: string }[] = [];
-    await pool(targets.ids, concurrency, async (id) => {
-      try {
-        const t = targets.known.get(id) ?? (await client.getTicket(id));
-        lines.push({ id, change: op.preview(t) });
-      } catch (err) {
-        lines.push({ id, change: null, error: describeError(err).message });
-      }
-    });
-    lines.sort((a, b) => targets.ids.indexOf(a.id) - targets.ids.indexOf(b.id));
-    if (json) ctx.out(`${JSON.stringify(lines.map((l) => ({ id: l.id, would_change: l.change, error: l.error ?? null })), null, 2)}\n`);
-    else for (const l of lines) ctx.out(`#${l.id}\t${l.error ? `cannot: ${l.error}` : l.change ?? 'no change'}\n`);
-    ctx.status(`dry run: ${lines.filter((l) => l.change).length} of ${lines.length} tickets would change; nothing was changed`);
-    return;
-  }
+  if (opts.dryRun) return dryRun(ctx, client, targets, op, concurrency);
 
   if (targets.fromQuery !== undefined) {
     if (targets.ids.length === 0) {
@@ -141,45 +167,89 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
       if (json) ctx.out(`${JSON.stringify({ succeeded: [], failed: [], skipped: [] })}\n`);
       return;
     }
-    const ok = await confirm(ctx, `${op.done.replace(/ed$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
+    const ok = await confirm(ctx, `${op.done.replace(/d$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
     if (!ok) {
       if (ctx.globals.yes || ctx.canPrompt) throw new CancelError('cancelled; nothing was changed');
       throw new UsageError(`--query changes ${targets.ids.length} tickets: add --yes to apply or --dry-run to preview`);
     }
   }
 
-  if (targets.single) {
+  const operation = (id: number) => ({ op: op.op, id, body: op.body }) as BatchOperation;
+
+  if (targets.single && !opts.journal) {
     const id = targets.ids[0]!;
-    const r = await op.apply(client, id);
-    if (json) ctx.out(`${JSON.stringify(r.ticket, null, 2)}\n`);
-    else if (ndjson) ctx.out(`${JSON.stringify(r.ticket)}\n`);
-    ctx.status(r.changed ? `✓ ${capitalize(op.done)} #${id}` : `#${id} already as asked; nothing changed`);
+    const [r] = await client.batch([operation(id)], { minimal: !json && !ndjson });
+    if (r!.error) throw new ApiError(r!.error);
+    if (r!.ticket) ctx.out(json ? `${JSON.stringify(r!.ticket, null, 2)}\n` : `${JSON.stringify(r!.ticket)}\n`);
+    ctx.status(r!.changed ? `✓ ${capitalize(op.done)} #${id}` : `#${id} already as asked; nothing changed`);
     return;
   }
 
+  const { randomUUID, createHash } = await import('node:crypto');
+  let journal: Journal | undefined;
+  if (typeof opts.journal === 'string') {
+    const { Journal } = await import('./journal.js');
+    const fingerprint = createHash('sha256').update(JSON.stringify([op.op, op.body])).digest('hex');
+    journal = Journal.open(opts.journal, fingerprint, `${op.op} ${JSON.stringify(op.body)}`, ctx.now());
+    if (journal.finished.size) ctx.status(`resuming from ${opts.journal}: ${journal.finished.size} tickets already finished`);
+  }
+
   const report: BulkReport = { succeeded: [], failed: [], skipped: [] };
-  await pool(targets.ids, concurrency, async (id) => {
-    let line: object;
-    try {
-      const r = await op.apply(client, id);
-      (r.changed ? report.succeeded : report.skipped).push(id);
-      line = { id, result: r.changed ? 'succeeded' : 'skipped' };
-    } catch (err) {
-      const d = describeError(err);
-      const error = { code: d.code, message: ctx.redact(d.message), ...(d.status ? { status: d.status } : {}) };
-      report.failed.push({ id, error });
-      line = { id, result: 'failed', error };
-      if (!json && !ndjson) ctx.warn(`#${id}: ${error.message}`);
-    }
-    if (ndjson) ctx.out(`${JSON.stringify(line)}\n`);
-  });
-  const order = (a: number, b: number) => targets.ids.indexOf(a) - targets.ids.indexOf(b);
+  const emit = (f: Finished, fresh: boolean) => {
+    if (f.result === 'failed') {
+      report.failed.push({ id: f.id, error: { ...f.error!, message: ctx.redact(f.error!.message) } });
+      if (fresh && !json && !ndjson) ctx.warn(`#${f.id}: ${ctx.redact(f.error!.message)}`);
+    } else report[f.result].push(f.id);
+    if (ndjson) ctx.out(`${JSON.stringify(f)}\n`);
+  };
+
+  // what is left: tickets the journal has not seen finish; unanswered batches go first, as they were
+  const batches: { key: string; ids: number[]; planned: boolean }[] = [];
+  const inBatch = new Set<number>();
+  for (const b of journal?.unanswered ?? []) {
+    batches.push({ ...b, planned: true });
+    for (const id of b.ids) inBatch.add(id);
+  }
+  const fresh = targets.ids.filter((id) => !journal?.finished.has(id) && !inBatch.has(id));
+  for (let i = 0; i < fresh.length; i += BATCH_SIZE) batches.push({ key: randomUUID(), ids: fresh.slice(i, i + BATCH_SIZE), planned: false });
+  for (const id of targets.ids) {
+    const previous = journal?.finished.get(id);
+    if (previous) emit(previous, false);
+  }
+
+  const total = batches.reduce((n, b) => n + b.ids.length, 0);
+  const bar = ctx.isStderrTTY && !ctx.globals.quiet && total > BATCH_SIZE ? await progressBar(ctx, total) : undefined;
+  try {
+    await pool(batches, concurrency, async (b) => {
+      if (!b.planned) journal?.plan(b.key, b.ids);
+      const results = await sendBatch(client, b.ids.map(operation), b.key);
+      const finished = results.map(outcomeOf).filter((f) => !journal?.finished.has(f.id));
+      journal?.record(finished);
+      for (const f of finished) emit(f, true);
+      bar?.increment(b.ids.length);
+    });
+  } finally {
+    bar?.stop();
+    journal?.close();
+  }
+  const position = new Map(targets.ids.map((id, i) => [id, i]));
+  const order = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
   report.succeeded.sort(order);
   report.skipped.sort(order);
   report.failed.sort((a, b) => order(a.id, b.id));
   if (json) ctx.out(`${JSON.stringify(report)}\n`);
   ctx.status(`${op.done} ${report.succeeded.length}, skipped ${report.skipped.length} (already so), failed ${report.failed.length}`);
   if (report.failed.length) throw new SilentFailure();
+}
+
+async function progressBar(ctx: Context, total: number) {
+  const { default: progress } = await import('cli-progress');
+  const bar = new progress.SingleBar(
+    { stream: ctx.io.stderr as NodeJS.WriteStream, format: '{bar} {value}/{total} tickets · {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+    progress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

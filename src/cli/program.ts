@@ -50,7 +50,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
       const ctx = makeContext(globals);
       onContext(ctx);
       const { run } = await load();
-      await run(ctx, this.args.slice(0, this.registeredArguments.length).flat() as string[], globals);
+      // processedArgs holds a variadic argument as one array: flat() gives every id, not just the first
+      await run(ctx, (this.processedArgs as unknown[]).flat().filter((a): a is string => typeof a === 'string'), globals);
     };
 
   program
@@ -59,7 +60,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--profile <name>', 'use this saved profile')
     .option('--url <url>', 'server URL (overrides TIX_URL and the profile)')
     .option('--json [fields]', 'print JSON (all fields, or the comma-separated ones)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'ndjson', 'csv', 'ids']))
+    .option('--format <format>', 'table, json, ndjson, csv or ids (check: text, json or junit)')
     .option('--no-color', 'no colour, even on a terminal')
     .option('-q, --quiet', 'no status lines on stderr')
     .option('--debug', 'trace HTTP on stderr (token redacted)')
@@ -143,7 +144,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--assignee <u>', 'login, me or none')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix triage', 'tix triage 12 --team engineering --level 2 --assignee me', 'tix triage 12 --priority high --justification "many users affected, workaround exists"'])}`)
     .action(action(() => import('./commands/triage.js')));
 
@@ -156,7 +158,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--reason <text>', 'why (at least 10 characters); stored as an internal note')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix reprioritize 12 --to critical --reason "checkout down for all EU customers"', 'tix priority 12 --to low --reason "cosmetic only, confirmed with customer"'])}`)
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reprioritize }))));
 
@@ -167,7 +170,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--to <user>', 'login, me or none')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', examples(['tix assign 12 --to me', 'tix assign 12 13 --to alice', 'tix assign --query "team:engineering assignee:none" --to bob --yes']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.assign }))));
 
@@ -180,7 +184,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', examples(['tix move 12 --to pending_customer --note "asked for HAR file"', 'tix move 12 --to blocked --blocked-by 9']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.move }))));
 
@@ -194,7 +199,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.escalate }))));
 
@@ -227,7 +233,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--resolution <text>', 'what fixed it')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', examples(['tix close 12 --resolution "Fixed in 2.4.1"', 'tix list status:solution_provided --format ids | tix close - --resolution "no reply in 7 days"', 'tix close --query "tag:spam" --resolution spam --dry-run']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.close }))));
 
@@ -238,7 +245,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .option('--comment <text>', 'why it is reopened')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'requests in flight', '8')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
     .addHelpText('after', examples(['tix reopen 12 --comment "customer reports it again on 2.4.1"']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reopen }))));
 
@@ -253,12 +261,26 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .action(action(() => import('./commands/comment.js')));
 
   program
+    .command('check')
+    .description('assert ticket states for CI: each rule is "tickets matching QUERY ≤ N"; exit 1 when one is violated')
+    .argument('[query...]', 'tickets that must not exceed --max (open tickets unless the query says otherwise)')
+    .option('--max <n>', 'most tickets allowed to match', '0')
+    .option('--sla', 'add the rule "no open ticket past its SLA"')
+    .option('--file <checks.json>', 'named rules: {"rules":[{"name":"…","query":"…","max":0},{"name":"…","sla":true}]}')
+    .option('--name <name>', 'name of the rule given on the command line')
+    .addHelpText('after', `${examples(['tix check "priority:critical age:>4h"', 'tix check "status:new" --max 20 --sla --format junit > tix-checks.xml', 'tix check --file checks.json --format json'])}
+Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not run.`)
+    .action(action(() => import('./commands/check.js')));
+
+  program
     .command('serve')
     .description('run the reference API server with an embedded SQLite database')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '7878')
     .option('--db <path>', 'database file (default in the user data directory)')
     .option('--demo', 'seed realistic tickets on first start')
+    .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
+    .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
     .action(action(() => import('./commands/serve.js')));
 

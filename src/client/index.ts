@@ -1,12 +1,14 @@
 // The tix API client: one request sender over an undici Pool, problem+json → typed errors,
-// an Idempotency-Key on every mutating request. Knows nothing of the terminal.
+// an Idempotency-Key on every POST, retries by undici's retry interceptor with our own
+// decision (retry.ts). Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
-import { Pool, type Dispatcher } from 'undici';
+import { interceptors, Pool, type Dispatcher } from 'undici';
 import type {
-  AdvanceBody, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
+  AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
 import { ApiError, UnavailableError } from './errors.js';
+import { DEFAULT_RETRY_POLICY, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -18,12 +20,21 @@ export interface ClientOptions {
   /** Receives one line per request and response; never the token. */
   debug?: (line: string) => void;
   userAgent?: string;
+  /** Retry limits (DESIGN.md §5); false sends every request once. */
+  retry?: Partial<RetryPolicy> | false;
+  /** Waits before a retry; tests pass one that records instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1): the jitter of the backoff. */
+  random?: () => number;
+  /** Milliseconds, for the retry time budget. */
+  now?: () => number;
 }
 
 export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
-  idempotencyKey?: string;
+  /** Sent with every POST (a fresh one unless given); false sends none, and the POST is never retried. */
+  idempotencyKey?: string | false;
   ifMatch?: number;
 }
 
@@ -78,6 +89,7 @@ export class TixClient {
   private readonly prefix: string;
   private readonly pool: Dispatcher;
   private readonly opts: ClientOptions;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
@@ -85,7 +97,13 @@ export class TixClient {
     this.baseUrl = url.toString().replace(/\/$/, '');
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/$/, '');
-    this.pool = new Pool(this.origin, { connections: opts.connections ?? 8, pipelining: 1 });
+    this.retryPolicy = opts.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0, maxRefusedRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+    // each request passes its own RetryTracker.retry as retryOptions; throwOnError: false hands the
+    // last answer (body included) back to request(), which maps it to a typed error
+    const giveUp: NonNullable<Parameters<typeof interceptors.retry>[0]>['retry'] = (err, _ctx, callback) => callback(err);
+    this.pool = new Pool(this.origin, { connections: opts.connections ?? 8, pipelining: 1 }).compose(
+      interceptors.retry({ throwOnError: false, retry: giveUp }),
+    );
   }
 
   /** Closes the connection pool. */
@@ -105,8 +123,7 @@ export class TixClient {
       payload = JSON.stringify(ro.body);
       headers['content-type'] = 'application/json';
     }
-    const mutating = method !== 'GET' && method !== 'HEAD';
-    if (mutating && method === 'POST') headers['idempotency-key'] = ro.idempotencyKey ?? randomUUID();
+    if (method === 'POST' && ro.idempotencyKey !== false) headers['idempotency-key'] = ro.idempotencyKey ?? randomUUID();
     if (ro.ifMatch !== undefined) headers['if-match'] = `"${ro.ifMatch}"`;
     const debug = this.opts.debug;
     const started = performance.now();
@@ -116,21 +133,30 @@ export class TixClient {
       if (payload) debug(`> ${payload.length > 2000 ? `${payload.slice(0, 2000)}…` : payload}`);
     }
     const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    const tracker = new RetryTracker(method, headers['idempotency-key'] !== undefined, {
+      policy: this.retryPolicy,
+      sleep: this.opts.sleep ?? realSleep,
+      random: this.opts.random ?? Math.random,
+      now: this.opts.now ?? Date.now,
+      debug,
+    });
+    // headersTimeout and bodyTimeout apply to each attempt: --timeout is per attempt
+    const dispatch: Dispatcher.RequestOptions & { retryOptions: { retry: RetryTracker['retry'] } } = {
+      method: method as Dispatcher.HttpMethod,
+      path: fullPath,
+      headers,
+      body: payload,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      retryOptions: { retry: tracker.retry },
+    };
     let res: Dispatcher.ResponseData;
     let text: string;
     try {
-      res = await this.pool.request({
-        method: method as Dispatcher.HttpMethod,
-        path: fullPath,
-        headers,
-        body: payload,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await this.pool.request(dispatch);
       text = await res.body.text();
     } catch (err) {
-      throw this.transportError(err, timeoutMs);
+      throw this.transportError(err, timeoutMs, tracker);
     }
     const contentType = String(res.headers['content-type'] ?? '');
     if (debug) {
@@ -138,7 +164,7 @@ export class TixClient {
       for (const [k, v] of Object.entries(res.headers)) debug(`< ${k}: ${String(v)}`);
       if (text) debug(`< ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
     }
-    if (res.statusCode >= 400) throw new ApiError(toProblem(res.statusCode, text, contentType), retryAfterSeconds(res.headers['retry-after']));
+    if (res.statusCode >= 400) throw this.statusError(toProblem(res.statusCode, text, contentType), res.headers['retry-after'], tracker);
     let body: unknown = text;
     if (contentType.includes('json') && text) {
       try {
@@ -233,5 +259,14 @@ export class TixClient {
   }
   async createToken(userId: number, name = 'cli'): Promise<NewToken> {
     return (await this.request<NewToken>('POST', `/v1/users/${userId}/tokens`, { body: { name } })).body;
+  }
+  /** Many operations in one request; each applies on its own. The key makes a re-send safe. */
+  async batch(operations: BatchOperation[], o: { idempotencyKey?: string; minimal?: boolean } = {}): Promise<BatchResult[]> {
+    const r = await this.request<BatchResponse>('POST', '/v1/batch', {
+      body: { operations },
+      idempotencyKey: o.idempotencyKey,
+      query: o.minimal ? { return: 'minimal' } : undefined,
+    });
+    return r.body.results;
   }
 }

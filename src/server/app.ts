@@ -8,9 +8,11 @@ import { QueryError } from '../domain/query.js';
 import type { Problem, ProblemCode, User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
 import { adminRoutes } from './routes/admin.js';
+import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { metaRoutes } from './routes/meta.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
 
@@ -23,6 +25,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
+  autoCloseDays?: number;
+  rateLimit?: RateLimitOptions;
 }
 
 declare module 'fastify' {
@@ -80,8 +84,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // ids in paths are validated by zod; keep Fastify's own parsing simple
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA });
+  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays });
   app.decorate('tix', { store: opts.store, service, now });
+  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
   app.decorateRequest('actor', null as unknown as User);
   app.decorateRequest('tokenId', 0);
   app.decorateRequest('idempotencyKey', undefined);
@@ -110,6 +115,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!found) return sendProblem(reply, problem('unauthenticated', 'invalid or revoked token'));
     req.actor = found.user;
     req.tokenId = found.token_id;
+    if (limiter.enabled) {
+      const verdict = limiter.take(found.token_id);
+      reply.headers(verdict.headers);
+      if (!verdict.allowed) {
+        reply.header('retry-after', String(verdict.retryAfter));
+        return sendProblem(reply, problem('rate_limited', `rate limit of this token exceeded; retry in ${verdict.retryAfter} s`));
+      }
+    }
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
@@ -174,5 +187,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await typed.register(ticketRoutes);
   await typed.register(escalationRoutes);
   await typed.register(adminRoutes);
+  await typed.register(batchRoutes);
   return app;
 }

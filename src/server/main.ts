@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, hashToken } from './app.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { newToken } from './routes/admin.js';
 import { seedDemo } from './seed.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -15,6 +16,10 @@ export interface ServeOptions {
   demo?: boolean;
   now?: () => Date;
   logger?: boolean;
+  autoCloseDays?: number;
+  rateLimit?: RateLimitOptions;
+  /** How often the auto-close sweep runs, in ms (0 = never). */
+  sweepEveryMs?: number;
 }
 
 export interface RunningServer {
@@ -37,8 +42,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await store.createToken(admin.id, 'bootstrap', hashToken(bootstrapToken), now());
     if (opts.demo) await seedDemo(store, now);
   }
-  const app = await buildApp({ store, now, logger: opts.logger });
+  const app = await buildApp({ store, now, logger: opts.logger, autoCloseDays: opts.autoCloseDays, rateLimit: opts.rateLimit });
   await app.listen({ host: opts.host, port: opts.port });
+  const sweep = () => app.tix.service.sweepAutoClose().catch((err: unknown) => app.log.error(err));
+  const every = opts.sweepEveryMs ?? 60_000;
+  const timer = every > 0 ? setInterval(sweep, every) : undefined;
+  timer?.unref();
+  if (every > 0) await sweep();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
@@ -48,6 +58,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     url: `http://${host}:${port}`,
     bootstrapToken,
     async close() {
+      if (timer) clearInterval(timer);
       // close() stops accepting and waits for in-flight requests before the store goes
       await app.close();
       await store.close();

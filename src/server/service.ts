@@ -17,7 +17,12 @@ export interface ServiceOptions {
   store: Store;
   now: () => Date;
   sla: SlaPolicy;
+  /** Days a solution_provided ticket waits for its requester before it closes itself. */
+  autoCloseDays?: number;
 }
+
+export const DEFAULT_AUTO_CLOSE_DAYS = 7;
+const SYSTEM_USER: User = { id: 0, login: SYSTEM_ACTOR, name: 'tix', email: null, role: 'admin', org: null, org_admin: false, created_at: new Date(0).toISOString() };
 
 type Out<T extends z.ZodType> = z.output<T>;
 
@@ -277,6 +282,9 @@ export class TicketService {
 
   async close(actor: User, id: number, body: Out<typeof CloseBody>, ifMatch?: number) {
     return this.mutate(actor, id, (t) => {
+      if (actor.role === 'requester' && t.requester !== actor.login) {
+        throw new DomainError('forbidden', `ticket ${id} was opened by ${t.requester}; requesters close only their own tickets`);
+      }
       if (t.status === 'closed') return { patch: {}, events: [], noop: true };
       return {
         patch: { status: 'closed', done_at: t.done_at ?? this.opts.now().toISOString(), blocked_by: null },
@@ -299,10 +307,8 @@ export class TicketService {
   }
 
   async comment(actor: User, id: number, body: Out<typeof CommentBody>) {
+    // requesters only write public comments, whatever they ask for
     const isRequester = actor.role === 'requester';
-    if (isRequester && body.public === false && 'public' in body && body.public !== undefined) {
-      // requesters only write public comments; an explicit internal one is refused below
-    }
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {
@@ -338,6 +344,27 @@ export class TicketService {
         })),
       };
     }, ifMatch);
+  }
+
+  /** Closes solution_provided tickets whose requester stayed silent for the configured days. */
+  async sweepAutoClose(): Promise<number[]> {
+    const days = this.opts.autoCloseDays ?? DEFAULT_AUTO_CLOSE_DAYS;
+    const before = new Date(this.opts.now().getTime() - days * 86_400_000).toISOString();
+    const closed: number[] = [];
+    for (;;) {
+      const ids = await this.store.ticketsInStatusSince('solution_provided', before, 500);
+      if (ids.length === 0) return closed;
+      for (const id of ids) {
+        const r = await this.mutate(SYSTEM_USER, id, (t) => {
+          if (t.status !== 'solution_provided') return { patch: {}, events: [], noop: true };
+          return {
+            patch: { status: 'closed' },
+            events: [{ actor: SYSTEM_ACTOR, kind: 'closed', from: t.status, to: 'closed', note: `auto-closed: no reply from the requester for ${days} days after the solution`, internal: false }],
+          };
+        });
+        if (r.changed) closed.push(id);
+      }
+    }
   }
 
   async list(actor: User, args: { query: Query; sort: Sort; limit: number; cursor?: string }) {

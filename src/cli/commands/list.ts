@@ -2,20 +2,8 @@
 import { TICKET_FIELDS } from '../../domain/fields.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { buildQuery } from '../query.js';
 import { parseFields, ticketListWriter } from '../output/index.js';
-
-/** The query sent to the server: terms, then flags as terms, then the default state:open. */
-export function buildQuery(terms: string[], opts: Record<string, unknown>): string {
-  const parts = [...terms];
-  for (const field of ['status', 'priority', 'team', 'assignee'] as const) {
-    const v = opts[field];
-    if (typeof v === 'string' && v !== '') parts.push(`${field}:${v}`);
-  }
-  if (typeof opts.state === 'string') parts.push(`state:${opts.state}`);
-  const q = parts.join(' ');
-  // the queue means open tickets unless the query speaks of status or state
-  return /(^|\s)-?(state|status):/.test(q) ? q : `${q} state:open`.trim();
-}
 
 export function parseLimit(raw: unknown): number {
   const n = Number(raw);

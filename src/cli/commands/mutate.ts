@@ -43,7 +43,8 @@ export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'reprioritized',
     preview: (t) => change('priority', t.priority, to),
-    apply: (c, id) => c.reprioritize(id, { priority: to, reason }),
+    op: 'priority',
+    body: { priority: to, reason },
   });
 }
 
@@ -53,7 +54,8 @@ export async function assign(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'assigned',
     preview: (t) => change('assignee', t.assignee, assignee),
-    apply: (c, id) => c.assign(id, { assignee }),
+    op: 'assign',
+    body: { assignee },
   });
 }
 
@@ -67,7 +69,8 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'moved',
     preview: (t) => change('status', t.status, to),
-    apply: (c, id) => c.setStatus(id, { status: to, note, blocked_by: blockedBy }),
+    op: 'status',
+    body: { status: to, note, blocked_by: blockedBy },
   });
 }
 
@@ -83,7 +86,8 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'escalated',
     preview: (t: Ticket) => (t.escalation ? null : change('status', t.status, 'escalated')),
-    apply: (c, id) => c.escalate(id, { reason, team, level, estimated_resolution: eta }),
+    op: 'escalate',
+    body: { reason, team, level, estimated_resolution: eta },
   });
 }
 
@@ -92,7 +96,8 @@ export async function close(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'closed',
     preview: (t) => change('status', t.status, 'closed'),
-    apply: (c, id) => c.closeTicket(id, { resolution }),
+    op: 'close',
+    body: { resolution },
   });
 }
 
@@ -101,6 +106,7 @@ export async function reopen(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'reopened',
     preview: (t) => change('status', t.status, 'in_progress'),
-    apply: (c, id) => c.reopen(id, { comment }),
+    op: 'reopen',
+    body: { comment },
   });
 }

@@ -9,8 +9,12 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port "${String(opts.port)}"`);
   const host = String(opts.host ?? '127.0.0.1');
   const db = typeof opts.db === 'string' ? opts.db : join(dataDir(ctx.env), 'tix.db');
+  const autoCloseDays = Number(opts.autoCloseDays ?? 7);
+  if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1) throw new UsageError(`invalid --auto-close-days "${String(opts.autoCloseDays)}"`);
+  const rateLimit = Number(opts.rateLimit ?? 6000);
+  if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new UsageError(`invalid --rate-limit "${String(opts.rateLimit)}"`);
   const { startServer, isLoopback } = await import('../../server/main.js');
-  const server = await startServer({ host, port, db, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug) });
+  const server = await startServer({ host, port, db, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 } });
   ctx.io.stderr.write(`tix: listening on ${server.url} (database ${db})\n`);
   if (server.bootstrapToken) {
     ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);

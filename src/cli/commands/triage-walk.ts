@@ -6,6 +6,7 @@ import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import { RUBRIC, suggestPriority } from '../../domain/policy.js';
 import type { Priority, Team, Ticket, TicketType } from '../../domain/schemas.js';
 import type { Context } from '../context.js';
+import { CancelError } from '../errors.js';
 
 export function suggestTeam(t: Ticket): Team {
   if (t.type === 'configuration') return 'configuration';
@@ -37,7 +38,7 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
     let level: 1 | 2 | 3 = priority === 'critical' ? 2 : 1;
     let justification: string | undefined = `rubric: ${RUBRIC[suggested]}`;
     let assignee: string | null = 'me';
-    if (prompts) {
+    if (prompts) try {
       const action = await prompts.select({
         message: `Ticket #${t.id}`,
         choices: [
@@ -68,6 +69,10 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
       level = await prompts.select({ message: 'Support level', default: level, choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) });
       const who = await prompts.input({ message: 'Assignee (login, me or none)', default: 'me' });
       assignee = who === 'none' ? null : who;
+    } catch (err) {
+      // Ctrl+C in a prompt: exit 130 like any interrupt, not inquirer's message with exit 1
+      if (err instanceof Error && err.name === 'ExitPromptError') throw new CancelError(`interrupted; ${triaged} triaged, ${skipped} skipped before that`);
+      throw err;
     }
     try {
       const r = await client.triage(

@@ -36,6 +36,7 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
       if (body.assignee !== undefined && body.assignee !== t.assignee) parts.push(`assignee: ${t.assignee ?? 'none'} → ${body.assignee ?? 'none'}`);
       return parts.join(', ');
     },
-    apply: (c, id) => c.triage(id, body),
+    op: 'triage',
+    body: body,
   }, opts);
 }

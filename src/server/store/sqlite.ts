@@ -300,6 +300,13 @@ export class SqliteStore implements Store {
     return { ticket: (await this.getTicket(id))!, changed, comments };
   }
 
+  async ticketsInStatusSince(status: string, before: string, limit: number) {
+    const rows = this.db
+      .prepare('SELECT id FROM tickets WHERE status = ? AND done_at IS NOT NULL AND done_at <= ? ORDER BY done_at, id LIMIT ?')
+      .all(status, before, limit) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
   async nextEscalationNumber() {
     const r = this.db
       .prepare(

@@ -71,6 +71,8 @@ export interface Store {
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
     expectedVersion?: number,
   ): Promise<{ ticket: TicketRecord; changed: boolean; comments: Comment[] }>;
+  /** Ids of tickets in `status` since before `before` (done_at), oldest first. */
+  ticketsInStatusSince(status: Status, before: string, limit: number): Promise<number[]>;
   nextEscalationNumber(): Promise<number>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;

@@ -1,0 +1,143 @@
+// When the client retries a request, and how long it waits first (DESIGN.md §5 "Retries").
+// The decision is pure; RetryTracker plugs it into undici's retry interceptor, one per request.
+import type { RetryHandler } from 'undici';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (so at most maxRetries + 1 attempts). */
+  maxRetries: number;
+  /** Retries after a refused connection, for any method: nothing reached the server. */
+  maxRefusedRetries: number;
+  /** Backoff before retry n (0-based) is random(0, min(maxDelayMs, baseDelayMs·2^n)): full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited: the request fails at once and names the wait. */
+  maxRetryAfterMs: number;
+  /** No retry starts once this much time has passed since the first attempt, waits included. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 4,
+  maxRefusedRetries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+  budgetMs: 60_000,
+};
+
+/** Statuses that mean "not now": the request was not applied, or is safe to send again. */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
+/** Connection failures: the answer was lost, or the request never arrived. */
+export const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+export interface FailedAttempt {
+  method: string;
+  /** An Idempotency-Key was sent, so the server replays rather than applies a repeat. */
+  hasIdempotencyKey: boolean;
+  /** Retries already made for this request (0 after the first attempt failed). */
+  retries: number;
+  /** Time since the first attempt started, waits included. */
+  elapsedMs: number;
+  status?: number;
+  errorCode?: string;
+  /** The server's Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+export type GiveUpReason = 'not_retryable' | 'attempts' | 'budget' | 'retry_after_too_long';
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: GiveUpReason };
+
+/** GET and HEAD never change anything; a keyed request is replayed by the server, never applied twice. */
+export const isRetryableRequest = (method: string, hasIdempotencyKey: boolean) =>
+  method === 'GET' || method === 'HEAD' || hasIdempotencyKey;
+
+/** The upper bound of the full-jitter wait before retry `retries` (0-based). */
+export const backoffCeilingMs = (retries: number, policy: RetryPolicy) => Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retries);
+
+export function decideRetry(a: FailedAttempt, policy: RetryPolicy, random: () => number): RetryDecision {
+  const refused = a.errorCode === 'ECONNREFUSED';
+  // 409 with Retry-After on a keyed request: the first copy is still in flight on the server
+  const inFlight = a.status === 409 && a.hasIdempotencyKey && a.retryAfterMs !== undefined;
+  const retryableFailure = a.status !== undefined ? RETRY_STATUSES.has(a.status) || inFlight : a.errorCode !== undefined && RETRY_ERROR_CODES.has(a.errorCode);
+  if (!retryableFailure || (!refused && !isRetryableRequest(a.method, a.hasIdempotencyKey))) return { retry: false, reason: 'not_retryable' };
+  if (a.retries >= (refused ? Math.min(policy.maxRefusedRetries, policy.maxRetries) : policy.maxRetries)) return { retry: false, reason: 'attempts' };
+  if (a.retryAfterMs !== undefined && a.retryAfterMs > policy.maxRetryAfterMs) return { retry: false, reason: 'retry_after_too_long' };
+  const jitter = Math.floor(random() * backoffCeilingMs(a.retries, policy));
+  const delayMs = Math.max(a.retryAfterMs ?? 0, jitter);
+  if (a.elapsedMs + delayMs > policy.budgetMs) return { retry: false, reason: 'budget' };
+  return { retry: true, delayMs };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | string[] | undefined, nowMs: number): number | undefined {
+  const v = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+export interface RetryEnvironment {
+  policy: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now: () => number;
+  debug?: (line: string) => void;
+}
+
+/**
+ * One request's retry state. Its `retry` is the callback of undici's retry interceptor: undici
+ * calls it with every failed attempt (an error, or a status ≥ 300 as RequestRetryError) and
+ * re-sends the same request, Idempotency-Key included, when the callback answers without error.
+ */
+export class RetryTracker {
+  attempts = 1;
+  waitedMs = 0;
+  /** Why the last failure was not retried; undefined while retrying or after a success. */
+  gaveUp?: { reason: GiveUpReason; retryAfterMs?: number };
+  private readonly started: number;
+
+  constructor(
+    private readonly method: string,
+    private readonly hasIdempotencyKey: boolean,
+    private readonly env: RetryEnvironment,
+  ) {
+    this.started = env.now();
+  }
+
+  get elapsedMs() {
+    return this.env.now() - this.started;
+  }
+
+  readonly retry: RetryHandler.RetryCallback = (err, _context, callback) => {
+    const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined>; cause?: { code?: string } };
+    const status = e.statusCode !== undefined && e.statusCode >= 300 ? e.statusCode : undefined;
+    const retryAfterMs = status !== undefined ? parseRetryAfter(e.headers?.['retry-after'], Date.now()) : undefined;
+    const failed: FailedAttempt = {
+      method: this.method,
+      hasIdempotencyKey: this.hasIdempotencyKey,
+      retries: this.attempts - 1,
+      elapsedMs: this.elapsedMs,
+      status,
+      errorCode: status === undefined ? (e.code ?? e.cause?.code) : undefined,
+      retryAfterMs,
+    };
+    const decision = decideRetry(failed, this.env.policy, this.env.random);
+    if (!decision.retry) {
+      this.gaveUp = { reason: decision.reason, retryAfterMs };
+      callback(err);
+      return;
+    }
+    this.env.debug?.(`! ${status ?? failed.errorCode} on attempt ${this.attempts}; retrying in ${decision.delayMs} ms`);
+    this.env.sleep(decision.delayMs).then(
+      () => {
+        this.waitedMs += decision.delayMs;
+        this.attempts += 1;
+        callback(null);
+      },
+      (sleepErr: unknown) => callback(sleepErr instanceof Error ? sleepErr : err),
+    );
+  };
+}
+
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,116 @@
+// An in-process tix server for route tests: a real app and store, an injectable clock, users with tokens.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp, hashToken } from '../../src/server/app.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
+
+export const T0 = new Date('2026-11-02T09:00:00.000Z');
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** A clock the test moves by hand: no sleeps. */
+export class Clock {
+  private ms: number;
+  constructor(start: Date = T0) {
+    this.ms = start.getTime();
+  }
+  readonly now = () => new Date(this.ms);
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** The cast every server test can use: two agents, an admin, requesters in two organizations. */
+export const CAST: Array<{ login: string; role: Role; org?: string; org_admin?: boolean }> = [
+  { login: 'root', role: 'admin' },
+  { login: 'alice', role: 'agent' },
+  { login: 'bob', role: 'agent' },
+  { login: 'carol', role: 'requester', org: 'acme' },
+  { login: 'dave', role: 'requester', org: 'acme' },
+  { login: 'erin', role: 'requester', org: 'acme', org_admin: true },
+  { login: 'zed', role: 'requester', org: 'globex' },
+];
+
+export interface TestServer {
+  app: FastifyInstance;
+  store: SqliteStore;
+  clock: Clock;
+  users: Map<string, User>;
+  tokens: Map<string, string>;
+  addUser(login: string, role: Role, extra?: { org?: string; org_admin?: boolean }): Promise<User>;
+  /** One request as `as` (a login of the cast, or null for no Authorization header). */
+  call(as: string | null, method: Method, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Open a ticket as `as` and return it; fails the test unless the answer is 201. */
+  open(as: string, body?: Record<string, unknown>): Promise<Ticket>;
+  ticket(id: number, as?: string): Promise<Ticket>;
+  events(id: number, as?: string): Promise<Event[]>;
+  comments(id: number, as?: string): Promise<Comment[]>;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { dbPath?: string } = {}): Promise<TestServer> {
+  const store = new SqliteStore(opts.dbPath ?? ':memory:');
+  const clock = new Clock();
+  const app = await buildApp({ store, now: clock.now });
+  const users = new Map<string, User>();
+  const tokens = new Map<string, string>();
+
+  const addUser: TestServer['addUser'] = async (login, role, extra = {}) => {
+    const user = await store.createUser(
+      { login, name: login[0]!.toUpperCase() + login.slice(1), email: null, role, org: extra.org ?? null, org_admin: extra.org_admin ?? false },
+      clock.now(),
+    );
+    const token = `tix_test_${login}_${randomBytes(12).toString('hex')}`;
+    await store.createToken(user.id, 'test', hashToken(token), clock.now());
+    users.set(login, user);
+    tokens.set(login, token);
+    return user;
+  };
+  for (const u of CAST) await addUser(u.login, u.role, u);
+
+  const call: TestServer['call'] = (as, method, url, body, headers = {}) => {
+    const auth: Record<string, string> = as === null ? {} : { authorization: `Bearer ${tokens.get(as) ?? `unknown-${as}`}` };
+    const options: InjectOptions = { method, url, headers: { ...auth, ...headers } };
+    if (body !== undefined) options.payload = body as InjectOptions['payload'];
+    return app.inject(options);
+  };
+
+  const expectOk = (res: LightMyRequestResponse, status: number, what: string) => {
+    if (res.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+
+  return {
+    app,
+    store,
+    clock,
+    users,
+    tokens,
+    addUser,
+    call,
+    async open(as, body = {}) {
+      const res = await call(as, 'POST', '/v1/tickets', { subject: 'VPN drops every hour', description: 'Since Monday the VPN disconnects.', ...body });
+      return expectOk(res, 201, 'open ticket') as Ticket;
+    },
+    async ticket(id, as = 'alice') {
+      return expectOk(await call(as, 'GET', `/v1/tickets/${id}`), 200, 'get ticket') as Ticket;
+    },
+    async events(id, as = 'alice') {
+      return (expectOk(await call(as, 'GET', `/v1/tickets/${id}/events`), 200, 'get events') as { items: Event[] }).items;
+    },
+    async comments(id, as = 'alice') {
+      return (expectOk(await call(as, 'GET', `/v1/tickets/${id}/comments`), 200, 'get comments') as { items: Comment[] }).items;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export const problemOf = (res: LightMyRequestResponse) => res.json() as Problem;
+export const escalationOf = (res: LightMyRequestResponse) => res.json() as Escalation;
