@@ -17,12 +17,18 @@ export class ApiError extends Error {
   }
 }
 
-/** The server could not be reached, timed out, or kept refusing after retries. */
+/** The server could not be reached, timed out, or kept answering 408/502/503/504 after retries. */
 export class UnavailableError extends Error {
   readonly url: string;
-  constructor(message: string, url: string, options?: { cause?: unknown }) {
+  /** The last HTTP status, when the server (or a gateway) answered at all. */
+  readonly status: number | undefined;
+  /** The server's Retry-After, when it named a wait longer than the client makes. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, url: string, options?: { cause?: unknown; status?: number; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'UnavailableError';
     this.url = url;
+    this.status = options?.status;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -8,7 +8,7 @@ import type {
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
 import { ApiError, UnavailableError } from './errors.js';
-import { DEFAULT_RETRY_POLICY, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -70,18 +70,24 @@ function toProblem(status: number, text: string, contentType: string): Problem {
     }
   }
   const code = STATUS_CODES[status] ?? (status >= 500 ? 'internal' : 'validation');
-  const detail = status >= 500 ? `the server answered ${status} ${contentType.includes('html') ? '(an HTML error page, likely from a proxy)' : ''}`.trim() : `the server answered ${status}`;
+  const detail =
+    status === 429
+      ? 'rate limited by the server (429)'
+      : status >= 500 || status === 408
+        ? `the server answered ${status} ${contentType.includes('html') ? '(an HTML error page, likely from a proxy)' : ''}`.trim()
+        : `the server answered ${status}`;
   return { type: 'about:blank', title: `HTTP ${status}`, status, detail, code };
 }
 
 const retryAfterSeconds = (h: string | string[] | undefined): number | undefined => {
-  const v = Array.isArray(h) ? h[0] : h;
-  if (!v) return undefined;
-  const n = Number(v);
-  if (Number.isFinite(n)) return Math.max(0, n);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  const ms = parseRetryAfter(h, Date.now());
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 };
+
+/** Answers that mean the server (or a gateway before it) cannot serve now: exit 6, not a server bug. */
+const UNAVAILABLE_STATUSES = new Set([408, 502, 503, 504]);
+
+const attemptsNote = (t: RetryTracker) => (t.attempts > 1 ? ` after ${t.attempts} attempts in ${(t.elapsedMs / 1000).toFixed(1)} s` : '');
 
 export class TixClient {
   readonly baseUrl: string;
@@ -176,16 +182,34 @@ export class TixClient {
     return { status: res.statusCode, body: body as T, headers: res.headers };
   }
 
-  private transportError(err: unknown, timeoutMs: number): Error {
+  /** An error answer, after any retries, as a typed error; a wait too long to make is named. */
+  private statusError(problem: Problem, retryAfterHeader: string | string[] | undefined, tracker: RetryTracker): Error {
+    const retryAfter = retryAfterSeconds(retryAfterHeader);
+    const tooLong = tracker.gaveUp?.reason === 'retry_after_too_long' || tracker.gaveUp?.reason === 'budget';
+    const tried = attemptsNote(tracker);
+    if (UNAVAILABLE_STATUSES.has(problem.status)) {
+      const next = retryAfter !== undefined && tooLong ? `; it asks to retry after ${retryAfter} s` : '; try again later';
+      return new UnavailableError(`${this.baseUrl} is unavailable: ${problem.detail}${tried}${next}`, this.baseUrl, {
+        cause: new ApiError(problem, retryAfter),
+        status: problem.status,
+        retryAfterSeconds: retryAfter,
+      });
+    }
+    // 429 keeps code rate_limited (exit 6); the CLI names the wait from retryAfterSeconds
+    return new ApiError(tried ? { ...problem, detail: `${problem.detail}${tried}` } : problem, retryAfter);
+  }
+
+  private transportError(err: unknown, timeoutMs: number, tracker: RetryTracker): Error {
     const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
     const code = e.code ?? e.cause?.code ?? e.name;
+    const tried = attemptsNote(tracker);
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || e.name === 'AbortError') {
-      return new UnavailableError(`no answer from ${this.baseUrl} within ${timeoutMs} ms; check the server or raise --timeout`, this.baseUrl, { cause: err });
+      return new UnavailableError(`no answer from ${this.baseUrl} within ${timeoutMs} ms${tried}; check the server or raise --timeout`, this.baseUrl, { cause: err });
     }
     if (code === 'ECONNREFUSED') {
-      return new UnavailableError(`cannot reach ${this.baseUrl} (connection refused); is the server running? Start one with \`tix serve\``, this.baseUrl, { cause: err });
+      return new UnavailableError(`cannot reach ${this.baseUrl} (connection refused${tried}); is the server running? Start one with \`tix serve\``, this.baseUrl, { cause: err });
     }
-    return new UnavailableError(`cannot reach ${this.baseUrl} (${code ?? e.message ?? 'network error'}); check the URL and your network`, this.baseUrl, { cause: err });
+    return new UnavailableError(`cannot reach ${this.baseUrl} (${code ?? e.message ?? 'network error'}${tried}); check the URL and your network`, this.baseUrl, { cause: err });
   }
 
   private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {

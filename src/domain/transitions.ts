@@ -9,6 +9,7 @@ export const statusesOf = (group: StateGroup): readonly Status[] =>
 /** Why a status change is refused, or null when it is allowed. */
 export function refuseStatusChange(from: Status, to: Status, blockedBy?: number | null): string | null {
   if (from === 'closed') return 'ticket is closed; reopen it first (`tix reopen ID --comment ...`)';
+  if (from === 'escalated') return 'its escalation is running; advance it to resolved first (`tix escalation advance CP-N --to resolved`)';
   if (to === 'blocked' && !blockedBy) return 'moving to blocked needs the blocking ticket (`--blocked-by ID`)';
   if (to === 'escalated') return 'a ticket becomes escalated only through `tix escalate`';
   if (to === 'closed') return 'close a ticket with `tix close ID --resolution ...`';

@@ -1,5 +1,5 @@
 // Demo data: agents, requesters in several organizations, and tickets in every state.
-import { DEFAULT_SLA } from '../domain/sla.js';
+import { DEFAULT_SLA, dueDates } from '../domain/sla.js';
 import type { Channel, Priority, Status, Team, TicketType, User } from '../domain/schemas.js';
 import { TicketService } from './service.js';
 import type { Store } from './store/types.js';
@@ -89,4 +89,43 @@ export async function seedDemo(store: Store, now: () => Date): Promise<void> {
     else if (th.status) await service.changeStatus(actor, id, { status: th.status });
     if (th.close) await service.close(actor, id, { resolution: th.close });
   }
+}
+
+/** Many plain tickets at once, for load tests and benchmarks: one transaction per ticket, as the API would. */
+export async function seedTickets(store: Store, count: number, opts: { requester: string; org?: string | null; now?: Date; status?: 'new' | 'in_progress' }): Promise<number[]> {
+  const ids: number[] = [];
+  const base = (opts.now ?? new Date()).getTime();
+  const priorities: Priority[] = ['critical', 'high', 'medium', 'low'];
+  for (let i = 0; i < count; i++) {
+    const created_at = new Date(base - (count - i) * 1000).toISOString();
+    const priority = priorities[i % 4]!;
+    const t = await store.createTicket(
+      {
+        subject: `Load ticket ${i + 1}`,
+        description: 'seeded for a bulk run',
+        status: opts.status ?? 'new',
+        priority,
+        channel: 'portal',
+        type: 'problem',
+        team: null,
+        level: null,
+        assignee: null,
+        requester: opts.requester,
+        org: opts.org ?? null,
+        tags: [],
+        blocked_by: null,
+        root_cause: null,
+        escalation: null,
+        created_at,
+        updated_at: created_at,
+        first_response_at: null,
+        done_at: null,
+        ...dueDates(created_at, priority),
+      },
+      [{ actor: opts.requester, kind: 'created', from: null, to: 'new', note: null, internal: false }],
+      [],
+    );
+    ids.push(t.id);
+  }
+  return ids;
 }

@@ -1,0 +1,153 @@
+// Bulk runs end to end: the real server, the real CLI, thousands of tickets, a run killed half way.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedTickets } from '../../src/server/seed.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { ROOT, api, createTicket, createUsers, json, startServer, tix, type TestUsers, type TixServer } from '../helpers/tix.js';
+
+let server: TixServer;
+let users: TestUsers;
+
+beforeAll(async () => {
+  server = await startServer();
+  users = await createUsers(server);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Seeds tickets straight into the server's database (fixture data, as an import would). */
+async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promise<number[]> {
+  const store = new SqliteStore(server.dbPath);
+  try {
+    return await seedTickets(store, count, { requester: 'admin', status });
+  } finally {
+    await store.close();
+  }
+}
+
+/** How many events of `kind` each ticket has, read from the server's audit trail. */
+function eventCounts(ids: number[], kind: string): Map<number, number> {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT ticket_id, count(*) AS n FROM events WHERE kind = ? GROUP BY ticket_id').all(kind) as { ticket_id: number; n: number }[];
+    const wanted = new Set(ids);
+    return new Map(rows.filter((r) => wanted.has(r.ticket_id)).map((r) => [r.ticket_id, r.n]));
+  } finally {
+    db.close();
+  }
+}
+
+function statusesOf(ids: number[]): Map<number, string> {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT id, status FROM tickets WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; status: string }[];
+    return new Map(rows.map((r) => [r.id, r.status]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('bulk runs', () => {
+  it('closes 5,000 tickets piped from tix list --format ndjson, each exactly once', async () => {
+    const ids = await seed(5000);
+    const listed = await tix(['list', '--all', '--format', 'ndjson', 'status:new'], { server, timeoutMs: 60_000 });
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(5000);
+    const r = await tix(['close', '-', '--resolution', 'bulk close from the queue', '--json'], { server, input: listed.stdout, timeoutMs: 120_000 });
+    expect(r.stderr).not.toMatch(/failed [1-9]/);
+    expect(r.code).toBe(0);
+    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(r);
+    expect(report.failed).toEqual([]);
+    expect(new Set(report.succeeded).size).toBe(lines.length);
+    const counts = eventCounts(ids, 'closed');
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+  }, 180_000);
+
+  it('resumes a run killed with SIGKILL from its journal without changing any ticket twice', async () => {
+    const ids = await seed(3000, 'in_progress');
+    const journal = join(server.configDir, 'close.journal');
+    const args = [join(ROOT, 'bin', 'tix'), 'close', '-', '--resolution', 'resumable close', '--journal', journal, '--concurrency', '1'];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...server.env, PATH: process.env.PATH } as NodeJS.ProcessEnv, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end(`${ids.join('\n')}\n`);
+    const doneLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"')).length : 0);
+    // kill it once some tickets finished, well before all did
+    const deadline = Date.now() + 60_000;
+    while (doneLines() < 250 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const finishedBeforeKill = doneLines();
+    expect(finishedBeforeKill).toBeGreaterThanOrEqual(250);
+    expect(finishedBeforeKill, 'the run finished before it could be killed').toBeLessThan(ids.length);
+
+    const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], { server, input: `${ids.join('\n')}\n`, timeoutMs: 120_000 });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toMatch(/resuming from/);
+    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(rerun);
+    expect(report.failed).toEqual([]);
+    expect(report.succeeded.length + report.skipped.length).toBe(ids.length);
+
+    const statuses = statusesOf(ids);
+    expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
+    const counts = eventCounts(ids, 'closed');
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
+    // batches in flight were re-sent under their original keys, not re-planned
+    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; ids?: number[] });
+    const planned = lines.filter((l) => l.kind === 'batch').flatMap((l) => l.ids!);
+    expect(planned.length).toBe(ids.length);
+    expect(new Set(planned).size).toBe(ids.length);
+  }, 180_000);
+
+  it('applies 47 of 50 and reports the missing and the invalid transitions with their reasons, exiting 1', async () => {
+    const ids = await seed(47, 'in_progress');
+    const closed = (await createTicket(server, { subject: 'already closed' })).id;
+    await api(server, 'POST', `/v1/tickets/${closed}/close`, { body: { resolution: 'done before the run' } });
+    const escalated = (await createTicket(server, { subject: 'with engineering' })).id;
+    await api(server, 'POST', `/v1/tickets/${escalated}/escalate`, { body: { reason: 'needs a code change' } });
+    const missing = 987654;
+    const all = [...ids.slice(0, 20), missing, ...ids.slice(20, 40), closed, ...ids.slice(40), escalated];
+    const r = await tix(['move', '-', '--to', 'pending_customer', '--json'], { server, env: users.agent.env, input: all.join('\n') });
+    expect(r.code).toBe(1);
+    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[]; skipped: number[] }>(r);
+    expect(report.succeeded.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
+      [missing, 'not_found'],
+      [closed, 'conflict'],
+      [escalated, 'conflict'],
+    ]);
+    expect(report.failed[1]!.error.message).toMatch(/closed/);
+    expect(report.failed[2]!.error.message).toMatch(/escalation/);
+  });
+
+  it('reports a ticket outside the requester\'s own as forbidden, among 47 applied, and exits 1', async () => {
+    const own: number[] = [];
+    for (let i = 0; i < 47; i++) own.push((await createTicket(server, { subject: `olga ${i}` }, users.acmeOrgAdmin.token)).id);
+    const colleagues = (await createTicket(server, { subject: 'rita opened this' }, users.acmeRequester.token)).id;
+    const otherOrg = (await createTicket(server, { subject: 'globex only' }, users.globexRequester.token)).id;
+    const missing = 987655;
+    const r = await tix(['close', ...[...own, colleagues, otherOrg, missing].map(String), '--resolution', 'sorted, thanks', '--json'], { server, env: users.acmeOrgAdmin.env });
+    expect(r.code).toBe(1);
+    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[] }>(r);
+    expect(report.succeeded).toEqual(own);
+    expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
+      [colleagues, 'forbidden'],
+      [otherOrg, 'not_found'],
+      [missing, 'not_found'],
+    ]);
+  });
+
+  it('--dry-run prints before → after per ticket and changes nothing', async () => {
+    const ids = await seed(5, 'in_progress');
+    const before = eventCounts(ids, 'status_changed');
+    const r = await tix(['move', ...ids.map(String), '--to', 'pending_engineering', '--dry-run'], { server });
+    expect(r.code).toBe(0);
+    for (const id of ids) expect(r.stdout).toContain(`#${id}\tstatus: in_progress → pending_engineering`);
+    expect(eventCounts(ids, 'status_changed')).toEqual(before);
+    expect([...statusesOf(ids).values()]).toEqual(ids.map(() => 'in_progress'));
+  });
+});

@@ -1,0 +1,88 @@
+// tix check end to end: rules that hold exit 0, violations exit 1, a check that cannot run exits 2/4/6.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPortUrl, createTicket, json, startServer, tix, type TixServer } from '../helpers/tix.js';
+
+let server: TixServer;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Moves a ticket's SLA due dates into the past, as if it had waited for a day. */
+function overdue(id: number) {
+  const db = new Database(server.dbPath);
+  try {
+    const past = new Date(Date.now() - 86_400_000).toISOString();
+    db.prepare('UPDATE tickets SET created_at = ?, response_due_at = ?, resolution_due_at = ? WHERE id = ?').run(past, past, past, id);
+  } finally {
+    db.close();
+  }
+}
+
+describe('tix check', () => {
+  it('exits 0 while no ticket matches and 1 with the offending ids once one does', async () => {
+    const ok = await tix(['check', 'priority:critical', 'tag:checkout'], { server });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/✓/);
+    const t = await createTicket(server, { subject: 'checkout down', priority: 'critical', tags: ['checkout'] });
+    const bad = await tix(['check', 'priority:critical', 'tag:checkout'], { server });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`#${t.id}`);
+    const allowed = await tix(['check', 'priority:critical', 'tag:checkout', '--max', '1'], { server });
+    expect(allowed.code).toBe(0);
+  });
+
+  it('counts only open tickets unless the query names a state', async () => {
+    const t = await createTicket(server, { subject: 'closed one', tags: ['closedcheck'] });
+    await tix(['close', String(t.id), '--resolution', 'done and dusted'], { server });
+    expect((await tix(['check', 'tag:closedcheck'], { server })).code).toBe(0);
+    expect((await tix(['check', 'tag:closedcheck', 'state:all'], { server })).code).toBe(1);
+  });
+
+  it('--sla fails when an open ticket is past its SLA', async () => {
+    const before = await tix(['check', '--sla', '--json'], { server });
+    const t = await createTicket(server, { subject: 'waiting too long', tags: ['sla'] });
+    overdue(t.id);
+    const r = await tix(['check', '--sla', '--json'], { server });
+    expect(r.code).toBe(1);
+    const report = json<{ passed: boolean; rules: { name: string; passed: boolean; offending: number[] }[] }>(r);
+    expect(report.passed).toBe(false);
+    expect(report.rules[0]!.offending).toContain(t.id);
+    expect(json<{ rules: { offending: number[] }[] }>(before).rules[0]!.offending).not.toContain(t.id);
+  });
+
+  it('writes JUnit with one testcase per rule that a real XML parser reads', async () => {
+    await createTicket(server, { subject: 'junit offender', tags: ['junit'] });
+    const file = join(server.configDir, 'checks.json');
+    writeFileSync(file, JSON.stringify({ rules: [
+      { name: 'no junit tickets', query: 'tag:junit', max: 0 },
+      { name: 'few escalations', query: 'escalated:true', max: 100 },
+      { name: 'sla', sla: true },
+    ] }));
+    const r = await tix(['check', '--file', file, '--format', 'junit'], { server });
+    expect(r.code).toBe(1);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout);
+    const suite = doc.testsuites.testsuite;
+    expect(Number(suite.tests)).toBe(3);
+    const cases = suite.testcase as { name: string; failure?: { message: string } }[];
+    expect(cases.map((c) => c.name)).toEqual(['no junit tickets', 'few escalations', 'sla']);
+    expect(cases[0]!.failure?.message).toMatch(/tickets match "tag:junit/);
+    expect(cases[1]!.failure).toBeUndefined();
+  });
+
+  it('exits 4 with a bad token, 6 with the server down and 2 with a malformed query', async () => {
+    expect((await tix(['check', 'priority:high'], { server, env: { TIX_TOKEN: 'tix_not_a_real_token' } })).code).toBe(4);
+    expect((await tix(['check', 'priority:high'], { server, env: { TIX_URL: await closedPortUrl() } })).code).toBe(6);
+    const malformed = await tix(['check', 'colour:red'], { server });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/colour/);
+    expect((await tix(['check'], { server })).code).toBe(2);
+  });
+});
