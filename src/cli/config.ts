@@ -7,6 +7,35 @@ import Conf from 'conf';
 export interface Profile {
   url: string;
   user?: string;
+  /** Where the token lives: the OS keyring, or the 0600 credentials file. */
+  token_store?: 'keyring' | 'file';
+}
+
+const KEYRING_SERVICE = 'tix';
+/** A keyring that does not answer this fast is treated as absent. */
+const KEYRING_TIMEOUT_MS = 1500;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** The OS keyring (Keychain, Credential Manager, Secret Service) through @napi-rs/keyring. */
+async function keyringEntry(profile: string) {
+  const { AsyncEntry } = await import('@napi-rs/keyring');
+  return new AsyncEntry(KEYRING_SERVICE, profile);
 }
 
 interface ConfigShape {
@@ -89,19 +118,65 @@ export class ConfigStore {
     renameSync(tmp, this.credentialsPath);
   }
 
-  token(profile: string): string | undefined {
+  /** The stored token of a profile, from the keyring or the credentials file. */
+  async token(profile: string): Promise<string | undefined> {
+    if (this.profile(profile)?.token_store === 'keyring') {
+      try {
+        const entry = await keyringEntry(profile);
+        return (await withTimeout(entry.getPassword(), KEYRING_TIMEOUT_MS)) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    }
     return this.readCredentials()[profile];
   }
 
-  saveToken(profile: string, token: string) {
+  /**
+   * Saves the token in the OS keyring when one answers quickly, else in the 0600 file.
+   * Returns where it went, and why the keyring was not used.
+   */
+  async saveToken(profile: string, token: string, opts: { keyring?: boolean } = {}): Promise<{ store: 'keyring' | 'file'; reason?: string }> {
+    let reason: string | undefined = 'keyring disabled (TIX_KEYRING=0)';
+    if (opts.keyring !== false) {
+      try {
+        const entry = await keyringEntry(profile);
+        await withTimeout(entry.setPassword(token), KEYRING_TIMEOUT_MS);
+        this.setTokenStore(profile, 'keyring');
+        this.removeFileToken(profile);
+        return { store: 'keyring' };
+      } catch (err) {
+        reason = `OS keyring unavailable (${err instanceof Error ? err.message : String(err)})`;
+      }
+    }
     this.writeCredentials({ ...this.readCredentials(), [profile]: token });
+    this.setTokenStore(profile, 'file');
+    return { store: 'file', reason };
   }
 
-  removeToken(profile: string): boolean {
+  private setTokenStore(profile: string, store: 'keyring' | 'file') {
+    const p = this.profile(profile);
+    if (p) this.saveProfile(profile, { ...p, token_store: store });
+  }
+
+  private removeFileToken(profile: string): boolean {
     const all = this.readCredentials();
     if (!(profile in all)) return false;
     delete all[profile];
     this.writeCredentials(all);
     return true;
+  }
+
+  async removeToken(profile: string): Promise<boolean> {
+    let removed = this.removeFileToken(profile);
+    if (this.profile(profile)?.token_store === 'keyring') {
+      try {
+        const entry = await keyringEntry(profile);
+        removed = (await withTimeout(entry.deleteCredential(), KEYRING_TIMEOUT_MS)) || removed;
+      } catch {
+        // nothing reachable to remove
+      }
+      this.setTokenStore(profile, 'file');
+    }
+    return removed;
   }
 }

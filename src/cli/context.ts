@@ -90,6 +90,13 @@ export class Context {
     if (!this.globals.quiet) this.io.stderr.write(`${line}\n`);
   }
 
+  /** Saves a token where the keyring allows, warning in one line when it falls back to the file. */
+  async saveToken(profile: string, token: string) {
+    const config = await this.config();
+    const where = await config.saveToken(profile, token, { keyring: this.env.TIX_KEYRING !== '0' });
+    if (where.store === 'file') this.warn(`${where.reason}; token saved in ${config.credentialsPath} (mode 0600)`);
+  }
+
   warn(line: string) {
     this.io.stderr.write(`tix: ${line}\n`);
   }
@@ -120,7 +127,7 @@ export class Context {
       throw new AuthError(`no server for profile "${profile}"; run \`tix auth login --url URL\`, set TIX_URL, or start one with \`tix serve\``);
     }
     let token = this.env.TIX_TOKEN || undefined;
-    if (!token) token = config.token(profile);
+    if (!token) token = await config.token(profile);
     if (config.tightened) this.warn(`credentials file ${config.credentialsPath} was readable by others; its mode is now 0600`);
     return { url, token, profile };
   }

@@ -58,9 +58,13 @@ const exitByProblemCode: Record<string, number> = {
   internal: EXIT.failed,
 };
 
+/** `new URL()` refused the server URL (from --url, TIX_URL or a profile): an invalid value, so a usage error. */
+const isInvalidUrl = (err: unknown): err is TypeError & { input?: string } =>
+  err instanceof TypeError && (err as { code?: string }).code === 'ERR_INVALID_URL';
+
 export function exitCodeFor(err: unknown): number {
   if (err instanceof SilentFailure) return err.exitCode;
-  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof UsageError || isInvalidUrl(err)) return EXIT.usage;
   if (err instanceof AuthError) return EXIT.auth;
   if (err instanceof CancelError) return EXIT.interrupted;
   if (err instanceof UnavailableError) return EXIT.unavailable;
@@ -88,6 +92,7 @@ export function describeError(err: unknown): ErrorReport {
   if (err instanceof UsageError) return { code: 'usage', message: err.message };
   if (err instanceof AuthError) return { code: 'unauthenticated', message: err.message };
   if (err instanceof CancelError) return { code: 'interrupted', message: err.message };
+  if (isInvalidUrl(err)) return { code: 'usage', message: `invalid server URL "${err.input ?? ''}"; give it as http://host:port (--url, TIX_URL or the profile)` };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message };
 }

@@ -25,7 +25,7 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
   try {
     const me = await client.me();
     config.saveProfile(profile, { url, user: me.login });
-    config.saveToken(profile, token);
+    await ctx.saveToken(profile, token);
     if (!config.defaultProfile) config.defaultProfile = profile;
     if (ctx.format === 'json') ctx.out(`${JSON.stringify({ profile, url, user: me.login, role: me.role })}\n`);
     ctx.status(`✓ Logged in to ${url} as ${me.login} (${me.role}); saved as profile "${profile}"`);
@@ -39,7 +39,8 @@ export async function status(ctx: Context) {
   if (!token) throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\``);
   const client = await ctx.client();
   const me = await client.me();
-  const source = ctx.env.TIX_TOKEN ? 'TIX_TOKEN' : 'credentials file';
+  const store = (await ctx.config()).profile(profile)?.token_store;
+  const source = ctx.env.TIX_TOKEN ? 'TIX_TOKEN' : store === 'keyring' ? 'OS keyring' : 'credentials file';
   const info = { profile, url, user: me.login, role: me.role, org: me.org, token_source: source };
   if (ctx.format === 'json') ctx.out(`${JSON.stringify(info, null, 2)}\n`);
   else ctx.out(`profile  ${profile}\nserver   ${url}\nuser     ${me.login} (${me.role}${me.org ? `, ${me.org}` : ''})\ntoken    from ${source} (hidden)\n`);
@@ -48,7 +49,7 @@ export async function status(ctx: Context) {
 export async function logout(ctx: Context) {
   const config = await ctx.config();
   const profile = ctx.profileName(config);
-  const removed = config.removeToken(profile);
+  const removed = await config.removeToken(profile);
   ctx.status(removed ? `✓ Removed the token of profile "${profile}"` : `profile "${profile}" had no stored token`);
 }
 

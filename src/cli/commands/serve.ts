@@ -21,7 +21,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     if (isLoopback(host)) {
       const config = await ctx.config();
       config.saveProfile('local', { url: server.url, user: 'admin' });
-      config.saveToken('local', server.bootstrapToken);
+      await ctx.saveToken('local', server.bootstrapToken);
       if (!config.defaultProfile) config.defaultProfile = 'local';
       ctx.io.stderr.write('tix: saved as profile "local"; try `tix list` in another terminal\n');
     }
