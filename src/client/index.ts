@@ -7,6 +7,7 @@ import type {
   AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
+import { attemptTimeout } from './attempt-timeout.js';
 import { ApiError, UnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
 
@@ -108,6 +109,7 @@ export class TixClient {
     // last answer (body included) back to request(), which maps it to a typed error
     const giveUp: NonNullable<Parameters<typeof interceptors.retry>[0]>['retry'] = (err, _ctx, callback) => callback(err);
     this.pool = new Pool(this.origin, { connections: opts.connections ?? 8, pipelining: 1 }).compose(
+      attemptTimeout(),
       interceptors.retry({ throwOnError: false, retry: giveUp }),
     );
   }

@@ -73,6 +73,7 @@ export function parseRetryAfter(header: string | string[] | undefined, nowMs: nu
   const v = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!v) return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (!/[a-z]/i.test(v)) return undefined; // an HTTP date names its day and month; "-5" is not one
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

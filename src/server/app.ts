@@ -75,6 +75,8 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
+/** Answers that carry a secret are never kept for replay: tokens must be stored hashed only. */
+const NEVER_REPLAYED = new Set(['/v1/users/:id/tokens']);
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
@@ -129,6 +131,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preHandler', async (req, reply) => {
     const key = req.headers['idempotency-key'];
     if (req.method !== 'POST' || typeof key !== 'string' || !req.actor) return;
+    if (NEVER_REPLAYED.has(req.routeOptions.url ?? '')) return;
     if (key.length === 0 || key.length > 200) return sendProblem(reply, problem('validation', 'Idempotency-Key must be 1 to 200 characters'));
     const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
     const begun = await opts.store.idempotencyBegin(req.tokenId, key, fingerprint, now());

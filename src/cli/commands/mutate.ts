@@ -37,7 +37,25 @@ async function bulk(ctx: Context, args: string[], opts: Opts, op: BulkOperation)
   await runBulk(ctx, targets, op, opts);
 }
 
+/**
+ * On a terminal with values missing for one ticket: show it, ask, and write with If-Match,
+ * so a change made meanwhile by someone else is caught (exit 5) rather than overwritten.
+ */
+async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
+  const client = await ctx.client();
+  const t = await client.getTicket(id);
+  ctx.io.stderr.write(`#${t.id}  ${t.subject}\n  priority ${t.priority} · ${t.status} · from ${t.requester}\n`);
+  const to = parsePriority(await required(ctx, opts.to, '--to', `New priority (now ${t.priority})`), '--to');
+  const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
+  const r = await client.reprioritize(id, { priority: to, reason }, { ifMatch: t.version });
+  if (ctx.format === 'json') ctx.out(`${JSON.stringify(r.ticket, null, 2)}\n`);
+  ctx.status(r.changed ? `✓ Reprioritized #${id}: ${t.priority} → ${to}` : `#${id} already ${to}; nothing changed`);
+}
+
 export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
+  if (ctx.canPrompt && args.length === 1 && args[0] !== '-' && opts.query === undefined && (opts.to === undefined || opts.reason === undefined)) {
+    return reprioritizeShown(ctx, parseId(args[0]!), opts);
+  }
   const to = parsePriority(await required(ctx, opts.to, '--to', 'New priority'), '--to');
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   await bulk(ctx, args, opts, {

@@ -136,6 +136,12 @@ export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params
   return { sql: `${alias}requester = ?`, params: [viewer.login] };
 }
 
+/** "priority_changed medium → high by alice at …": what the last change was and who made it. */
+export function describeChange(e: Event): string {
+  const move = e.from || e.to ? ` ${e.from ?? '-'} → ${e.to ?? '-'}` : '';
+  return `${e.kind}${move} by ${e.actor} at ${e.at}`;
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
 
@@ -267,7 +273,9 @@ export class SqliteStore implements Store {
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
+        const last = this.db.prepare('SELECT * FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1').get(id) as Row | undefined;
+        const what = last ? `: ${describeChange(toEvent(last))}` : '';
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version}${what}); re-run to apply on top`);
       }
       const escRow = current.escalation
         ? (this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
