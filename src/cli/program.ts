@@ -256,8 +256,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Context, o
     .argument('<id>', 'ticket id')
     .option('--body <text>', 'the comment')
     .option('--public', 'visible to the requester')
-    .option('--attach <file...>', 'attach files (not supported by this server yet)')
-    .addHelpText('after', examples(['tix comment 12 --body "checked logs, see runbook 12"', 'tix comment 12 --public --body "A fix is rolling out today."']))
+    .option('--attach <file...>', 'attach up to 5 files of 500 KB: csv tsv xlsx doc docx pdf txt jpg png gif mp4 mov har')
+    .addHelpText('after', examples(['tix comment 12 --body "checked logs, see runbook 12"', 'tix comment 12 --public --body "A fix is rolling out today."', 'tix comment 12 --body "HAR from the customer" --attach session.har']))
     .action(action(() => import('./commands/comment.js')));
 
   program

@@ -284,7 +284,8 @@ export class TixClient {
     return (await this.request<User>('POST', '/v1/users', { body })).body;
   }
   async createToken(userId: number, name = 'cli'): Promise<NewToken> {
-    return (await this.request<NewToken>('POST', `/v1/users/${userId}/tokens`, { body: { name } })).body;
+    // the server never keeps a token answer for replay, so a retry would mint a second token
+    return (await this.request<NewToken>('POST', `/v1/users/${userId}/tokens`, { body: { name }, idempotencyKey: false })).body;
   }
   /** Many operations in one request; each applies on its own. The key makes a re-send safe. */
   async batch(operations: BatchOperation[], o: { idempotencyKey?: string; minimal?: boolean } = {}): Promise<BatchResult[]> {

@@ -1,5 +1,6 @@
 // The single source of tix's types: every request, response and record is a zod schema here.
 import { z } from 'zod';
+import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from './attachments.js';
 import { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
 
 export { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES };
@@ -88,6 +89,7 @@ export const Ticket = z.object({
 export type Ticket = z.infer<typeof Ticket>;
 
 export const Attachment = z.object({
+  id: z.number().int(),
   name: z.string(),
   size: z.number().int(),
   content_type: z.string(),
@@ -248,8 +250,20 @@ export type CloseBody = z.input<typeof CloseBody>;
 export const ReopenBody = z.object({ comment: Text(4000) }).strict();
 export type ReopenBody = z.input<typeof ReopenBody>;
 
+export const AttachmentUpload = z
+  .object({
+    name: z.string().min(1).max(255).regex(/^[^/\\]+$/, 'a file name, without folders'),
+    data: z.base64().max(Math.ceil((MAX_ATTACHMENT_BYTES * 4) / 3) + 4).describe('file content, base64'),
+  })
+  .strict();
+export type AttachmentUpload = z.infer<typeof AttachmentUpload>;
+
 export const CommentBody = z
-  .object({ body: Text(20000), public: z.boolean().default(false) })
+  .object({
+    body: Text(20000),
+    public: z.boolean().default(false),
+    attachments: z.array(AttachmentUpload).max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} files per comment`).optional(),
+  })
   .strict();
 export type CommentBody = z.input<typeof CommentBody>;
 

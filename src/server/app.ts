@@ -77,6 +77,8 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
 /** Answers that carry a secret are never kept for replay: tokens must be stored hashed only. */
 const NEVER_REPLAYED = new Set(['/v1/users/:id/tokens']);
+/** Headers of a first answer that its replay repeats. */
+const REPLAYED_HEADERS = ['etag', 'tix-changed', 'location'];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
@@ -143,7 +145,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return sendProblem(reply, problem('conflict', 'a request with this Idempotency-Key is still in progress; retry shortly'));
     }
     if (begun.state === 'done') {
-      const replayed = begun.body ? (JSON.parse(begun.body) as { status?: number; body: string; type?: string }) : null;
+      const replayed = begun.body ? (JSON.parse(begun.body) as { body: string; type?: string; headers?: Record<string, string> }) : null;
+      for (const [name, value] of Object.entries(replayed?.headers ?? {})) reply.header(name, value);
       reply.header('idempotent-replayed', 'true');
       return reply
         .code(begun.status)
@@ -161,7 +164,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     else {
       const body = typeof payload === 'string' ? payload : '';
       const type = String(reply.getHeader('content-type') ?? 'application/json');
-      await opts.store.idempotencyFinish(req.tokenId, key, reply.statusCode, JSON.stringify({ body, type }));
+      // a replay must say what the first answer said: the version, and whether anything changed
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) if (reply.hasHeader(name)) headers[name] = String(reply.getHeader(name));
+      await opts.store.idempotencyFinish(req.tokenId, key, reply.statusCode, JSON.stringify({ body, type, headers }));
     }
     return payload;
   });

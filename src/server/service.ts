@@ -1,4 +1,5 @@
 // The support-desk rules applied to the store: every change a route asks for is decided here.
+import { checkAttachment, checkAttachmentCount } from '../domain/attachments.js';
 import { initialPriority, isValidJustification } from '../domain/policy.js';
 import type { Query } from '../domain/query.js';
 import type { Sort } from '../domain/queue.js';
@@ -309,12 +310,20 @@ export class TicketService {
   async comment(actor: User, id: number, body: Out<typeof CommentBody>) {
     // requesters only write public comments, whatever they ask for
     const isRequester = actor.role === 'requester';
+    const tooMany = checkAttachmentCount(body.attachments?.length ?? 0);
+    if (tooMany) throw new DomainError('validation', tooMany);
+    const attachments = (body.attachments ?? []).map((a) => {
+      const data = Buffer.from(a.data, 'base64');
+      const verdict = checkAttachment(a.name, data.length);
+      if (!verdict.ok) throw new DomainError('validation', verdict.reason);
+      return { name: a.name, content_type: verdict.contentType, data };
+    });
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {
         patch: {},
         events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
-        comments: [{ author: actor.login, body: body.body, public: publicComment }],
+        comments: [{ author: actor.login, body: body.body, public: publicComment, attachments }],
       };
       if (isRequester && t.status === 'closed') {
         // a requester's comment brings a closed ticket back

@@ -7,6 +7,8 @@ import {
   AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Event, PatchTicketBody, PriorityBody, ReopenBody, StatusBody,
   Ticket, TriageBody, page,
 } from '../../domain/schemas.js';
+import { canSee } from '../service.js';
+import { DomainError } from '../store/types.js';
 import { IdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
 
 const ListQuery = z.object({
@@ -68,11 +70,23 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     return { items: await store.listComments(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
   });
 
-  app.post('/v1/tickets/:id/comments', { schema: { summary: 'Comment (internal unless public: true)', params: IdParams, body: CommentBody, response: { 201: Comment, ...writeProblems } } }, async (req, reply) => {
+  app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { summary: 'Comment (internal unless public: true)', params: IdParams, body: CommentBody, response: { 201: Comment, ...writeProblems } } }, async (req, reply) => {
     const r = await service.comment(req.actor, req.params.id, req.body);
     reply.header('etag', etag(r.ticket.version));
     return reply.code(201).send(r.comment);
   });
+
+  app.get(
+    '/v1/attachments/:id',
+    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
+    async (req, reply) => {
+      const a = await store.getAttachment(req.params.id);
+      const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
+      if (!a || !visible) throw new DomainError('not_found', `attachment ${req.params.id} not found`);
+      reply.header('content-disposition', `attachment; filename="${a.name.replace(/["\\\r\n]/g, '_')}"`);
+      return reply.type(a.content_type).send(a.data);
+    },
+  );
 
   app.get('/v1/tickets/:id/events', { schema: { summary: 'Audit trail (requesters see public events only)', params: IdParams, response: { 200: page(Event), ...problems } } }, async (req) => {
     await service.visibleTicket(req.actor, req.params.id);

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS comments (
   id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
   public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS comments_ticket ON comments (ticket_id, id);
+CREATE TABLE IF NOT EXISTS attachments (
+  id INTEGER PRIMARY KEY, comment_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL, name TEXT NOT NULL,
+  content_type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS attachments_comment ON attachments (comment_id);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
   from_value TEXT, to_value TEXT, note TEXT, internal INTEGER NOT NULL);
@@ -213,10 +217,19 @@ export class SqliteStore implements Store {
   }
 
   private insertComments(ticketId: number, at: string, comments: NewComment[]): Comment[] {
-    const stmt = this.db.prepare('INSERT INTO comments (ticket_id, author, body, public, created_at) VALUES (?,?,?,?,?)');
+    const stmt = this.db.prepare('INSERT INTO comments (ticket_id, author, body, public, attachments, created_at) VALUES (?,?,?,?,?,?)');
+    const file = this.db.prepare('INSERT INTO attachments (comment_id, ticket_id, name, content_type, size, data) VALUES (?,?,?,?,?,?)');
     return comments.map((c) => {
-      const info = stmt.run(ticketId, c.author, c.body, c.public ? 1 : 0, at);
-      return { id: Number(info.lastInsertRowid), ticket_id: ticketId, author: c.author, body: c.body, public: c.public, attachments: [], created_at: at };
+      const info = stmt.run(ticketId, c.author, c.body, c.public ? 1 : 0, '[]', at);
+      const id = Number(info.lastInsertRowid);
+      const attachments = (c.attachments ?? []).map((a) => ({
+        id: Number(file.run(id, ticketId, a.name, a.content_type, a.data.length, a.data).lastInsertRowid),
+        name: a.name,
+        size: a.data.length,
+        content_type: a.content_type,
+      }));
+      if (attachments.length) this.db.prepare('UPDATE comments SET attachments = ? WHERE id = ?').run(JSON.stringify(attachments), id);
+      return { id, ticket_id: ticketId, author: c.author, body: c.body, public: c.public, attachments, created_at: at };
     });
   }
 
@@ -351,6 +364,13 @@ export class SqliteStore implements Store {
       .prepare(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toComment);
+  }
+
+  async getAttachment(id: number) {
+    const r = this.db
+      .prepare('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
+      .get(id) as Row | undefined;
+    return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
   }
 
   async listEvents(ticketId: number, includeInternal: boolean) {

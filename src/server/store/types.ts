@@ -8,7 +8,8 @@ export type TicketRecord = Omit<Ticket, 'sla_breached'> & { done_at: string | nu
 
 export type NewTicket = Omit<TicketRecord, 'id' | 'version'>;
 export type NewEvent = { actor: string; kind: EventKind; from: string | null; to: string | null; note: string | null; internal: boolean };
-export type NewComment = { author: string; body: string; public: boolean };
+export type NewAttachment = { name: string; content_type: string; data: Buffer };
+export type NewComment = { author: string; body: string; public: boolean; attachments?: NewAttachment[] };
 export type UserRecord = User;
 export type NewUser = Omit<User, 'id' | 'created_at'>;
 
@@ -78,6 +79,8 @@ export interface Store {
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
 
   listComments(ticketId: number, includeInternal: boolean): Promise<Comment[]>;
+  /** One attachment with its content and where it hangs. */
+  getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
   listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
 
   idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
