@@ -247,6 +247,8 @@ export class TicketService {
   }
 
   async getEscalation(actor: User, id: string): Promise<Escalation> {
+    // an escalation's reason and timeline are the desk's internal business
+    if (actor.role === 'requester') throw new DomainError('not_found', `escalation ${id} not found`);
     const e = await this.store.getEscalation(id);
     if (!e) throw new DomainError('not_found', `escalation ${id} not found`);
     const t = await this.store.getTicket(e.ticket_id);

@@ -47,3 +47,8 @@ describe('refuseAdvance', () => {
   it('says a resolved escalation is already resolved', () => expect(refuseAdvance('resolved', 'resolved')).toMatch(/already resolved/));
   it('says escalations only move forward', () => expect(refuseAdvance('engineering_in_progress', 'submitted')).toMatch(/forward/));
 });
+
+describe('leaving escalated', () => {
+  it.each(['in_progress', 'pending_customer', 'solution_provided', 'resolved'] as const)('refuses escalated → %s while the escalation runs', (to) =>
+    expect(refuseStatusChange('escalated', to)).toMatch(/escalation/));
+});

@@ -92,7 +92,7 @@ describe('tix triage on a terminal (tmux)', () => {
     requireTmux(); // throws (the tests fail, not skip) when tmux is missing
     if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/ is missing; run `node scripts/build.mjs` first');
     dir = mkdtempSync(join(tmpdir(), 'tix-interactive-'));
-    const env = { ...process.env, TIX_CONFIG_DIR: join(dir, 'config'), HOME: dir };
+    const env: NodeJS.ProcessEnv = { ...process.env, TIX_CONFIG_DIR: join(dir, 'config'), HOME: dir };
     for (const k of ['TIX_URL', 'TIX_TOKEN', 'TIX_PROFILE']) delete env[k];
     server = await startServe(dir, env);
     // two new tickets; queue order puts the medium one first. The outage text makes the

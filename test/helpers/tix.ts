@@ -1,12 +1,13 @@
 // End-to-end harness: the real `tix serve` on an ephemeral port with a temporary database,
 // and the real built CLI (bin/tix → dist/) run as a child process. Nothing of ours is mocked.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { afterAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'tix');
@@ -38,6 +39,66 @@ function assertBuilt() {
   if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: run \`node scripts/build.mjs\` (npm test does it in pretest)`);
 }
 
+// Under node_modules so the copied chunks still resolve the project's dependencies.
+const SNAPSHOTS = join(ROOT, 'node_modules', '.cache', 'tix-e2e');
+let snapshot: Promise<string> | undefined;
+
+/** Every relative import of every chunk points at a file that exists: not a half-written or half-deleted build. */
+function isCompleteBuild(dist: string): boolean {
+  if (!existsSync(join(dist, 'main.js'))) return false;
+  for (const sub of ['', 'chunks']) {
+    const folder = join(dist, sub);
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder).filter((n) => n.endsWith('.js'))) {
+      const code = readFileSync(join(folder, name), 'utf8');
+      for (const m of code.matchAll(/(?:from\s*|import\(\s*)["'](\.\.?\/[^"']+)["']/g)) {
+        if (!existsSync(resolve(folder, m[1]!))) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * The built CLI (bin/tix and dist/) copied once per test file: others rebuild dist/ while tests
+ * run in a shared tree, and a rebuild must not pull chunks from under a running CLI.
+ */
+export function tixBin(): Promise<string> {
+  snapshot ??= (async () => {
+    mkdirSync(SNAPSHOTS, { recursive: true });
+    for (const old of readdirSync(SNAPSHOTS)) {
+      const path = join(SNAPSHOTS, old);
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+    }
+    for (let attempt = 1; ; attempt++) {
+      assertBuilt();
+      const dir = mkdtempSync(join(SNAPSHOTS, 'run-'));
+      try {
+        cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+        mkdirSync(join(dir, 'bin'));
+        cpSync(BIN, join(dir, 'bin', 'tix'));
+        // package scope lookup stops at node_modules: say again that these files are ES modules
+        writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+        if (isCompleteBuild(join(dir, 'dist'))) return join(dir, 'bin', 'tix');
+        }
+      } catch (err) {
+        if (attempt >= 20) throw err;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 20) throw new Error(`dist/ stayed incomplete; run \`node scripts/build.mjs\``);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return snapshot;
+}
+
+// Registered when a test file imports this module, so it runs after that file's own afterAll (servers stopped).
+afterAll(async () => {
+  const bin = await snapshot?.catch(() => undefined);
+  snapshot = undefined;
+  if (bin) rmSync(join(bin, '..', '..'), { recursive: true, force: true });
+});
+
 /**
  * An environment built from nothing, so no TIX_TOKEN, TIX_URL, CI or FORCE_COLOR of the
  * developer's shell leaks in, and nothing is read from or written to the real home.
@@ -51,6 +112,8 @@ export function cleanEnv(dir: string, configDir: string): Env {
     XDG_DATA_HOME: join(dir, 'xdg-data'),
     TIX_DATA_DIR: join(dir, 'data'),
     TIX_CONFIG_DIR: configDir,
+    // tokens go to the 0600 file: the OS keyring is shared by every config dir, and the developer's own token lives there
+    TIX_KEYRING: '0',
     NO_COLOR: '1',
     LANG: 'C.UTF-8',
     TZ: 'UTC',
@@ -71,12 +134,12 @@ const exited = (child: ChildProcess) =>
 
 /** Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR. */
 export async function startServer(opts: { demo?: boolean; timeoutMs?: number } = {}): Promise<TixServer> {
-  assertBuilt();
+  const bin = await tixBin();
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
-  const args = [BIN, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : [])];
+  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
@@ -120,12 +183,12 @@ export interface TixOptions {
 }
 
 /** Runs the built CLI as a child process: `node bin/tix ...args`. */
-export function tix(args: string[], opts: TixOptions = {}): Promise<RunResult> {
-  assertBuilt();
+export async function tix(args: string[], opts: TixOptions = {}): Promise<RunResult> {
+  const bin = await tixBin();
   const base = opts.server?.env ?? {};
   const env = mergeEnv(base, opts.env);
   if (!env.TIX_CONFIG_DIR) throw new Error('tix(): pass a server, or env.TIX_CONFIG_DIR, so the real config is never touched');
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -1,7 +1,7 @@
 // A real pseudo-terminal for e2e tests: a detached tmux session on its own socket and server,
 // read back with capture-pane and driven with send-keys. Bounded polling only, no fixed sleeps.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,23 +34,20 @@ export interface StartOptions {
   height?: number;
 }
 
-export interface PaneState {
-  dead: boolean;
-  status: number | null;
-}
-
 let counter = 0;
 
 export class TmuxSession {
   readonly name: string;
   private readonly dir: string;
   private readonly socket: string;
+  private readonly statusFile: string;
   private closed = false;
 
   private constructor(name: string, dir: string) {
     this.name = name;
     this.dir = dir;
     this.socket = join(dir, 'sock');
+    this.statusFile = join(dir, 'exit-status');
   }
 
   /** A private tmux server (own socket, own config: no user ~/.tmux.conf), one session, fixed size. */
@@ -58,11 +55,15 @@ export class TmuxSession {
     requireTmux();
     const dir = mkdtempSync(join(tmpdir(), 'tix-tmux-'));
     const s = new TmuxSession(`tix-${process.pid}-${++counter}`, dir);
-    // remain-on-exit keeps the last screen and the exit status after the program ends
+    // remain-on-exit keeps the last screen after the program ends
     writeFileSync(join(dir, 'tmux.conf'), 'set -g remain-on-exit on\nset -g history-limit 5000\n');
     const unset = (opts.unset ?? []).flatMap((k) => ['-u', k]);
     const sets = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    const command = ['env', ...unset, ...sets, ...opts.argv].map(shq).join(' ');
+    // the exit status goes to a file: tmux 3.3's #{pane_dead_status} is sometimes never set when
+    // the pty closes before the process is reaped
+    const f = s.statusFile;
+    const wrapper = `"$@"; echo $? > ${shq(`${f}.tmp`)}; mv ${shq(`${f}.tmp`)} ${shq(f)}`;
+    const command = ['sh', '-c', wrapper, 'sh', 'env', ...unset, ...sets, ...opts.argv].map(shq).join(' ');
     await s.tmux(['-f', join(dir, 'tmux.conf'), 'new-session', '-d', '-s', s.name, '-x', String(opts.width ?? 120), '-y', String(opts.height ?? 40), '-c', opts.cwd, command]);
     return s;
   }
@@ -92,10 +93,10 @@ export class TmuxSession {
     await this.tmux(['send-keys', '-t', this.name, '-l', text]);
   }
 
-  async pane(): Promise<PaneState> {
-    const out = (await this.tmux(['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}'])).trim();
-    const [dead, status] = out.split(' ');
-    return { dead: dead === '1', status: status ? Number(status) : null };
+  /** The exit status once the program in the pane has ended, else null. */
+  exitStatus(): number | null {
+    if (!existsSync(this.statusFile)) return null;
+    return Number(readFileSync(this.statusFile, 'utf8').trim());
   }
 
   /**
@@ -110,8 +111,8 @@ export class TmuxSession {
       last = await this.screen();
       if (test(last)) return last;
       if (Date.now() > deadline) break;
-      const { dead, status } = await this.pane();
-      if (dead) {
+      const status = this.exitStatus();
+      if (status !== null) {
         // the program ended; one more read in case the last frame landed meanwhile
         last = await this.screen();
         if (test(last)) return last;
@@ -123,11 +124,11 @@ export class TmuxSession {
   }
 
   /** Waits for the program in the pane to end; its exit status. */
-  async waitForExit(timeoutMs = 10_000): Promise<number | null> {
+  async waitForExit(timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const p = await this.pane();
-      if (p.dead) return p.status;
+      const status = this.exitStatus();
+      if (status !== null) return status;
       if (Date.now() > deadline) throw new Error(`timed out waiting for the program to exit; screen:\n${await this.screen()}`);
       await new Promise((r) => setTimeout(r, 50));
     }

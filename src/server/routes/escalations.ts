@@ -21,7 +21,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: page(Escalation), ...problems },
       },
     },
-    async (req) => store.listEscalations({ viewer: req.actor, ...req.query }),
+    async (req) => (req.actor.role === 'requester' ? { items: [], next_cursor: null } : store.listEscalations({ viewer: req.actor, ...req.query })),
   );
 
   app.get('/v1/escalations/:id', { schema: { summary: 'One escalation with its timeline', params: Params, response: { 200: Escalation, ...problems } } }, async (req) =>
