@@ -32,10 +32,13 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** The OS keyring (Keychain, Credential Manager, Secret Service) through @napi-rs/keyring. */
-async function keyringEntry(profile: string) {
+/**
+ * The OS keyring (Keychain, Credential Manager, Secret Service) through @napi-rs/keyring.
+ * Entries are named by config folder and profile, so two TIX_CONFIG_DIRs never share a token.
+ */
+async function keyringEntry(dir: string, profile: string) {
   const { AsyncEntry } = await import('@napi-rs/keyring');
-  return new AsyncEntry(KEYRING_SERVICE, profile);
+  return new AsyncEntry(KEYRING_SERVICE, `${profile}@${dir}`);
 }
 
 interface ConfigShape {
@@ -122,7 +125,7 @@ export class ConfigStore {
   async token(profile: string): Promise<string | undefined> {
     if (this.profile(profile)?.token_store === 'keyring') {
       try {
-        const entry = await keyringEntry(profile);
+        const entry = await keyringEntry(this.dir, profile);
         return (await withTimeout(entry.getPassword(), KEYRING_TIMEOUT_MS)) ?? undefined;
       } catch {
         return undefined;
@@ -139,7 +142,7 @@ export class ConfigStore {
     let reason: string | undefined = 'keyring disabled (TIX_KEYRING=0)';
     if (opts.keyring !== false) {
       try {
-        const entry = await keyringEntry(profile);
+        const entry = await keyringEntry(this.dir, profile);
         await withTimeout(entry.setPassword(token), KEYRING_TIMEOUT_MS);
         this.setTokenStore(profile, 'keyring');
         this.removeFileToken(profile);
@@ -170,7 +173,7 @@ export class ConfigStore {
     let removed = this.removeFileToken(profile);
     if (this.profile(profile)?.token_store === 'keyring') {
       try {
-        const entry = await keyringEntry(profile);
+        const entry = await keyringEntry(this.dir, profile);
         removed = (await withTimeout(entry.deleteCredential(), KEYRING_TIMEOUT_MS)) || removed;
       } catch {
         // nothing reachable to remove

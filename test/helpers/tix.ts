@@ -80,7 +80,6 @@ export function tixBin(): Promise<string> {
         // package scope lookup stops at node_modules: say again that these files are ES modules
         writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
         if (isCompleteBuild(join(dir, 'dist'))) return join(dir, 'bin', 'tix');
-        }
       } catch (err) {
         if (attempt >= 20) throw err;
       }

@@ -15,16 +15,22 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new UsageError(`invalid --rate-limit "${String(opts.rateLimit)}"`);
   const { startServer, isLoopback } = await import('../../server/main.js');
   const server = await startServer({ host, port, db, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 } });
-  ctx.io.stderr.write(`tix: listening on ${server.url} (database ${db})\n`);
-  if (server.bootstrapToken) {
-    ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);
-    if (isLoopback(host)) {
-      const config = await ctx.config();
-      config.saveProfile('local', { url: server.url, user: 'admin' });
-      await ctx.saveToken('local', server.bootstrapToken);
-      if (!config.defaultProfile) config.defaultProfile = 'local';
-      ctx.io.stderr.write('tix: saved as profile "local"; try `tix list` in another terminal\n');
+  try {
+    ctx.io.stderr.write(`tix: listening on ${server.url} (database ${db})\n`);
+    if (server.bootstrapToken) {
+      ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);
+      if (isLoopback(host)) {
+        const config = await ctx.config();
+        config.saveProfile('local', { url: server.url, user: 'admin' });
+        await ctx.saveToken('local', server.bootstrapToken);
+        if (!config.defaultProfile) config.defaultProfile = 'local';
+        ctx.io.stderr.write('tix: saved as profile "local"; try `tix list` in another terminal\n');
+      }
     }
+  } catch (err) {
+    // a server that cannot finish starting must not linger
+    await server.close();
+    throw err;
   }
   await new Promise<void>((resolve) => {
     const stop = () => {
