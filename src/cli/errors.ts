@@ -46,6 +46,9 @@ export class SilentFailure extends Error {
   }
 }
 
+/** @inquirer/prompts signals Ctrl+C with ExitPromptError: an interrupt like any other. */
+const isPromptExit = (err: unknown) => err instanceof Error && err.name === 'ExitPromptError';
+
 const exitByProblemCode: Record<string, number> = {
   validation: EXIT.usage,
   unauthenticated: EXIT.auth,
@@ -66,7 +69,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof SilentFailure) return err.exitCode;
   if (err instanceof UsageError || isInvalidUrl(err)) return EXIT.usage;
   if (err instanceof AuthError) return EXIT.auth;
-  if (err instanceof CancelError) return EXIT.interrupted;
+  if (err instanceof CancelError || isPromptExit(err)) return EXIT.interrupted;
   if (err instanceof UnavailableError) return EXIT.unavailable;
   if (err instanceof ApiError) return exitByProblemCode[err.code] ?? EXIT.failed;
   return EXIT.failed;
@@ -92,6 +95,7 @@ export function describeError(err: unknown): ErrorReport {
   if (err instanceof UsageError) return { code: 'usage', message: err.message };
   if (err instanceof AuthError) return { code: 'unauthenticated', message: err.message };
   if (err instanceof CancelError) return { code: 'interrupted', message: err.message };
+  if (isPromptExit(err)) return { code: 'interrupted', message: 'interrupted' };
   if (isInvalidUrl(err)) return { code: 'usage', message: `invalid server URL "${err.input ?? ''}"; give it as http://host:port (--url, TIX_URL or the profile)` };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message };

@@ -54,7 +54,7 @@ export function initialPriority(input: {
 /** Best guess from the rubric, offered as the suggestion in interactive triage. */
 export function suggestPriority(text: string): Priority {
   const t = text.toLowerCase();
-  if (/\b(down|outage|breach|hacked|security|cannot log ?in|can't log ?in|data loss|unusable)\b/.test(t)) return 'critical';
+  if (/\b(down|outage|breach|hacked|security|cannot log ?in|can't log ?in|data loss|unusable|no workaround|every (customer|user)|all (customers|checkouts)|returns? 5\d\d)\b/.test(t)) return 'critical';
   if (/\b(degraded|broken|many users|all users|slow|timeouts?|failing|errors?)\b/.test(t)) return 'high';
   if (/\b(typo|cosmetic|colou?r|alignment|wording|spelling)\b/.test(t)) return 'low';
   return 'medium';

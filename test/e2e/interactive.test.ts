@@ -146,14 +146,14 @@ describe('tix triage on a terminal (tmux)', () => {
     await t.type(justification);
     await t.keys('Enter');
 
-    await t.waitFor('? Team', { what: 'the team prompt' });
-    await t.keys('Down', 'Down');
-    await t.waitFor('❯ engineering', { what: 'the cursor on engineering' });
-    await t.keys('Enter');
-
     await t.waitFor('? Type', { what: 'the type prompt' });
     await t.keys('Down');
     await t.waitFor('❯ incident', { what: 'the cursor on incident' });
+    await t.keys('Enter');
+
+    // the team default follows the type just chosen: an incident goes to engineering
+    await t.waitFor('? Team', { what: 'the team prompt' });
+    await t.waitFor('❯ engineering', { what: 'the cursor already on engineering' });
     await t.keys('Enter');
 
     // select by number, whatever the default level is

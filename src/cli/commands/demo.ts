@@ -20,11 +20,13 @@ export async function run(ctx: Context) {
     const { walkNewQueue } = await import('./triage-walk.js');
     await walkNewQueue(demo, client, { interactive: demo.canPrompt });
 
-    const [top] = (await client.listTickets({ q: 'state:open -status:escalated', limit: 1 })).items;
+    // a ticket the desk now knows to be worse than it looked: raise it one step, with the reason
+    const raise = { low: 'medium', medium: 'high', high: 'critical', critical: 'critical' } as const;
+    const [top] = (await client.listTickets({ q: 'state:open -status:escalated -priority:critical', limit: 1 })).items;
     if (top) {
       say(`\n3. Reprioritize #${top.id} with a written justification (stored as an internal note and an event):`);
-      const r = await client.reprioritize(top.id, { priority: top.priority === 'critical' ? 'high' : 'critical', reason: 'demo: impact confirmed with the customer on a call' });
-      say(`   #${top.id} is now ${r.ticket.priority}`);
+      const r = await client.reprioritize(top.id, { priority: raise[top.priority], reason: 'demo: the customer reports many more users affected since this morning' });
+      say(`   #${top.id} is now ${r.ticket.priority} (was ${top.priority})`);
       say(`\n4. Escalate #${top.id} to engineering:`);
       const e = await client.escalate(top.id, { reason: 'demo: needs a code fix in the checkout service', estimated_resolution: new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10) });
       say(`   ${e.ticket.escalation} opened; ticket status ${e.ticket.status}`);

@@ -3,12 +3,14 @@
 import type { TixClient } from '../../client/index.js';
 import { ApiError } from '../../client/errors.js';
 import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
-import { RUBRIC, suggestPriority } from '../../domain/policy.js';
+import { RUBRIC, priorityRank, suggestPriority } from '../../domain/policy.js';
 import type { Priority, Team, Ticket, TicketType } from '../../domain/schemas.js';
 import type { Context } from '../context.js';
 import { CancelError } from '../errors.js';
 
-export function suggestTeam(t: Ticket): Team {
+export const levelFor = (p: Priority): 1 | 2 | 3 => (p === 'critical' || p === 'high' ? 2 : 1);
+
+export function suggestTeam(t: Pick<Ticket, 'type'>): Team {
   if (t.type === 'configuration') return 'configuration';
   if (t.type === 'incident') return 'engineering';
   if (t.type === 'task') return 'implementation';
@@ -30,12 +32,14 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
   let triaged = 0;
   let skipped = 0;
   for (const t of queue) {
-    ctx.io.stderr.write(summary(t));
+    // the summary belongs with the prompts, which inquirer writes to stdout
+    (prompts ? ctx.io.stdout : ctx.io.stderr).write(summary(t));
     const suggested = suggestPriority(`${t.subject} ${t.description}`);
-    let priority: Priority = suggested;
+    // narrated, the walk only raises: a requester's justified critical is never talked down
+    let priority: Priority = priorityRank(suggested) > priorityRank(t.priority) ? suggested : t.priority;
     let team: Team = suggestTeam(t);
     let type: TicketType = t.type ?? 'problem';
-    let level: 1 | 2 | 3 = priority === 'critical' ? 2 : 1;
+    let level: 1 | 2 | 3 = levelFor(priority);
     let justification: string | undefined = `rubric: ${RUBRIC[suggested]}`;
     let assignee: string | null = 'me';
     if (prompts) try {
@@ -64,9 +68,10 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
           validate: (v) => (v.trim().length >= 10 ? true : 'at least 10 characters'),
         });
       }
-      team = await prompts.select({ message: 'Team', default: team, choices: TEAMS.map((v) => ({ name: v, value: v })) });
+      // each default follows the answers before it: type → team, priority → level
       type = await prompts.select({ message: 'Type', default: type, choices: TICKET_TYPES.map((v) => ({ name: v, value: v })) });
-      level = await prompts.select({ message: 'Support level', default: level, choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) });
+      team = await prompts.select({ message: 'Team', default: suggestTeam({ ...t, type }), choices: TEAMS.map((v) => ({ name: v, value: v })) });
+      level = await prompts.select({ message: 'Support level', default: levelFor(priority), choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) });
       const who = await prompts.input({ message: 'Assignee (login, me or none)', default: 'me' });
       assignee = who === 'none' ? null : who;
     } catch (err) {
