@@ -208,6 +208,10 @@ export class TixClient {
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || e.name === 'AbortError') {
       return new UnavailableError(`no answer from ${this.baseUrl} within ${timeoutMs} ms${tried}; check the server or raise --timeout`, this.baseUrl, { cause: err });
     }
+    if (code === 'UND_ERR_REQ_RETRY') {
+      // undici resumes a body cut mid-way with a Range request, which the tix server does not serve
+      return new UnavailableError(`the connection to ${this.baseUrl} broke while its answer was arriving${tried}; try again`, this.baseUrl, { cause: err });
+    }
     if (code === 'ECONNREFUSED') {
       return new UnavailableError(`cannot reach ${this.baseUrl} (connection refused${tried}); is the server running? Start one with \`tix serve\``, this.baseUrl, { cause: err });
     }

@@ -7,7 +7,10 @@ export interface RetryPolicy {
   maxRetries: number;
   /** Retries after a refused connection, for any method: nothing reached the server. */
   maxRefusedRetries: number;
-  /** Backoff before retry n (0-based) is random(0, min(maxDelayMs, baseDelayMs·2^n)): full jitter. */
+  /**
+   * Backoff before retry n (0-based) is random(0, min(maxDelayMs, baseDelayMs·2^n)): full jitter.
+   * After a Retry-After the jitter comes on top of it, so clients told one wait do not return at once.
+   */
   baseDelayMs: number;
   maxDelayMs: number;
   /** A Retry-After longer than this is not waited: the request fails at once and names the wait. */
@@ -63,7 +66,7 @@ export function decideRetry(a: FailedAttempt, policy: RetryPolicy, random: () =>
   if (a.retries >= (refused ? Math.min(policy.maxRefusedRetries, policy.maxRetries) : policy.maxRetries)) return { retry: false, reason: 'attempts' };
   if (a.retryAfterMs !== undefined && a.retryAfterMs > policy.maxRetryAfterMs) return { retry: false, reason: 'retry_after_too_long' };
   const jitter = Math.floor(random() * backoffCeilingMs(a.retries, policy));
-  const delayMs = Math.max(a.retryAfterMs ?? 0, jitter);
+  const delayMs = (a.retryAfterMs ?? 0) + jitter;
   if (a.elapsedMs + delayMs > policy.budgetMs) return { retry: false, reason: 'budget' };
   return { retry: true, delayMs };
 }

@@ -156,6 +156,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // a request still "pending" when the process stopped will never finish: let its key be retried
+    this.db.prepare(`DELETE FROM idempotency WHERE state = 'pending'`).run();
   }
 
   async close() {
