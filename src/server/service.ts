@@ -190,6 +190,9 @@ export class TicketService {
 
   async changeStatus(actor: User, id: number, body: Out<typeof StatusBody>, ifMatch?: number) {
     if (body.blocked_by !== undefined) {
+      // who may not see the ticket must not learn whether the blocking one exists
+      await this.visibleTicket(actor, id);
+      requireStaff(actor, 'change the status');
       if (body.blocked_by === id) throw new DomainError('validation', 'a ticket cannot block itself');
       if (!(await this.store.getTicket(body.blocked_by))) throw new DomainError('validation', `blocking ticket ${body.blocked_by} not found`);
     }
@@ -284,15 +287,23 @@ export class TicketService {
   }
 
   async close(actor: User, id: number, body: Out<typeof CloseBody>, ifMatch?: number) {
-    return this.mutate(actor, id, (t) => {
+    return this.mutate(actor, id, (t, running) => {
       if (actor.role === 'requester' && t.requester !== actor.login) {
         throw new DomainError('forbidden', `ticket ${id} was opened by ${t.requester}; requesters close only their own tickets`);
       }
       if (t.status === 'closed') return { patch: {}, events: [], noop: true };
-      return {
-        patch: { status: 'closed', done_at: t.done_at ?? this.opts.now().toISOString(), blocked_by: null },
+      const at = this.opts.now().toISOString();
+      const m: Mutation = {
+        patch: { status: 'closed', done_at: t.done_at ?? at, blocked_by: null },
         events: [{ actor: actor.login, kind: 'closed', from: t.status, to: 'closed', note: body.resolution, internal: false }],
       };
+      if (running && running.state !== 'resolved') {
+        // closing ends the escalation too, so a reopened ticket can be escalated afresh
+        m.patch.escalation = null;
+        m.updateEscalation = { id: running.id, state: 'resolved', timeline: [...running.timeline, { state: 'resolved', at, by: actor.login, note: `ticket closed: ${body.resolution}` }] };
+        m.events.push({ actor: actor.login, kind: 'escalation_advanced', from: running.state, to: 'resolved', note: 'ticket closed', internal: true });
+      }
+      return m;
     }, ifMatch);
   }
 
@@ -327,10 +338,10 @@ export class TicketService {
         events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
         comments: [{ author: actor.login, body: body.body, public: publicComment, attachments }],
       };
-      if (isRequester && t.status === 'closed') {
-        // a requester's comment brings a closed ticket back
+      if (isRequester && isDone(t.status)) {
+        // a requester's reply brings a done ticket back (and stops its auto-close clock)
         m.patch = { status: 'in_progress', done_at: null };
-        m.events.push({ actor: actor.login, kind: 'reopened', from: 'closed', to: 'in_progress', note: 'requester commented', internal: false });
+        m.events.push({ actor: actor.login, kind: 'reopened', from: t.status, to: 'in_progress', note: 'requester commented', internal: false });
       }
       if (!isRequester && publicComment && !t.first_response_at) m.patch.first_response_at = this.opts.now().toISOString();
       return m;
@@ -339,6 +350,12 @@ export class TicketService {
   }
 
   async patch(actor: User, id: number, body: Out<typeof PatchTicketBody>, ifMatch?: number) {
+    if (body.root_cause !== undefined && body.root_cause !== null) {
+      await this.visibleTicket(actor, id);
+      requireStaff(actor, 'edit tickets');
+      if (body.root_cause === id) throw new DomainError('validation', 'a ticket cannot be its own root cause');
+      if (!(await this.store.getTicket(body.root_cause))) throw new DomainError('validation', `root cause ticket ${body.root_cause} not found`);
+    }
     return this.mutate(actor, id, (t) => {
       requireStaff(actor, 'edit tickets');
       const changed = Object.entries(body).filter(([k, v]) => JSON.stringify((t as Record<string, unknown>)[k]) !== JSON.stringify(v));

@@ -1,0 +1,204 @@
+// DESIGN §3 mechanics: problem+json errors, ETag/If-Match, Idempotency-Key, tokens stored hashed.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { PROBLEM_CODES, type Ticket } from '../../src/domain/schemas.js';
+import { hashToken } from '../../src/server/app.js';
+import { problemOf, startServer, type TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await startServer();
+});
+afterEach(async () => {
+  await s.close();
+});
+
+function expectProblem(res: LightMyRequestResponse, status: number, code: string) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const p = problemOf(res);
+  expect(Object.keys(p)).toEqual(expect.arrayContaining(['type', 'title', 'status', 'detail', 'code']));
+  expect(p).toMatchObject({ status, code });
+  expect(PROBLEM_CODES).toContain(p.code);
+  expect(typeof p.type).toBe('string');
+  expect(p.title.length).toBeGreaterThan(0);
+  expect(p.detail.length).toBeGreaterThan(0);
+  return p;
+}
+
+describe('errors are RFC 9457 problem+json', () => {
+  it('for a validation error (400), listing the invalid fields', async () => {
+    const p = expectProblem(await s.call('alice', 'POST', '/v1/tickets', { subject: '', description: 'x', channel: 'fax' }), 400, 'validation');
+    expect(p.detail).toMatch(/subject/);
+    expect(p.detail).toMatch(/channel/);
+  });
+  it('for a missing token (401)', async () => {
+    expectProblem(await s.call(null, 'GET', '/v1/tickets'), 401, 'unauthenticated');
+  });
+  it('for a bad token (401)', async () => {
+    expectProblem(await s.call(null, 'GET', '/v1/tickets', undefined, { authorization: 'Bearer nope' }), 401, 'unauthenticated');
+  });
+  it('for a forbidden action (403)', async () => {
+    const t = await s.open('carol');
+    expectProblem(await s.call('carol', 'POST', `/v1/tickets/${t.id}/triage`, {}), 403, 'forbidden');
+  });
+  it('for a missing ticket (404)', async () => {
+    expectProblem(await s.call('alice', 'GET', '/v1/tickets/4242'), 404, 'not_found');
+  });
+  it('for an unknown route (404)', async () => {
+    expectProblem(await s.call('alice', 'GET', '/v1/nope'), 404, 'not_found');
+  });
+  it('for a refused transition (409)', async () => {
+    const t = await s.open('carol');
+    expectProblem(await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'not done yet' }), 409, 'conflict');
+  });
+  it('for a stale If-Match (412)', async () => {
+    const t = await s.open('carol');
+    expectProblem(await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': '"99"' }), 412, 'precondition_failed');
+  });
+  it('for a ticket id that is not a positive integer (400)', async () => {
+    expectProblem(await s.call('alice', 'GET', '/v1/tickets/abc'), 400, 'validation');
+  });
+  it('for a body that is not JSON (400)', async () => {
+    expectProblem(await s.call('alice', 'POST', '/v1/tickets', '{"subject":', { 'content-type': 'application/json' }), 400, 'validation');
+  });
+});
+
+describe('ETag and If-Match', () => {
+  it('sends the ticket version as the ETag of GET /v1/tickets/:id', async () => {
+    const t = await s.open('carol');
+    const res = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+    expect(res.headers.etag).toBe(`"${t.version}"`);
+  });
+  it('sends a new ETag after a change', async () => {
+    const t = await s.open('carol');
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    expect(res.headers.etag).toBe(`"${t.version + 1}"`);
+    expect((await s.call('alice', 'GET', `/v1/tickets/${t.id}`)).headers.etag).toBe(`"${t.version + 1}"`);
+  });
+  it('applies a write whose If-Match is current', async () => {
+    const t = await s.open('carol');
+    const etag = (await s.call('alice', 'GET', `/v1/tickets/${t.id}`)).headers.etag as string;
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': etag })).statusCode).toBe(200);
+  });
+  it('answers 412 to a write whose If-Match is stale, leaving the ticket unchanged', async () => {
+    const t = await s.open('carol');
+    const etag = (await s.call('alice', 'GET', `/v1/tickets/${t.id}`)).headers.etag as string;
+    await s.call('bob', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const before = [await s.ticket(t.id), await s.events(t.id)];
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/priority`, { priority: 'high', reason: 'the CEO is affected here' }, { 'if-match': etag });
+    expect(res.statusCode).toBe(412);
+    expect(problemOf(res).detail).toMatch(/changed/);
+    expect([await s.ticket(t.id), await s.events(t.id)]).toEqual(before);
+  });
+  it('answers 412 to a stale PATCH too', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const res = await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { subject: 'new' }, { 'if-match': `"${t.version}"` });
+    expect(res.statusCode).toBe(412);
+    expect((await s.ticket(t.id)).subject).toBe(t.subject);
+  });
+  it('accepts a weak ETag in If-Match', async () => {
+    const t = await s.open('carol');
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const body = { subject: 'Invoices missing', description: 'No invoice since October.' };
+  const countTickets = async () => ((await s.call('alice', 'GET', '/v1/tickets?q=state:all&limit=1000')).json() as { items: unknown[] }).items.length;
+
+  it('answers a retry with the same key and body with the first response, marked replayed', async () => {
+    const first = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'k-1' });
+    const retry = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'k-1' });
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect([retry.statusCode, retry.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect(retry.json()).toEqual(first.json());
+  });
+  it('opens the ticket once however often it is retried', async () => {
+    for (let i = 0; i < 3; i++) await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'k-2' });
+    expect(await countTickets()).toBe(1);
+  });
+  it('applies a ticket change once: one event, one version bump', async () => {
+    const t = await s.open('carol');
+    const change = { priority: 'high', reason: 'payroll run is tomorrow' };
+    for (let i = 0; i < 3; i++) {
+      expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/priority`, change, { 'idempotency-key': 'k-3' })).statusCode).toBe(200);
+    }
+    expect((await s.events(t.id)).filter((e) => e.kind === 'priority_changed')).toHaveLength(1);
+    expect((await s.ticket(t.id)).version).toBe(t.version + 1);
+  });
+  it('adds a comment once', async () => {
+    const t = await s.open('carol');
+    for (let i = 0; i < 2; i++) await s.call('alice', 'POST', `/v1/tickets/${t.id}/comments`, { body: 'on it' }, { 'idempotency-key': 'k-4' });
+    expect(await s.comments(t.id)).toHaveLength(1);
+    expect(await s.events(t.id)).toHaveLength(2);
+  });
+  it('replays a refusal as it was first answered', async () => {
+    const t = await s.open('carol');
+    const first = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'not done yet' }, { 'idempotency-key': 'k-5' });
+    const retry = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'not done yet' }, { 'idempotency-key': 'k-5' });
+    expect([retry.statusCode, retry.body]).toEqual([first.statusCode, first.body]);
+  });
+  it('answers 422 to the same key with another body, and changes nothing', async () => {
+    await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'k-6' });
+    const res = await s.call('carol', 'POST', '/v1/tickets', { ...body, subject: 'Something else' }, { 'idempotency-key': 'k-6' });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problemOf(res)).toMatchObject({ status: 422 });
+    expect(await countTickets()).toBe(1);
+  });
+  it('answers 422 to the same key on another ticket, and changes nothing', async () => {
+    const a = await s.open('carol');
+    const b = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${a.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-7' });
+    expect((await s.call('alice', 'POST', `/v1/tickets/${b.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-7' })).statusCode).toBe(422);
+    expect(await s.ticket(b.id)).toEqual(b);
+  });
+  it('keeps keys of different tokens apart', async () => {
+    await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'shared' });
+    const res = await s.call('dave', 'POST', '/v1/tickets', body, { 'idempotency-key': 'shared' });
+    expect([res.statusCode, res.headers['idempotent-replayed']]).toEqual([201, undefined]);
+    expect((res.json() as Ticket).requester).toBe('dave');
+  });
+});
+
+describe('tokens are stored hashed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tix-tokens-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('never writes an issued token in plain text to the database', async () => {
+    const dbPath = join(dir, 'tix.db');
+    const srv = await startServer({ dbPath });
+    let issued: string[] = [];
+    try {
+      const frank = (await srv.call('root', 'POST', '/v1/users', { login: 'frank', name: 'Frank', role: 'agent' })).json() as { id: number };
+      const plain = await srv.call('root', 'POST', `/v1/users/${frank.id}/tokens`, { name: 'laptop' });
+      const keyed = await srv.call('root', 'POST', `/v1/users/${frank.id}/tokens`, { name: 'ci' }, { 'idempotency-key': 'issue-ci-token' });
+      issued = [plain, keyed].map((r) => {
+        expect(r.statusCode).toBe(201);
+        return (r.json() as { token: string }).token;
+      });
+      for (const token of issued) {
+        expect((await srv.call(null, 'GET', '/v1/me', undefined, { authorization: `Bearer ${token}` })).json()).toMatchObject({ login: 'frank' });
+      }
+      const tables = srv.store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
+      const everything = JSON.stringify(tables.map(({ name }) => srv.store.db.prepare(`SELECT * FROM "${name}"`).all()));
+      for (const token of issued) {
+        expect(everything).not.toContain(token);
+        expect(everything).toContain(hashToken(token));
+      }
+    } finally {
+      await srv.close();
+    }
+    const files = [dbPath, `${dbPath}-wal`, `${dbPath}-shm`].filter((f) => existsSync(f));
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const token of issued) expect(bytes.includes(Buffer.from(token)), `${f} holds a token`).toBe(false);
+    }
+  });
+});

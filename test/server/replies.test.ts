@@ -1,0 +1,39 @@
+// A requester's reply to a done ticket brings it back; root causes must exist.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY, startServer, type TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await startServer();
+});
+afterEach(async () => {
+  await s.close();
+});
+
+describe('a requester replying', () => {
+  it('to a solution_provided ticket brings it back to in_progress and stops its auto-close', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'solution_provided' });
+    s.clock.advance(6 * DAY);
+    const reply = await s.call('carol', 'POST', `/v1/tickets/${t.id}/comments`, { body: 'still broken on my side' });
+    expect(reply.statusCode).toBe(201);
+    const after = (await s.call('alice', 'GET', `/v1/tickets/${t.id}`)).json();
+    expect(after.status).toBe('in_progress');
+    const events = (await s.call('alice', 'GET', `/v1/tickets/${t.id}/events`)).json().items as { kind: string; from: string }[];
+    expect(events.at(-1)).toMatchObject({ kind: 'reopened', from: 'solution_provided' });
+    s.clock.advance(2 * DAY);
+    expect(await s.app.tix.service.sweepAutoClose()).toEqual([]);
+  });
+});
+
+describe('root cause', () => {
+  it('must name an existing ticket other than itself', async () => {
+    const incident = await s.open('carol');
+    const problem = await s.open('carol');
+    expect((await s.call('alice', 'PATCH', `/v1/tickets/${incident.id}`, { root_cause: 99999 })).statusCode).toBe(400);
+    expect((await s.call('alice', 'PATCH', `/v1/tickets/${incident.id}`, { root_cause: incident.id })).statusCode).toBe(400);
+    const ok = await s.call('alice', 'PATCH', `/v1/tickets/${incident.id}`, { root_cause: problem.id });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().root_cause).toBe(problem.id);
+  });
+});
