@@ -134,7 +134,9 @@ export class Context {
 
   client(opts: { requireToken?: boolean; connections?: number } = {}): Promise<TixClient> {
     this.clientPromise ??= (async () => {
-      const { url, token, profile } = await this.target();
+      // server and token both given by flag or environment: no profile to read (loading conf costs ~40 ms)
+      const given = this.globals.url ?? this.env.TIX_URL;
+      const { url, token, profile } = given && this.env.TIX_TOKEN ? { url: given, token: this.env.TIX_TOKEN, profile: '' } : await this.target();
       if (!token && opts.requireToken !== false) {
         throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\` or set TIX_TOKEN`);
       }

@@ -1,13 +1,39 @@
-// The entry point: parse, run, and the only process.exit.
-import { CommanderError } from 'commander';
-import { Context, type GlobalOptions } from './context.js';
-import { EXIT, SilentFailure, describeError, exitCodeFor } from './errors.js';
-import { buildProgram } from './program.js';
+// The entry point: parse, run, and the only process.exit. Start-up loads this file and, unless the
+// call is `--version`, the commander tree; the context and the error report load with the command.
+import type { Context, GlobalOptions, IO } from './context.js';
+import { VERSION } from './version.js';
 
-export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env = process.env): Promise<number> {
+/** The process streams, opened only when used: each one opened costs start-up time. */
+const processIO: IO = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  get stdin() {
+    return process.stdin;
+  },
+};
+
+// EXIT.ok and EXIT.usage of errors.ts, written out so that start-up does not load that module
+const OK = 0;
+const USAGE = 2;
+
+export async function main(argv: string[], io: IO = processIO, env = process.env): Promise<number> {
+  // the most frequent call of all, answered before commander loads
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${VERSION}\n`);
+    return OK;
+  }
+  const { buildProgram, CommanderError } = await import('./program.js');
+  let runtime: typeof import('./runtime.js') | undefined;
   let ctx: Context | undefined;
   const program = buildProgram(
-    (globals: GlobalOptions) => new Context({ io, env, globals }),
+    async (globals: GlobalOptions) => {
+      runtime ??= await import('./runtime.js');
+      return runtime.createContext(io, env, globals);
+    },
     (c) => {
       ctx = c;
     },
@@ -15,22 +41,13 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   );
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return OK;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version exit 0; every parse error is a usage error
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (err instanceof SilentFailure) return err.exitCode;
-    const code = exitCodeFor(err);
-    const report = describeError(err);
-    const message = ctx ? ctx.redact(report.message) : report.message;
-    if (ctx && ctx.globals.json !== undefined && ctx.globals.json !== false) io.stderr.write(`${JSON.stringify({ error: { ...report, message } })}\n`);
-    else io.stderr.write(`tix: ${message}\n`);
-    if (ctx?.globals.debug && code === EXIT.failed && err instanceof Error && err.stack) io.stderr.write(`${ctx.redact(err.stack)}\n`);
-    return code;
+    // help and version exit 0; every parse error is a usage error
+    if (err instanceof CommanderError) return err.exitCode === 0 ? OK : USAGE;
+    runtime ??= await import('./runtime.js');
+    return runtime.reportError(err, io, ctx);
   } finally {
     await ctx?.dispose();
   }
 }
-

@@ -1,8 +1,10 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
 import { Command, Option } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
+import { VERSION } from './version.js';
 
-export const VERSION = typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : '0.0.0-dev';
+export { CommanderError } from 'commander';
+export { VERSION };
 
 export type Run = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
 type Loader = () => Promise<{ run: Run }>;
@@ -35,21 +37,22 @@ export interface ProgramIO {
   writeErr(s: string): void;
 }
 
-export function buildProgram(makeContext: (globals: GlobalOptions) => Context, onContext: (ctx: Context) => void, io: ProgramIO): Command {
+export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Context>, onContext: (ctx: Context) => void, io: ProgramIO): Command {
   const program = new Command('tix');
   // set before any subcommand exists: subcommands copy these settings when created
   program.exitOverride();
   program.configureOutput({
     writeOut: io.writeOut,
     writeErr: io.writeErr,
-    outputError: (s, write) => write(s.replace(/^error: /, 'tix: ')),
+    // commander echoes a mistyped `--with-token=SECRET` whole: never repeat an option's value or a token-shaped word
+    outputError: (s, write) =>
+      write(s.replace(/^error: /, 'tix: ').replace(/(unknown option '--?[^=']+)=[^']*'/g, "$1=…'").replace(/\btix_[A-Za-z0-9_-]{16,}/g, 'tix_[redacted]')),
   });
   const action = (load: Loader) =>
     async function (this: Command) {
       const globals = this.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      const ctx = makeContext(globals);
-      onContext(ctx);
-      const { run } = await load();
+      // the context and the command's module load side by side
+      const [ctx, { run }] = await Promise.all([makeContext(globals).then((c) => (onContext(c), c)), load()]);
       // processedArgs holds a variadic argument as one array: flat() gives every id, not just the first
       await run(ctx, (this.processedArgs as unknown[]).flat().filter((a): a is string => typeof a === 'string'), globals);
     };

@@ -2,21 +2,21 @@
 // an Idempotency-Key on every POST, retries by undici's retry interceptor with our own
 // decision (retry.ts). Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
-import { interceptors, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type {
   AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
-import { attemptTimeout } from './attempt-timeout.js';
 import { ApiError, UnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
+import { createTransport, type Transport, type TransportResponse } from './transport.js';
 
 export interface ClientOptions {
   baseUrl: string;
   token?: string;
   /** Per-request time limit in milliseconds. */
   timeoutMs?: number;
-  /** Sockets kept open to the server (bulk work raises it). */
+  /** Sockets kept open to the server: set for bulk work (an undici Pool); unset, requests go through node:http (transport.ts). */
   connections?: number;
   /** Receives one line per request and response; never the token. */
   debug?: (line: string) => void;
@@ -94,7 +94,7 @@ export class TixClient {
   readonly baseUrl: string;
   private readonly origin: string;
   private readonly prefix: string;
-  private readonly pool: Dispatcher;
+  private readonly pool: Transport;
   private readonly opts: ClientOptions;
   private readonly retryPolicy: RetryPolicy;
 
@@ -105,13 +105,8 @@ export class TixClient {
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/$/, '');
     this.retryPolicy = opts.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0, maxRefusedRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...opts.retry };
-    // each request passes its own RetryTracker.retry as retryOptions; throwOnError: false hands the
-    // last answer (body included) back to request(), which maps it to a typed error
-    const giveUp: NonNullable<Parameters<typeof interceptors.retry>[0]>['retry'] = (err, _ctx, callback) => callback(err);
-    this.pool = new Pool(this.origin, { connections: opts.connections ?? 8, pipelining: 1 }).compose(
-      attemptTimeout(),
-      interceptors.retry({ throwOnError: false, retry: giveUp }),
-    );
+    // undici's Pool with the retry interceptor for bulk work, node:http for a few requests (transport.ts)
+    this.pool = createTransport(this.origin, { connections: opts.connections });
   }
 
   /** Closes the connection pool. */
@@ -158,7 +153,7 @@ export class TixClient {
       bodyTimeout: timeoutMs,
       retryOptions: { retry: tracker.retry },
     };
-    let res: Dispatcher.ResponseData;
+    let res: TransportResponse;
     let text: string;
     try {
       res = await this.pool.request(dispatch);

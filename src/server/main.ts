@@ -1,5 +1,6 @@
 // Starts the API: opens the store, bootstraps the first admin, listens, shuts down gracefully.
 import { mkdirSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, hashToken } from './app.js';
@@ -43,6 +44,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (opts.demo) await seedDemo(store, now);
   }
   const app = await buildApp({ store, now, logger: opts.logger, autoCloseDays: opts.autoCloseDays, rateLimit: opts.rateLimit });
+  // Node's server.close() destroys a connection once its response has ended, even while a big answer is still
+  // queued for a slow reader: wait (bounded) for answers in flight to reach their readers first
+  const inFlight = new Set<ServerResponse>();
+  app.server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  app.addHook('preClose', async () => {
+    const deadline = Date.now() + 10_000;
+    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  });
   await app.listen({ host: opts.host, port: opts.port });
   const sweep = () => app.tix.service.sweepAutoClose().catch((err: unknown) => app.log.error(err));
   const every = opts.sweepEveryMs ?? 60_000;

@@ -23,12 +23,20 @@ function readAttachments(paths: string[]): { name: string; data: string }[] {
   return paths.map((path) => {
     let size: number;
     try {
-      size = statSync(path).size;
+      const stat = statSync(path);
+      if (!stat.isFile()) throw new Error('not a file');
+      size = stat.size;
     } catch {
-      throw new UsageError(`--attach: cannot read ${path}`);
+      throw new UsageError(`--attach: cannot read ${path} (not a readable file)`);
     }
     const verdict = checkAttachment(basename(path), size);
     if (!verdict.ok) throw new UsageError(`--attach: ${verdict.reason}`);
-    return { name: basename(path), data: readFileSync(path).toString('base64') };
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch {
+      throw new UsageError(`--attach: cannot read ${path} (not a readable file)`);
+    }
+    return { name: basename(path), data: data.toString('base64') };
   });
 }

@@ -103,7 +103,7 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
   }
   await bulk(ctx, args, opts, {
     done: 'escalated',
-    preview: (t: Ticket) => (t.escalation ? null : change('status', t.status, 'escalated')),
+    preview: (t: Ticket) => (t.escalation || t.status === 'closed' ? null : change('status', t.status, 'escalated')),
     op: 'escalate',
     body: { reason, team, level, estimated_resolution: eta },
   });

@@ -72,7 +72,7 @@ describe('renderTicketDetail', () => {
   });
 
   it('lists attachments under their comment', () => {
-    const attachments = [{ name: 'smoke.jpg', size: 2048, content_type: 'image/jpeg' }];
+    const attachments = [{ id: 1, name: 'smoke.jpg', size: 2048, content_type: 'image/jpeg' }];
     expect(renderTicketDetail(ticket(), { comments: [comment({ attachments })] }, piped())).toContain(
       'attachment: smoke.jpg (2.0 KiB)',
     );
