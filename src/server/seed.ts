@@ -1,7 +1,7 @@
 // Demo data: agents, requesters in several organizations, and tickets in every state.
-import { DEFAULT_SLA, dueDates } from '../domain/sla.js';
+import { DEFAULT_SLA } from '../domain/sla.js';
 import type { Channel, Priority, Status, Team, TicketType, User } from '../domain/schemas.js';
-import { TicketService } from './service.js';
+import { TicketService, newTicketRecord } from './service.js';
 import type { Store } from './store/types.js';
 
 const HOUR = 3_600_000;
@@ -100,28 +100,7 @@ export async function seedTickets(store: Store, count: number, opts: { requester
     const created_at = new Date(base - (count - i) * 1000).toISOString();
     const priority = priorities[i % 4]!;
     const t = await store.createTicket(
-      {
-        subject: `Load ticket ${i + 1}`,
-        description: 'seeded for a bulk run',
-        status: opts.status ?? 'new',
-        priority,
-        channel: 'portal',
-        type: 'problem',
-        team: null,
-        level: null,
-        assignee: null,
-        requester: opts.requester,
-        org: opts.org ?? null,
-        tags: [],
-        blocked_by: null,
-        root_cause: null,
-        escalation: null,
-        created_at,
-        updated_at: created_at,
-        first_response_at: null,
-        done_at: null,
-        ...dueDates(created_at, priority),
-      },
+      newTicketRecord({ subject: `Load ticket ${i + 1}`, description: 'seeded for a bulk run', status: opts.status ?? 'new', priority, channel: 'portal', type: 'problem', requester: opts.requester, org: opts.org ?? null, tags: [], created_at }),
       [{ actor: opts.requester, kind: 'created', from: null, to: 'new', note: null, internal: false }],
       [],
     );

@@ -10,7 +10,7 @@ import {
 import { dueDates, isBreached, type SlaPolicy } from '../domain/sla.js';
 import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
 import type { z } from 'zod';
-import { DomainError, type Mutation, type NewEvent, type Store, type TicketRecord, type Viewer } from './store/types.js';
+import { DomainError, type Mutation, type NewEvent, type NewTicket, type Store, type TicketRecord, type Viewer } from './store/types.js';
 
 export const SYSTEM_ACTOR = 'tix';
 
@@ -26,6 +26,25 @@ export const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const SYSTEM_USER: User = { id: 0, login: SYSTEM_ACTOR, name: 'tix', email: null, role: 'admin', org: null, org_admin: false, created_at: new Date(0).toISOString() };
 
 type Out<T extends z.ZodType> = z.output<T>;
+
+/** A ticket as it is born: new, unassigned, its SLA clock started at `created_at`. */
+export function newTicketRecord(f: Pick<NewTicket, 'subject' | 'description' | 'priority' | 'channel' | 'type' | 'requester' | 'org' | 'tags' | 'created_at'> & { sla?: SlaPolicy; status?: NewTicket['status'] }): NewTicket {
+  const { sla, status, ...fields } = f;
+  return {
+    ...fields,
+    status: status ?? 'new',
+    team: null,
+    level: null,
+    assignee: null,
+    blocked_by: null,
+    root_cause: null,
+    escalation: null,
+    updated_at: f.created_at,
+    first_response_at: null,
+    done_at: null,
+    ...dueDates(f.created_at, f.priority, sla),
+  };
+}
 
 export function canSee(viewer: Viewer, t: Pick<TicketRecord, 'requester' | 'org'>): boolean {
   if (viewer.role !== 'requester') return true;
@@ -89,28 +108,18 @@ export class TicketService {
       comments.push({ author: actor.login, body: `Priority ${decided.priority} requested: ${body.justification}`, public: false });
     }
     return this.store.createTicket(
-      {
+      newTicketRecord({
         subject: body.subject,
         description: body.description,
-        status: 'new',
         priority: decided.priority,
         channel,
         type: body.type ?? null,
-        team: null,
-        level: null,
-        assignee: null,
         requester: requester.login,
         org: requester.org,
         tags: body.tags ?? [],
-        blocked_by: null,
-        root_cause: null,
-        escalation: null,
         created_at,
-        updated_at: created_at,
-        first_response_at: null,
-        done_at: null,
-        ...dueDates(created_at, decided.priority, this.opts.sla),
-      },
+        sla: this.opts.sla,
+      }),
       events,
       comments,
     );
