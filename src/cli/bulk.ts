@@ -2,6 +2,7 @@
 // a dry run, a confirmation, concurrency, per-ticket results and the exit code.
 import { ApiError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
+import { TICKET_FIELDS } from '../domain/fields.js';
 import type { BatchOperation, BatchResult, Ticket } from '../domain/schemas.js';
 import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
@@ -178,9 +179,15 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
 
   if (targets.single && !opts.journal) {
     const id = targets.ids[0]!;
+    // a bad --json field is a usage error before anything changes
+    const { parseFields, pick } = await import('./output/index.js');
+    const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
     const [r] = await client.batch([operation(id)], { minimal: !json && !ndjson });
     if (r!.error) throw new ApiError(r!.error);
-    if (r!.ticket) ctx.out(json ? `${JSON.stringify(r!.ticket, null, 2)}\n` : `${JSON.stringify(r!.ticket)}\n`);
+    if (r!.ticket) {
+      const shown = pick(r!.ticket, fields);
+      ctx.out(json ? `${JSON.stringify(shown, null, 2)}\n` : `${JSON.stringify(shown)}\n`);
+    }
     ctx.status(r!.changed ? `✓ ${capitalize(op.done)} #${id}` : `#${id} already as asked; nothing changed`);
     return;
   }
