@@ -16,7 +16,7 @@ export interface ClientOptions {
   token?: string;
   /** Per-request time limit in milliseconds. */
   timeoutMs?: number;
-  /** Sockets kept open to the server: set for bulk work (an undici Pool); unset, requests go through node:http (transport.ts). */
+  /** Sockets kept open to the server, for bulk work; transport.ts says which requests go through undici's Pool. */
   connections?: number;
   /** Receives one line per request and response; never the token. */
   debug?: (line: string) => void;

@@ -1,8 +1,9 @@
-// How TixClient's requests reach the server. A one-shot command (show, assign, close ID) sends one to
-// three requests: node:http costs it nothing to load, where undici costs ~65 ms to load and its
-// WebAssembly HTTP parser ~80 ms more to compile on first use. Bulk work (a connection count asked
-// for) keeps undici's Pool. Both retry through the request's RetryTracker callback the way undici's
-// retry interceptor does, and fail with undici's error codes, so TixClient maps their failures alike.
+// How TixClient's requests reach the server. node:http costs a command nothing to load, where undici
+// costs ~65 ms to load and its WebAssembly HTTP parser ~80 ms more to compile on first use: one-shot
+// commands (show, assign, close ID) and bulk runs, which send one POST /v1/batch per 1,000 tickets,
+// go through node:http. A run that turns out request-heavy (a dry run reads every ticket) moves to
+// undici's Pool. Both retry through the request's RetryTracker callback the way undici's retry
+// interceptor does, and fail with undici's error codes, so TixClient maps their failures alike.
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Dispatcher, RetryHandler } from 'undici';
 
@@ -20,9 +21,35 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** node:http for a few requests; undici's Pool of `connections` sockets when bulk work asks for them. */
+/** Requests a run sends through node:http before its later ones go through undici's Pool. */
+export const POOL_AFTER_REQUESTS = 256;
+
+/** node:http for a few requests; with `connections` (bulk work), undici's Pool once the run has sent many. */
 export function createTransport(origin: string, opts: { connections?: number } = {}): Transport {
-  return opts.connections === undefined ? new HttpTransport(origin) : new PoolTransport(origin, opts.connections);
+  return opts.connections === undefined ? new HttpTransport(origin) : new GrowingTransport(origin, opts.connections);
+}
+
+class GrowingTransport implements Transport {
+  private sent = 0;
+  private readonly http: HttpTransport;
+  private pool?: PoolTransport;
+
+  constructor(
+    private readonly origin: string,
+    private readonly connections: number,
+  ) {
+    this.http = new HttpTransport(origin, connections);
+  }
+
+  request(opts: TransportRequest): Promise<TransportResponse> {
+    if (++this.sent <= POOL_AFTER_REQUESTS) return this.http.request(opts);
+    this.pool ??= new PoolTransport(this.origin, this.connections);
+    return this.pool.request(opts);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.http.close(), this.pool?.close()]);
+  }
 }
 
 class PoolTransport implements Transport {
@@ -65,7 +92,10 @@ class HttpTransport implements Transport {
   private readonly url: URL;
   private agent?: Agent;
 
-  constructor(origin: string) {
+  constructor(
+    origin: string,
+    private readonly maxSockets?: number,
+  ) {
     this.url = new URL(origin);
   }
 
@@ -95,7 +125,7 @@ class HttpTransport implements Transport {
 
   private async attempt(opts: TransportRequest): Promise<TransportResponse> {
     const http = this.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-    this.agent ??= new http.Agent({ keepAlive: true });
+    this.agent ??= new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
     const agent = this.agent;
     const body = typeof opts.body === 'string' ? opts.body : undefined;
     const headers = { ...(opts.headers as Record<string, string> | undefined) };
@@ -114,7 +144,9 @@ class HttpTransport implements Transport {
       });
       req.on('response', (res: IncomingMessage) => {
         clearTimeout(headersTimer);
-        const chunks: Buffer[] = [];
+        // text as it arrives: no Buffer copies of a big page to hold besides the string itself
+        res.setEncoding('utf8');
+        let text = '';
         let bodyTimer: NodeJS.Timeout | undefined;
         // like undici's bodyTimeout: the longest silence between two pieces of the body
         const arm = () => {
@@ -123,13 +155,12 @@ class HttpTransport implements Transport {
           bodyTimer = setTimeout(() => res.destroy(failure('UND_ERR_BODY_TIMEOUT', `the answer stalled for ${opts.bodyTimeout} ms`)), opts.bodyTimeout);
         };
         arm();
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
+        res.on('data', (chunk: string) => {
+          text += chunk;
           arm();
         });
         res.on('end', () => {
           clearTimeout(bodyTimer);
-          const text = Buffer.concat(chunks).toString('utf8');
           resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: { text: async () => text } });
         });
         // an answer cut after its headers: undici's resume attempt ends in UND_ERR_REQ_RETRY, ours at once

@@ -1,0 +1,398 @@
+// npm run bench: how fast tix starts, answers one-shot commands, closes tickets in bulk, streams a
+// big list, and how much its server serves, each against a baseline measured in the same run
+// (paired, alternated runs; medians). Prints a table and writes bench/results.json.
+//
+//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server]
+//
+// It builds the CLI into a folder of its own (others may rebuild dist/ meanwhile), starts its own
+// `tix serve` on a temporary database and port 0, and seeds tickets straight into SQLite.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GNU_TIME, cleanupScratch, median, paired, runOnce, summarize } from './measure.mjs';
+import { countStatus, seedTickets } from './seed.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ONLY = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
+const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server'].filter((p) => !args.includes('--only') || ONLY.has(p));
+const ROUNDS = QUICK ? 10 : 30;
+const HEAVY_ROUNDS = QUICK ? 1 : 3;
+const LOAD_SECONDS = QUICK ? 2 : 4;
+const NODE = process.execPath;
+
+const started = Date.now();
+const log = (s) => process.stderr.write(`bench [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+
+// ---- the CLI under test, and its server -------------------------------------------------------
+
+const work = mkdtempSync(join(tmpdir(), 'tix-bench-'));
+mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+const snapshot = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'tix-bench-'));
+const children = new Set();
+const cleanup = () => {
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(snapshot, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+  cleanupScratch();
+};
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+log('building the CLI');
+// package scope lookup stops at node_modules: say again that the chunks are ES modules
+writeFileSync(join(snapshot, 'package.json'), '{ "type": "module" }\n');
+const built = spawnSync(NODE, [join(ROOT, 'scripts', 'build.mjs'), join(snapshot, 'dist')], { cwd: ROOT, encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`build failed:\n${built.stderr}`);
+mkdirSync(join(snapshot, 'bin'));
+copyFileSync(join(ROOT, 'bin', 'tix'), join(snapshot, 'bin', 'tix'));
+copyFileSync(join(ROOT, 'bin', 'package.json'), join(snapshot, 'bin', 'package.json'));
+const BIN = join(snapshot, 'bin', 'tix');
+const tixArgv = (...a) => [NODE, BIN, ...a];
+const tixLine = (...a) => [NODE, BIN, ...a].map(q).join(' ');
+
+const configDir = join(work, 'config');
+const tixOwn = { TIX_CONFIG_DIR: configDir, TIX_DATA_DIR: join(work, 'data'), TIX_KEYRING: '0', NO_COLOR: '1' };
+// Every figure runs in the caller's environment, as `tix` would (NODE_EXTRA_CA_CERTS, for one, makes
+// every node start ~25 ms slower, tix and `node -e 0` alike), minus what would point tix elsewhere.
+const baseEnv = { ...process.env, ...tixOwn };
+for (const k of ['TIX_URL', 'TIX_TOKEN', 'TIX_PROFILE', 'CI', 'FORCE_COLOR']) delete baseEnv[k];
+/** Nothing but PATH and HOME: start-up as a bare `node` starts. */
+const bareEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, ...tixOwn };
+const NODE_ENV_NOTE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'].filter((k) => process.env[k]).join(', ');
+const dbPath = join(work, 'bench.db');
+
+function startProcess(argv, env, ready) {
+  const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const check = (s) => {
+      out += s;
+      const found = ready(out);
+      if (found) resolve({ child, ...found });
+    };
+    child.stdout.setEncoding('utf8').on('data', check);
+    child.stderr.setEncoding('utf8').on('data', check);
+    child.on('exit', (code) => reject(new Error(`${argv.join(' ')} exited ${code}:\n${out}`)));
+    setTimeout(() => reject(new Error(`${argv.join(' ')} did not start:\n${out}`)), 30_000).unref();
+  });
+}
+
+log('starting tix serve');
+// the per-token rate limit stays on (its cost is measured) but so high that load tests never reach it
+const server = await startProcess(tixArgv('serve', '--port', '0', '--db', dbPath, '--rate-limit', '1000000000'), baseEnv, (out) => {
+  const url = /listening on (\S+)/.exec(out)?.[1];
+  const token = /shown once: (\S+)/.exec(out)?.[1];
+  return url && token && /saved as profile/.test(out) ? { url, token } : undefined;
+});
+const { url, token } = server;
+const auth = { authorization: `Bearer ${token}` };
+const cliEnv = { ...baseEnv, TIX_URL: url, TIX_TOKEN: token };
+
+async function api(method, path, body) {
+  const res = await fetch(`${url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+const template = await api('POST', '/v1/tickets', { subject: 'Bench template', description: 'Copied by the bench seeder.' });
+
+// ---- seeding ----------------------------------------------------------------------------------
+
+const LIST_BIG = 100_000;
+const LIST_SMALL = 10_000;
+const groups = [];
+for (let i = 1; i <= HEAVY_ROUNDS; i++) groups.push({ tag: `close1k-${i}`, count: 1_000 }, { tag: `curl1k-${i}`, count: 1_000 }, { tag: `close10k-${i}`, count: 10_000 });
+groups.push({ tag: 'list10k', count: LIST_SMALL }, { tag: 'list100k', count: LIST_BIG });
+let ranges = new Map();
+if (PHASES.some((p) => p === 'bulk' || p === 'list' || p === 'server')) {
+  const t0 = Date.now();
+  ranges = seedTickets(dbPath, template.id, groups);
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  log(`seeded ${fmt(total)} tickets in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// ---- measurements -----------------------------------------------------------------------------
+
+const rows = [];
+const results = { startedAt: new Date(started).toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: loadavg(), quick: QUICK, gnuTime: Boolean(GNU_TIME), rows };
+
+const BASE = [NODE, '-e', '0'];
+
+function startupRow(id, label, argv, env, target) {
+  log(`${label}: ${ROUNDS} paired rounds`);
+  const p = paired(argv, BASE, { rounds: ROUNDS, env });
+  const s = summarize(p);
+  const rssDelta = s.subjectRssMiB !== undefined ? s.subjectRssMiB - s.baselineRssMiB : undefined;
+  const met = target ? s.ratio <= target.ratio && (target.rssDelta === undefined || rssDelta === undefined || rssDelta <= target.rssDelta) : undefined;
+  rows.push({
+    id,
+    measure: `${label} vs \`node -e 0\``,
+    tix: `${fmt(s.subjectMs, 1)} ms${s.subjectRssMiB !== undefined ? `, ${fmt(s.subjectRssMiB, 1)} MiB` : ''}`,
+    baseline: `${fmt(s.baselineMs, 1)} ms${s.baselineRssMiB !== undefined ? `, ${fmt(s.baselineRssMiB, 1)} MiB` : ''}`,
+    result: `${fmt(s.ratio, 2)}×${rssDelta !== undefined ? `, ${rssDelta >= 0 ? '+' : ''}${fmt(rssDelta, 1)} MiB` : ''}`,
+    target: target ? `≤ ${target.ratio}×${target.rssDelta !== undefined ? `, ≤ +${target.rssDelta} MiB` : ''}` : 'info',
+    met,
+    data: { ...s, rssDeltaMiB: rssDelta, samples: p },
+  });
+}
+
+if (PHASES.includes('startup')) {
+  startupRow('version', '`tix --version`', tixArgv('--version'), baseEnv, { ratio: 1.3, rssDelta: 8 });
+  startupRow('help', '`tix --help`', tixArgv('--help'), baseEnv, { ratio: 1.3, rssDelta: 8 });
+  if (NODE_ENV_NOTE) {
+    // the same two with ${NODE_ENV_NOTE} unset: a faster baseline, the same milliseconds added
+    startupRow('version-bare-env', `\`tix --version\`, without ${NODE_ENV_NOTE}`, tixArgv('--version'), bareEnv, undefined);
+    startupRow('help-bare-env', `\`tix --help\`, without ${NODE_ENV_NOTE}`, tixArgv('--help'), bareEnv, undefined);
+  }
+}
+
+if (PHASES.includes('oneshot')) {
+  const demo = await api('POST', '/v1/tickets', { subject: 'Printer on floor 3 jams on every job', description: 'Since the firmware update the printer jams on every job.' });
+  startupRow('show', `\`tix show ID\``, tixArgv('show', String(demo.id)), cliEnv, { ratio: 2.0 });
+  startupRow('list50', '`tix list --limit 50 --json`', tixArgv('list', '--limit', '50', '--json'), cliEnv, { ratio: 2.2 });
+  // the same call with the server and token read from the saved profile (conf) instead of TIX_URL/TIX_TOKEN
+  startupRow('show-profile', '`tix show ID` (saved profile, no TIX_URL/TIX_TOKEN)', tixArgv('show', String(demo.id)), baseEnv, undefined);
+}
+
+const curlHeaders = join(work, 'curl-headers');
+writeFileSync(curlHeaders, `authorization: Bearer ${token}\ncontent-type: application/json\n`, { mode: 0o600 });
+
+function ids(tag) {
+  const r = ranges.get(tag);
+  return Array.from({ length: r.last - r.first + 1 }, (_, i) => r.first + i);
+}
+
+function tixBulkClose(tag) {
+  const line = `${tixLine('list', '--format', 'ids', '--all', '--state', 'all', `tag:${tag}`)} | ${tixLine('close', '-', '--resolution', 'closed by the bench', '--quiet')}`;
+  const r = runOnce(['sh', '-c', line], { env: cliEnv });
+  const closed = countStatus(dbPath, tag, 'closed');
+  if (closed !== ranges.get(tag).last - ranges.get(tag).first + 1) throw new Error(`tix closed ${closed} of the ${tag} tickets:\n${r.stderr}`);
+  return r.ms;
+}
+
+function curlLoopClose(tag) {
+  const idsFile = join(work, `${tag}.ids`);
+  writeFileSync(idsFile, `${ids(tag).join('\n')}\n`);
+  const codes = join(work, `${tag}.codes`);
+  const line = `while read id; do curl -s -o /dev/null -w '%{http_code}\\n' -X POST -H @${q(curlHeaders)} --data '{"resolution":"closed by the bench"}' ${q(url)}/v1/tickets/$id/close; done < ${q(idsFile)} > ${q(codes)}`;
+  const r = runOnce(['sh', '-c', line], { env: baseEnv });
+  const closed = countStatus(dbPath, tag, 'closed');
+  if (closed !== ids(tag).length) throw new Error(`the curl loop closed ${closed} of the ${tag} tickets`);
+  return r.ms;
+}
+
+if (PHASES.includes('bulk')) {
+  const tixMs = [];
+  const curlMs = [];
+  for (let i = 1; i <= HEAVY_ROUNDS; i++) {
+    log(`bulk close of 1,000: round ${i} of ${HEAVY_ROUNDS}`);
+    if (i % 2) {
+      tixMs.push(tixBulkClose(`close1k-${i}`));
+      curlMs.push(curlLoopClose(`curl1k-${i}`));
+    } else {
+      curlMs.push(curlLoopClose(`curl1k-${i}`));
+      tixMs.push(tixBulkClose(`close1k-${i}`));
+    }
+  }
+  const tix10kMs = [];
+  for (let i = 1; i <= HEAVY_ROUNDS; i++) {
+    log(`bulk close of 10,000: round ${i} of ${HEAVY_ROUNDS}`);
+    tix10kMs.push(tixBulkClose(`close10k-${i}`));
+  }
+  const tix1k = median(tixMs);
+  const curl1k = median(curlMs);
+  const tix10k = median(tix10kMs);
+  const curl10k = curl1k * 10;
+  const rate = (n, ms) => `${fmt((n / ms) * 1000)}/s`;
+  rows.push({
+    id: 'bulk1k',
+    measure: 'bulk close of 1,000: `tix list --format ids … | tix close -` vs a shell loop of `curl` POSTs',
+    tix: `${fmt(tix1k / 1000, 2)} s (${rate(1000, tix1k)})`,
+    baseline: `${fmt(curl1k / 1000, 1)} s (${rate(1000, curl1k)})`,
+    result: `${fmt(curl1k / tix1k, 1)}× faster`,
+    target: '≥ 20×',
+    met: curl1k / tix1k >= 20,
+    data: { tixMs, curlMs, tixMedianMs: tix1k, curlMedianMs: curl1k },
+  });
+  rows.push({
+    id: 'bulk10k',
+    measure: 'bulk close of 10,000, same pipe vs the curl loop (curl timed on 1,000, × 10)',
+    tix: `${fmt(tix10k / 1000, 2)} s (${rate(10_000, tix10k)})`,
+    baseline: `${fmt(curl10k / 1000, 0)} s, extrapolated`,
+    result: `${fmt(curl10k / tix10k, 1)}× faster`,
+    target: '≥ 50×',
+    met: curl10k / tix10k >= 50,
+    data: { tixMs: tix10kMs, tixMedianMs: tix10k, curlExtrapolatedMs: curl10k },
+  });
+}
+
+function tixListAll(tag, expected) {
+  const rssFile = join(work, `rss-${tag}`);
+  const timed = GNU_TIME ? `${GNU_TIME} -f %M -o ${q(rssFile)} ` : '';
+  const line = `${timed}${tixLine('list', '--all', '--format', 'ndjson', '--state', 'all', `tag:${tag}`)} | wc -l`;
+  const r = runOnce(['sh', '-c', line], { env: cliEnv });
+  const lines = Number(String(r.stdout).trim());
+  if (lines !== expected) throw new Error(`tix list --all printed ${lines} lines, expected ${expected}:\n${r.stderr}`);
+  let rssMiB;
+  if (GNU_TIME) {
+    const out = spawnSync('tail', ['-n', '1', rssFile], { encoding: 'utf8' }).stdout.trim();
+    rssMiB = Number(out) / 1024;
+  }
+  return { ms: r.ms, rssMiB };
+}
+
+function curlPager(tag, expected) {
+  const query = `q=${encodeURIComponent(`tag:${tag} state:all`)}&sort=queue&limit=1000`;
+  const line = `c=; n=0
+    while :; do
+      curl -sf -H @${q(curlHeaders)} "${url}/v1/tickets?${query}\${c:+&cursor=$c}" -o ${q(join(work, 'page'))} || exit 1
+      cat ${q(join(work, 'page'))}
+      n=$((n + 1))
+      c=$(grep -o '"next_cursor":"[^"]*"' ${q(join(work, 'page'))} | cut -d'"' -f4)
+      [ -n "$c" ] || break
+    done | wc -c`;
+  const r = runOnce(['sh', '-c', line], { env: baseEnv });
+  if (Number(String(r.stdout).trim()) < expected * 100) throw new Error(`the curl pager got only ${String(r.stdout).trim()} bytes for ${expected} tickets`);
+  return r.ms;
+}
+
+if (PHASES.includes('list')) {
+  const sizes = [
+    ['list10k', LIST_SMALL],
+    ['list100k', LIST_BIG],
+  ];
+  const figures = {};
+  for (const [tag, n] of sizes) {
+    const tixRuns = [];
+    const curlMs = [];
+    for (let i = 0; i < HEAVY_ROUNDS; i++) {
+      log(`list --all of ${fmt(n)}: round ${i + 1} of ${HEAVY_ROUNDS}`);
+      if (i % 2 === 0) {
+        tixRuns.push(tixListAll(tag, n));
+        curlMs.push(curlPager(tag, n));
+      } else {
+        curlMs.push(curlPager(tag, n));
+        tixRuns.push(tixListAll(tag, n));
+      }
+    }
+    figures[n] = { tixMs: median(tixRuns.map((r) => r.ms)), curlMs: median(curlMs), rssMiB: GNU_TIME ? median(tixRuns.map((r) => r.rssMiB)) : undefined, runs: tixRuns, curlRuns: curlMs };
+  }
+  const big = figures[LIST_BIG];
+  const small = figures[LIST_SMALL];
+  rows.push({
+    id: 'list100k',
+    measure: '`tix list --all --format ndjson` of 100,000 vs `curl` paging the same endpoint',
+    tix: `${fmt(big.tixMs / 1000, 2)} s (${fmt((LIST_BIG / big.tixMs) * 1000)}/s)`,
+    baseline: `${fmt(big.curlMs / 1000, 2)} s`,
+    result: `${fmt(big.tixMs / big.curlMs, 2)}×`,
+    target: '≤ 1.5×',
+    met: big.tixMs / big.curlMs <= 1.5,
+    data: figures,
+  });
+  if (GNU_TIME) {
+    const growth = big.rssMiB / small.rssMiB - 1;
+    rows.push({
+      id: 'list-rss',
+      measure: 'peak RSS of that listing at 10,000 and at 100,000 tickets',
+      tix: `${fmt(small.rssMiB, 1)} MiB → ${fmt(big.rssMiB, 1)} MiB`,
+      baseline: '',
+      result: `${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}%`,
+      target: '≤ 150 MiB, within 20%',
+      met: big.rssMiB <= 150 && Math.abs(growth) <= 0.2,
+      data: { rss10kMiB: small.rssMiB, rss100kMiB: big.rssMiB, growth },
+    });
+  }
+}
+
+if (PHASES.includes('server')) {
+  const { default: autocannon } = await import('autocannon');
+  const load = (opts) => new Promise((resolve, reject) => autocannon({ connections: 10, pipelining: 1, duration: LOAD_SECONDS, ...opts }, (err, r) => (err ? reject(err) : resolve(r))));
+  const id = ranges.get('list100k')?.first ?? template.id;
+  const ticketJson = JSON.stringify(await api('GET', `/v1/tickets/${id}`));
+  const bare = await startProcess([NODE, join(ROOT, 'bench', 'bare-server.mjs')], { ...process.env, BARE_BODY: ticketJson }, (out) => {
+    const u = /(http:\/\/\S+)/.exec(out)?.[1];
+    return u ? { url: u } : undefined;
+  });
+  const targets = {
+    tix: { url: `${url}/v1/tickets/${id}`, headers: auth },
+    bare: { url: `${bare.url}/v1/tickets/${id}` },
+  };
+  const rps = { tix: [], bare: [] };
+  for (const name of ['bare', 'tix']) await load({ ...targets[name], duration: 1 }); // warm-up
+  for (let i = 0; i < HEAVY_ROUNDS; i++) {
+    log(`GET /v1/tickets/{id} load: round ${i + 1} of ${HEAVY_ROUNDS}`);
+    for (const name of i % 2 ? ['tix', 'bare'] : ['bare', 'tix']) {
+      const r = await load(targets[name]);
+      if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      rps[name].push(r.requests.average);
+    }
+  }
+  const tixRps = median(rps.tix);
+  const bareRps = median(rps.bare);
+  rows.push({
+    id: 'server-get',
+    measure: 'server: `GET /v1/tickets/{id}` req/s (autocannon, 10 connections) vs a bare Fastify route answering constant JSON',
+    tix: `${fmt(tixRps)} req/s`,
+    baseline: `${fmt(bareRps)} req/s`,
+    result: `${fmt((tixRps / bareRps) * 100, 0)}%`,
+    target: '≥ 40%',
+    met: tixRps / bareRps >= 0.4,
+    data: rps,
+  });
+  bare.child.kill('SIGTERM');
+
+  // POST /v1/batch: 100 internal comments per request, when the server has the endpoint
+  const operations = Array.from({ length: 100 }, (_, i) => ({ op: 'comment', id: id + i, body: { body: 'bench note' } }));
+  const probe = await fetch(`${url}/v1/batch?return=minimal`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ operations: operations.slice(0, 1) }) });
+  await probe.text();
+  if (probe.ok) {
+    const batchRps = [];
+    for (let i = 0; i < HEAVY_ROUNDS; i++) {
+      log(`POST /v1/batch load: round ${i + 1} of ${HEAVY_ROUNDS}`);
+      const r = await load({ url: `${url}/v1/batch?return=minimal`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ operations }) });
+      if (r.non2xx || r.errors) throw new Error(`batch: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      batchRps.push(r.requests.average);
+    }
+    const b = median(batchRps);
+    rows.push({
+      id: 'server-batch',
+      measure: 'server: `POST /v1/batch` of 100 comments (autocannon, 10 connections)',
+      tix: `${fmt(b, 1)} req/s = ${fmt(b * 100)} operations/s`,
+      baseline: '',
+      result: '',
+      target: 'info',
+      met: undefined,
+      data: { rps: batchRps },
+    });
+  } else {
+    log(`POST /v1/batch answered ${probe.status}: batch load skipped`);
+  }
+}
+
+// ---- report -----------------------------------------------------------------------------------
+
+results.loadavgAfter = loadavg();
+results.seconds = Math.round((Date.now() - started) / 1000);
+const mark = (met) => (met === undefined ? '' : met ? '✓' : '✗');
+const header = ['measure', 'tix', 'baseline', 'result', 'target', 'met'];
+const table = [
+  `| ${header.join(' | ')} |`,
+  `| ${header.map(() => '---').join(' | ')} |`,
+  ...rows.map((r) => `| ${[r.measure, r.tix, r.baseline, r.result, r.target, mark(r.met)].map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
+].join('\n');
+results.table = table;
+const note = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}${NODE_ENV_NOTE ? `, ${NODE_ENV_NOTE} set` : ''}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; medians of paired, alternated runs (${ROUNDS} per start-up row, ${HEAVY_ROUNDS} per bulk/list/server row); ${results.seconds} s in all.`;
+results.note = note;
+writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`\n${table}\n\n${note}\n`);
+log('wrote bench/results.json');
+process.exit(0);
