@@ -1,4 +1,5 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type { Query } from '../../domain/query.js';
 import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
@@ -157,18 +158,63 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     // a request still "pending" when the process stopped will never finish: let its key be retried
-    this.db.prepare(`DELETE FROM idempotency WHERE state = 'pending'`).run();
+    this.sql(`DELETE FROM idempotency WHERE state = 'pending'`).run();
+  }
+
+  /** Prepared statements, kept: preparing costs more than running most of these queries. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      // list queries vary with their terms; a bound keeps odd shapes from piling up
+      if (this.statements.size > 500) this.statements.clear();
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
   }
 
   async close() {
     this.db.close();
   }
 
+  // ---- batches: one transaction, a savepoint per operation -------------------------------
+  private readonly batchScope = new AsyncLocalStorage<symbol>();
+  private batchOwner: symbol | undefined;
+  private batchDone: Promise<void> = Promise.resolve();
+
+  /** Writes from outside the running batch wait for it, so they never join its transaction. */
+  private async writeTurn(): Promise<void> {
+    while (this.batchOwner && this.batchScope.getStore() !== this.batchOwner) await this.batchDone;
+  }
+
+  async batch<T>(fn: () => Promise<T>): Promise<T> {
+    await this.writeTurn();
+    const owner = Symbol('batch');
+    let finish!: () => void;
+    this.batchDone = new Promise((resolve) => (finish = resolve));
+    this.batchOwner = owner;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await this.batchScope.run(owner, fn);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.batchOwner = undefined;
+      finish();
+    }
+  }
+
   async countUsers() {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
   async createUser(u: NewUser, now: Date) {
+    await this.writeTurn();
     try {
       const info = this.db
         .prepare('INSERT INTO users (login, name, email, role, org, org_admin, created_at) VALUES (?,?,?,?,?,?,?)')
@@ -181,22 +227,23 @@ export class SqliteStore implements Store {
   }
 
   async getUser(id: number) {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
     return r ? toUser(r) : null;
   }
 
   async getUserByLogin(login: string) {
-    const r = this.db.prepare('SELECT * FROM users WHERE login = ?').get(login) as Row | undefined;
+    const r = this.sql('SELECT * FROM users WHERE login = ?').get(login) as Row | undefined;
     return r ? toUser(r) : null;
   }
 
   async listUsers() {
-    return (this.db.prepare('SELECT * FROM users ORDER BY id').all() as Row[]).map(toUser);
+    return (this.sql('SELECT * FROM users ORDER BY id').all() as Row[]).map(toUser);
   }
 
   async createToken(userId: number, name: string, hash: string, now: Date) {
+    await this.writeTurn();
     const created_at = now.toISOString();
-    const info = this.db.prepare('INSERT INTO tokens (user_id, name, hash, created_at) VALUES (?,?,?,?)').run(userId, name, hash, created_at);
+    const info = this.sql('INSERT INTO tokens (user_id, name, hash, created_at) VALUES (?,?,?,?)').run(userId, name, hash, created_at);
     return { id: Number(info.lastInsertRowid), user_id: userId, name, created_at };
   }
 
@@ -208,19 +255,20 @@ export class SqliteStore implements Store {
   }
 
   async deleteToken(id: number) {
-    return this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
+    await this.writeTurn();
+    return this.sql('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
   }
 
   private insertEvents(ticketId: number, at: string, events: NewEvent[]) {
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       'INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES (?,?,?,?,?,?,?,?)',
     );
     for (const e of events) stmt.run(ticketId, at, e.actor, e.kind, e.from, e.to, e.note, e.internal ? 1 : 0);
   }
 
   private insertComments(ticketId: number, at: string, comments: NewComment[]): Comment[] {
-    const stmt = this.db.prepare('INSERT INTO comments (ticket_id, author, body, public, attachments, created_at) VALUES (?,?,?,?,?,?)');
-    const file = this.db.prepare('INSERT INTO attachments (comment_id, ticket_id, name, content_type, size, data) VALUES (?,?,?,?,?,?)');
+    const stmt = this.sql('INSERT INTO comments (ticket_id, author, body, public, attachments, created_at) VALUES (?,?,?,?,?,?)');
+    const file = this.sql('INSERT INTO attachments (comment_id, ticket_id, name, content_type, size, data) VALUES (?,?,?,?,?,?)');
     return comments.map((c) => {
       const info = stmt.run(ticketId, c.author, c.body, c.public ? 1 : 0, '[]', at);
       const id = Number(info.lastInsertRowid);
@@ -230,12 +278,13 @@ export class SqliteStore implements Store {
         size: a.data.length,
         content_type: a.content_type,
       }));
-      if (attachments.length) this.db.prepare('UPDATE comments SET attachments = ? WHERE id = ?').run(JSON.stringify(attachments), id);
+      if (attachments.length) this.sql('UPDATE comments SET attachments = ? WHERE id = ?').run(JSON.stringify(attachments), id);
       return { id, ticket_id: ticketId, author: c.author, body: c.body, public: c.public, attachments, created_at: at };
     });
   }
 
   async createTicket(t: NewTicket, events: NewEvent[], comments: NewComment[]) {
+    await this.writeTurn();
     const run = this.db.transaction(() => {
       const info = this.db
         .prepare(`INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map(() => '?').join(',')}, ?)`)
@@ -249,7 +298,7 @@ export class SqliteStore implements Store {
   }
 
   async getTicket(id: number) {
-    const r = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+    const r = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
     return r ? toTicket(r) : null;
   }
 
@@ -283,17 +332,18 @@ export class SqliteStore implements Store {
     expectedVersion?: number,
   ) {
     const when = at.toISOString();
+    await this.writeTurn();
     const run = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+      const row = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        const last = this.db.prepare('SELECT * FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1').get(id) as Row | undefined;
+        const last = this.sql('SELECT * FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1').get(id) as Row | undefined;
         const what = last ? `: ${describeChange(toEvent(last))}` : '';
         throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version}${what}); re-run to apply on top`);
       }
       const escRow = current.escalation
-        ? (this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
+        ? (this.sql('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
         : undefined;
       const m = decide(current, escRow ? toEscalation(escRow) : null);
       if (m.noop) return { changed: false, comments: [] as Comment[] };
@@ -305,7 +355,7 @@ export class SqliteStore implements Store {
       }
       if (m.updateEscalation) {
         const u = m.updateEscalation;
-        this.db.prepare('UPDATE escalations SET state = ?, timeline = ? WHERE id = ?').run(u.state, JSON.stringify(u.timeline), Number(u.id.slice(3)));
+        this.sql('UPDATE escalations SET state = ?, timeline = ? WHERE id = ?').run(u.state, JSON.stringify(u.timeline), Number(u.id.slice(3)));
       }
       const cols = Object.keys(m.patch).filter((c) => (TICKET_COLUMNS as readonly string[]).includes(c));
       const sets = [...cols.map((c) => `${c} = ?`), 'updated_at = ?', 'version = version + 1'];
@@ -314,7 +364,7 @@ export class SqliteStore implements Store {
         sets.push('prank = ?');
         values.push(prank(m.patch.priority));
       }
-      this.db.prepare(`UPDATE tickets SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      this.sql(`UPDATE tickets SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
       this.insertEvents(id, when, m.events);
       const comments = this.insertComments(id, when, m.comments ?? []);
       return { changed: true, comments };
@@ -331,6 +381,7 @@ export class SqliteStore implements Store {
   }
 
   async nextEscalationNumber() {
+    await this.writeTurn();
     const r = this.db
       .prepare(
         `INSERT INTO counters (name, value) VALUES ('escalation', coalesce((SELECT max(id) FROM escalations), 0) + 1)
@@ -341,7 +392,7 @@ export class SqliteStore implements Store {
   }
 
   async getEscalation(id: string) {
-    const r = this.db.prepare('SELECT * FROM escalations WHERE id = ?').get(Number(id.slice(3))) as Row | undefined;
+    const r = this.sql('SELECT * FROM escalations WHERE id = ?').get(Number(id.slice(3))) as Row | undefined;
     return r ? toEscalation(r) : null;
   }
 
@@ -355,7 +406,7 @@ export class SqliteStore implements Store {
       sql += ' AND e.id > ?';
       params.push(decodeCursor(args.cursor, 1)[0]);
     }
-    const rows = this.db.prepare(`${sql} ORDER BY e.id LIMIT ?`).all(...params, args.limit + 1) as Row[];
+    const rows = this.sql(`${sql} ORDER BY e.id LIMIT ?`).all(...params, args.limit + 1) as Row[];
     const more = rows.length > args.limit;
     const page = more ? rows.slice(0, args.limit) : rows;
     return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
@@ -383,9 +434,10 @@ export class SqliteStore implements Store {
   }
 
   async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
+    await this.writeTurn();
     const run = this.db.transaction((): IdempotencyBegin => {
-      this.db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
-      const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
+      this.sql('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+      const r = this.sql('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
       if (!r) {
         this.db
           .prepare(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
@@ -400,11 +452,13 @@ export class SqliteStore implements Store {
   }
 
   async idempotencyFinish(tokenId: number, key: string, status: number, body: string) {
-    this.db.prepare(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE token_id = ? AND key = ?`).run(status, body, tokenId, key);
+    await this.writeTurn();
+    this.sql(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE token_id = ? AND key = ?`).run(status, body, tokenId, key);
   }
 
   async idempotencyAbandon(tokenId: number, key: string) {
-    this.db.prepare('DELETE FROM idempotency WHERE token_id = ? AND key = ?').run(tokenId, key);
+    await this.writeTurn();
+    this.sql('DELETE FROM idempotency WHERE token_id = ? AND key = ?').run(tokenId, key);
   }
 }
 

@@ -75,6 +75,11 @@ export interface Store {
   /** Ids of tickets in `status` since before `before` (done_at), oldest first. */
   ticketsInStatusSince(status: Status, before: string, limit: number): Promise<number[]>;
   nextEscalationNumber(): Promise<number>;
+  /**
+   * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
+   * (a savepoint): many changes, one commit.
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
 
