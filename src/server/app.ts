@@ -37,6 +37,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     tix: { store: Store; service: TicketService; now: () => Date };
+    tokenCache: TokenCache;
   }
 }
 
@@ -74,6 +75,36 @@ export function sendProblem(reply: FastifyReply, p: Problem) {
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+type FoundToken = Awaited<ReturnType<Store['findToken']>>;
+
+/**
+ * Token lookups, remembered for a few seconds: every request needs one, few change. A revocation
+ * through this server forgets at once; one made elsewhere takes effect within TTL_MS.
+ */
+export class TokenCache {
+  static readonly TTL_MS = 5_000;
+  private readonly entries = new Map<string, { found: FoundToken; at: number }>();
+  constructor(private readonly store: Store) {}
+
+  async find(hash: string): Promise<FoundToken> {
+    const hit = this.entries.get(hash);
+    const t = Date.now();
+    if (hit && t - hit.at < TokenCache.TTL_MS) return hit.found;
+    const found = await this.store.findToken(hash);
+    if (this.entries.size >= 10_000) this.entries.clear();
+    this.entries.set(hash, { found, at: t });
+    return found;
+  }
+
+  forgetToken(id: number) {
+    for (const [hash, e] of this.entries) if (e.found?.token_id === id) this.entries.delete(hash);
+  }
+
+  forgetAll() {
+    this.entries.clear();
+  }
+}
+
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
 /** Answers that carry a secret are never kept for replay: tokens must be stored hashed only. */
 const NEVER_REPLAYED = new Set(['/v1/users/:id/tokens']);
@@ -91,6 +122,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays });
   app.decorate('tix', { store: opts.store, service, now });
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
+  const tokens = new TokenCache(opts.store);
+  app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
   app.decorateRequest('tokenId', 0);
   app.decorateRequest('idempotencyKey', undefined);
@@ -115,7 +148,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) return sendProblem(reply, problem('unauthenticated', 'missing bearer token; send Authorization: Bearer <token>'));
-    const found = await opts.store.findToken(hashToken(match[1]!));
+    const found = await tokens.find(hashToken(match[1]!));
     if (!found) return sendProblem(reply, problem('unauthenticated', 'invalid or revoked token'));
     req.actor = found.user;
     req.tokenId = found.token_id;

@@ -47,6 +47,7 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { summary: 'Revoke a token (admin)', params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null(), ...writeProblems } } },
     async (req, reply) => {
       if (!(await store.deleteToken(req.params.id))) throw new DomainError('not_found', `token ${req.params.id} not found`);
+      app.tokenCache.forgetToken(req.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -216,8 +216,7 @@ export class SqliteStore implements Store {
   async createUser(u: NewUser, now: Date) {
     await this.writeTurn();
     try {
-      const info = this.db
-        .prepare('INSERT INTO users (login, name, email, role, org, org_admin, created_at) VALUES (?,?,?,?,?,?,?)')
+      const info = this.sql('INSERT INTO users (login, name, email, role, org, org_admin, created_at) VALUES (?,?,?,?,?,?,?)')
         .run(u.login, u.name, u.email, u.role, u.org, u.org_admin ? 1 : 0, now.toISOString());
       return (await this.getUser(Number(info.lastInsertRowid)))!;
     } catch (err) {
@@ -248,8 +247,7 @@ export class SqliteStore implements Store {
   }
 
   async findToken(hash: string) {
-    const r = this.db
-      .prepare('SELECT t.id AS token_id, u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?')
+    const r = this.sql('SELECT t.id AS token_id, u.* FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?')
       .get(hash) as Row | undefined;
     return r ? { token_id: r.token_id as number, user: toUser(r) } : null;
   }
@@ -286,8 +284,7 @@ export class SqliteStore implements Store {
   async createTicket(t: NewTicket, events: NewEvent[], comments: NewComment[]) {
     await this.writeTurn();
     const run = this.db.transaction(() => {
-      const info = this.db
-        .prepare(`INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map(() => '?').join(',')}, ?)`)
+      const info = this.sql(`INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map(() => '?').join(',')}, ?)`)
         .run(...TICKET_COLUMNS.map((c) => columnValue(c, t[c])), prank(t.priority));
       const id = Number(info.lastInsertRowid);
       this.insertEvents(id, t.created_at, events);
@@ -313,8 +310,7 @@ export class SqliteStore implements Store {
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
       params.push(...values);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`)
+    const rows = this.sql(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`)
       .all(...params, args.limit + 1) as Row[];
     const more = rows.length > args.limit;
     const page = more ? rows.slice(0, args.limit) : rows;
@@ -349,8 +345,7 @@ export class SqliteStore implements Store {
       if (m.noop) return { changed: false, comments: [] as Comment[] };
       if (m.createEscalation) {
         const e = m.createEscalation;
-        this.db
-          .prepare('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?)')
+        this.sql('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?)')
           .run(Number(e.id.slice(3)), id, e.reason, e.team, e.level, e.state, e.estimated_resolution, e.created_by, e.created_at, JSON.stringify(e.timeline));
       }
       if (m.updateEscalation) {
@@ -374,16 +369,14 @@ export class SqliteStore implements Store {
   }
 
   async ticketsInStatusSince(status: string, before: string, limit: number) {
-    const rows = this.db
-      .prepare('SELECT id FROM tickets WHERE status = ? AND done_at IS NOT NULL AND done_at <= ? ORDER BY done_at, id LIMIT ?')
+    const rows = this.sql('SELECT id FROM tickets WHERE status = ? AND done_at IS NOT NULL AND done_at <= ? ORDER BY done_at, id LIMIT ?')
       .all(status, before, limit) as { id: number }[];
     return rows.map((r) => r.id);
   }
 
   async nextEscalationNumber() {
     await this.writeTurn();
-    const r = this.db
-      .prepare(
+    const r = this.sql(
         `INSERT INTO counters (name, value) VALUES ('escalation', coalesce((SELECT max(id) FROM escalations), 0) + 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
       )
@@ -413,22 +406,19 @@ export class SqliteStore implements Store {
   }
 
   async listComments(ticketId: number, includeInternal: boolean) {
-    const rows = this.db
-      .prepare(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
+    const rows = this.sql(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toComment);
   }
 
   async getAttachment(id: number) {
-    const r = this.db
-      .prepare('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
+    const r = this.sql('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
       .get(id) as Row | undefined;
     return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
   }
 
   async listEvents(ticketId: number, includeInternal: boolean) {
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
+    const rows = this.sql(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toEvent);
   }
@@ -439,8 +429,7 @@ export class SqliteStore implements Store {
       this.sql('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
       const r = this.sql('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
       if (!r) {
-        this.db
-          .prepare(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
+        this.sql(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
           .run(tokenId, key, fingerprint, now.toISOString());
         return { state: 'new' };
       }
