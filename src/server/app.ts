@@ -163,10 +163,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
-  app.addHook('preHandler', async (req, reply) => {
+  const idempotencyStart = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || typeof key !== 'string' || !req.actor) return;
-    if (NEVER_REPLAYED.has(req.routeOptions.url ?? '')) return;
+    if (typeof key !== 'string' || !req.actor) return;
     if (key.length === 0 || key.length > 200) return sendProblem(reply, problem('validation', 'Idempotency-Key must be 1 to 200 characters'));
     const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
     const begun = await opts.store.idempotencyBegin(req.tokenId, key, fingerprint, now());
@@ -187,9 +186,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .send(replayed?.body ?? '');
     }
     req.idempotencyKey = key;
-  });
+  };
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  const idempotencyFinish = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!req.idempotencyKey) return payload;
     const key = req.idempotencyKey;
     req.idempotencyKey = undefined;
@@ -203,6 +202,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await opts.store.idempotencyFinish(req.tokenId, key, reply.statusCode, JSON.stringify({ body, type, headers }));
     }
     return payload;
+  };
+
+  // only POSTs take an Idempotency-Key: reads skip both hooks on the hot path
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST') || NEVER_REPLAYED.has(route.url)) return;
+    const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
+    route.preHandler = [idempotencyStart, ...asList(route.preHandler)] as typeof route.preHandler;
+    route.onSend = [idempotencyFinish, ...asList(route.onSend)] as typeof route.onSend;
   });
 
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
