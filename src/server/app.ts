@@ -86,10 +86,16 @@ export class TokenCache {
   private readonly entries = new Map<string, { found: FoundToken; at: number }>();
   constructor(private readonly store: Store) {}
 
-  async find(hash: string): Promise<FoundToken> {
+  /** The remembered answer, or undefined when it must be looked up. */
+  peek(hash: string): FoundToken | undefined {
     const hit = this.entries.get(hash);
+    return hit && Date.now() - hit.at < TokenCache.TTL_MS ? hit.found : undefined;
+  }
+
+  async find(hash: string): Promise<FoundToken> {
     const t = Date.now();
-    if (hit && t - hit.at < TokenCache.TTL_MS) return hit.found;
+    const hit = this.peek(hash);
+    if (hit !== undefined) return hit;
     const found = await this.store.findToken(hash);
     if (this.entries.size >= 10_000) this.entries.clear();
     this.entries.set(hash, { found, at: t });
@@ -142,24 +148,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // callback style: a remembered token admits the request without a promise on the hot path
+  app.addHook('onRequest', (req, reply, done) => {
     const path = req.url.split('?', 1)[0]!;
-    if (PUBLIC_ROUTES.has(path) || !path.startsWith('/v1/')) return;
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return sendProblem(reply, problem('unauthenticated', 'missing bearer token; send Authorization: Bearer <token>'));
-    const found = await tokens.find(hashToken(match[1]!));
-    if (!found) return sendProblem(reply, problem('unauthenticated', 'invalid or revoked token'));
-    req.actor = found.user;
-    req.tokenId = found.token_id;
-    if (limiter.enabled) {
-      const verdict = limiter.take(found.token_id);
-      reply.headers(verdict.headers);
-      if (!verdict.allowed) {
-        reply.header('retry-after', String(verdict.retryAfter));
-        return sendProblem(reply, problem('rate_limited', `rate limit of this token exceeded; retry in ${verdict.retryAfter} s`));
+    if (PUBLIC_ROUTES.has(path) || !path.startsWith('/v1/')) return done();
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) return void sendProblem(reply, problem('unauthenticated', 'missing bearer token; send Authorization: Bearer <token>'));
+    const admit = (found: FoundToken) => {
+      if (!found) return void sendProblem(reply, problem('unauthenticated', 'invalid or revoked token'));
+      req.actor = found.user;
+      req.tokenId = found.token_id;
+      if (limiter.enabled) {
+        const verdict = limiter.take(found.token_id);
+        reply.headers(verdict.headers);
+        if (!verdict.allowed) {
+          reply.header('retry-after', String(verdict.retryAfter));
+          return void sendProblem(reply, problem('rate_limited', `rate limit of this token exceeded; retry in ${verdict.retryAfter} s`));
+        }
       }
-    }
+      done();
+    };
+    const hash = hashToken(match[1]!);
+    const known = tokens.peek(hash);
+    if (known !== undefined) admit(known);
+    else tokens.find(hash).then(admit, done);
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
