@@ -52,33 +52,39 @@ const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 type Row = Record<string, unknown>;
 
-function toTicket(r: Row): TicketRecord {
+/** A ticket from a row, read column by column through `r` (a keyed row or an array row). */
+function ticketFrom(r: (column: string) => unknown): TicketRecord {
   return {
-    id: r.id as number,
-    subject: r.subject as string,
-    description: r.description as string,
-    status: r.status as TicketRecord['status'],
-    priority: r.priority as TicketRecord['priority'],
-    channel: r.channel as TicketRecord['channel'],
-    type: (r.type ?? null) as TicketRecord['type'],
-    team: (r.team ?? null) as TicketRecord['team'],
-    level: (r.level ?? null) as TicketRecord['level'],
-    assignee: (r.assignee ?? null) as string | null,
-    requester: r.requester as string,
-    org: (r.org ?? null) as string | null,
-    tags: JSON.parse(r.tags as string) as string[],
-    blocked_by: (r.blocked_by ?? null) as number | null,
-    root_cause: (r.root_cause ?? null) as number | null,
-    escalation: (r.escalation ?? null) as string | null,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-    first_response_at: (r.first_response_at ?? null) as string | null,
-    done_at: (r.done_at ?? null) as string | null,
-    response_due_at: r.response_due_at as string,
-    resolution_due_at: r.resolution_due_at as string,
-    version: r.version as number,
+    id: r('id') as number,
+    subject: r('subject') as string,
+    description: r('description') as string,
+    status: r('status') as TicketRecord['status'],
+    priority: r('priority') as TicketRecord['priority'],
+    channel: r('channel') as TicketRecord['channel'],
+    type: (r('type') ?? null) as TicketRecord['type'],
+    team: (r('team') ?? null) as TicketRecord['team'],
+    level: (r('level') ?? null) as TicketRecord['level'],
+    assignee: (r('assignee') ?? null) as string | null,
+    requester: r('requester') as string,
+    org: (r('org') ?? null) as string | null,
+    tags: JSON.parse(r('tags') as string) as string[],
+    blocked_by: (r('blocked_by') ?? null) as number | null,
+    root_cause: (r('root_cause') ?? null) as number | null,
+    escalation: (r('escalation') ?? null) as string | null,
+    created_at: r('created_at') as string,
+    updated_at: r('updated_at') as string,
+    first_response_at: (r('first_response_at') ?? null) as string | null,
+    done_at: (r('done_at') ?? null) as string | null,
+    response_due_at: r('response_due_at') as string,
+    resolution_due_at: r('resolution_due_at') as string,
+    version: r('version') as number,
   };
 }
+
+const toTicket = (row: Row) => ticketFrom((c) => row[c]);
+const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
+const RECORD_INDEX = new Map(RECORD_COLUMNS.map((c, i) => [c, i]));
+const arrayToTicket = (a: unknown[]) => ticketFrom((c) => a[RECORD_INDEX.get(c)!]);
 
 const toUser = (r: Row): User => ({
   id: r.id as number,
@@ -202,6 +208,8 @@ export class SqliteStore implements Store {
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // what the batch changed was remembered before it was undone
+      this.forget();
       throw err;
     } finally {
       this.batchOwner = undefined;
@@ -291,12 +299,40 @@ export class SqliteStore implements Store {
       this.insertComments(id, t.created_at, comments);
       return id;
     });
-    return (await this.getTicket(run()))!;
+    const id = run();
+    this.forget(id);
+    return (await this.getTicket(id))!;
+  }
+
+  // ---- ticket reads: the hottest path, served from memory while nothing changed ----------
+  private ticketById?: Database.Statement;
+  private dataVersion?: Database.Statement;
+  private readonly tickets = new Map<number, TicketRecord>();
+  private seenVersion: unknown;
+
+  /** Forget remembered tickets: one after its own change, all when another connection wrote. */
+  private forget(id?: number) {
+    if (id === undefined) this.tickets.clear();
+    else this.tickets.delete(id);
   }
 
   async getTicket(id: number) {
-    const r = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
-    return r ? toTicket(r) : null;
+    // data_version moves when any other connection commits; this connection's writes forget() themselves
+    this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
+    const version = this.dataVersion.get();
+    if (version !== this.seenVersion) {
+      this.forget();
+      this.seenVersion = version;
+    }
+    const known = this.tickets.get(id);
+    if (known) return known;
+    this.ticketById ??= this.db.prepare(`SELECT ${RECORD_COLUMNS.join(', ')} FROM tickets WHERE id = ?`).raw();
+    const r = this.ticketById.get(id) as unknown[] | undefined;
+    if (!r) return null;
+    const ticket = arrayToTicket(r);
+    if (this.tickets.size >= 10_000) this.forget();
+    this.tickets.set(id, ticket);
+    return ticket;
   }
 
   async listTickets(args: ListTicketsArgs) {
@@ -365,6 +401,7 @@ export class SqliteStore implements Store {
       return { changed: true, comments };
     });
     const { changed, comments } = run.immediate();
+    if (changed) this.forget(id);
     return { ticket: (await this.getTicket(id))!, changed, comments };
   }
 

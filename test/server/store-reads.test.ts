@@ -1,0 +1,40 @@
+// Ticket reads are served from memory only while nothing else changed the database.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newTicketRecord } from '../../src/server/service.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+
+let path: string;
+let store: SqliteStore;
+const now = new Date('2026-11-02T09:00:00Z');
+const record = (subject: string) =>
+  newTicketRecord({ subject, description: 'd', priority: 'medium', channel: 'portal', type: null, requester: 'admin', org: null, tags: [], created_at: now.toISOString() });
+
+beforeEach(() => {
+  path = join(mkdtempSync(join(tmpdir(), 'tix-store-')), 'tix.db');
+  store = new SqliteStore(path);
+});
+afterEach(async () => {
+  await store.close();
+});
+
+describe('ticket reads', () => {
+  it('see a change committed by another connection at once', async () => {
+    const t = await store.createTicket(record('before'), [], []);
+    expect((await store.getTicket(t.id))!.subject).toBe('before');
+    const other = new Database(path);
+    other.prepare('UPDATE tickets SET subject = ? WHERE id = ?').run('changed elsewhere', t.id);
+    other.close();
+    expect((await store.getTicket(t.id))!.subject).toBe('changed elsewhere');
+  });
+
+  it('see this store\'s own change at once', async () => {
+    const t = await store.createTicket(record('before'), [], []);
+    await store.getTicket(t.id);
+    await store.mutateTicket(t.id, now, () => ({ patch: { subject: 'after' }, events: [] }));
+    expect((await store.getTicket(t.id))!).toMatchObject({ subject: 'after', version: 2 });
+  });
+});
