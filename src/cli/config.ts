@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 
 export interface Profile {
   url: string;
@@ -59,45 +59,68 @@ export function dataDir(env: NodeJS.ProcessEnv): string {
 }
 
 export class ConfigStore {
-  private readonly conf: Conf<ConfigShape>;
   readonly dir: string;
   readonly credentialsPath: string;
+  private readonly configPath: string;
+  private writer?: Conf<ConfigShape>;
   /** Set when a credentials file was found readable by others and tightened. */
   tightened = false;
 
   constructor(env: NodeJS.ProcessEnv) {
     this.dir = configDir(env);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // conf would write 0666 by default; profiles hold no secret but stay private anyway
-    this.conf = new Conf<ConfigShape>({ cwd: this.dir, configName: 'config', configFileMode: 0o600, defaults: { profiles: {} } });
+    this.configPath = join(this.dir, 'config.json');
     this.credentialsPath = join(this.dir, 'credentials.json');
   }
 
-  get defaultProfile(): string | undefined {
-    return this.conf.get('default_profile');
+  /**
+   * Reads parse conf's plain JSON file directly: every command reads the profile, and loading
+   * conf costs ~40 ms of start-up. Writes go through conf, loaded only then.
+   */
+  private read(): ConfigShape {
+    try {
+      const data = JSON.parse(readFileSync(this.configPath, 'utf8')) as Partial<ConfigShape>;
+      return { ...data, profiles: data.profiles ?? {} };
+    } catch {
+      return { profiles: {} };
+    }
   }
 
-  set defaultProfile(name: string | undefined) {
-    if (name === undefined) this.conf.delete('default_profile');
-    else this.conf.set('default_profile', name);
+  private async conf(): Promise<Conf<ConfigShape>> {
+    if (!this.writer) {
+      const { default: Conf } = await import('conf');
+      // conf would write 0666 by default; profiles hold no secret but stay private anyway
+      this.writer = new Conf<ConfigShape>({ cwd: this.dir, configName: 'config', configFileMode: 0o600, defaults: { profiles: {} } });
+    }
+    return this.writer;
+  }
+
+  get defaultProfile(): string | undefined {
+    return this.read().default_profile;
+  }
+
+  async setDefaultProfile(name: string | undefined) {
+    const conf = await this.conf();
+    if (name === undefined) conf.delete('default_profile');
+    else conf.set('default_profile', name);
   }
 
   profiles(): Record<string, Profile> {
-    return this.conf.get('profiles') ?? {};
+    return this.read().profiles;
   }
 
   profile(name: string): Profile | undefined {
     return this.profiles()[name];
   }
 
-  saveProfile(name: string, profile: Profile) {
-    this.conf.set('profiles', { ...this.profiles(), [name]: profile });
+  async saveProfile(name: string, profile: Profile) {
+    (await this.conf()).set('profiles', { ...this.profiles(), [name]: profile });
   }
 
-  removeProfile(name: string) {
+  async removeProfile(name: string) {
     const { [name]: _gone, ...rest } = this.profiles();
-    this.conf.set('profiles', rest);
-    if (this.defaultProfile === name) this.defaultProfile = undefined;
+    (await this.conf()).set('profiles', rest);
+    if (this.defaultProfile === name) await this.setDefaultProfile(undefined);
   }
 
   private readCredentials(): Record<string, string> {
@@ -144,7 +167,7 @@ export class ConfigStore {
       try {
         const entry = await keyringEntry(this.dir, profile);
         await withTimeout(entry.setPassword(token), KEYRING_TIMEOUT_MS);
-        this.setTokenStore(profile, 'keyring');
+        await this.setTokenStore(profile, 'keyring');
         this.removeFileToken(profile);
         return { store: 'keyring' };
       } catch (err) {
@@ -152,13 +175,13 @@ export class ConfigStore {
       }
     }
     this.writeCredentials({ ...this.readCredentials(), [profile]: token });
-    this.setTokenStore(profile, 'file');
+    await this.setTokenStore(profile, 'file');
     return { store: 'file', reason };
   }
 
-  private setTokenStore(profile: string, store: 'keyring' | 'file') {
+  private async setTokenStore(profile: string, store: 'keyring' | 'file') {
     const p = this.profile(profile);
-    if (p) this.saveProfile(profile, { ...p, token_store: store });
+    if (p && p.token_store !== store) await this.saveProfile(profile, { ...p, token_store: store });
   }
 
   private removeFileToken(profile: string): boolean {
@@ -178,7 +201,7 @@ export class ConfigStore {
       } catch {
         // nothing reachable to remove
       }
-      this.setTokenStore(profile, 'file');
+      await this.setTokenStore(profile, 'file');
     }
     return removed;
   }

@@ -24,9 +24,9 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
   const client = new TixClient({ baseUrl: url, token, timeoutMs: ctx.timeoutMs });
   try {
     const me = await client.me();
-    config.saveProfile(profile, { url, user: me.login });
+    await config.saveProfile(profile, { url, user: me.login });
     await ctx.saveToken(profile, token);
-    if (!config.defaultProfile) config.defaultProfile = profile;
+    if (!config.defaultProfile) await config.setDefaultProfile(profile);
     if (ctx.format === 'json') ctx.out(`${JSON.stringify({ profile, url, user: me.login, role: me.role })}\n`);
     ctx.status(`✓ Logged in to ${url} as ${me.login} (${me.role}); saved as profile "${profile}"`);
   } finally {

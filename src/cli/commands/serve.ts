@@ -21,9 +21,9 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
       ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);
       if (isLoopback(host)) {
         const config = await ctx.config();
-        config.saveProfile('local', { url: server.url, user: 'admin' });
+        await config.saveProfile('local', { url: server.url, user: 'admin' });
         await ctx.saveToken('local', server.bootstrapToken);
-        if (!config.defaultProfile) config.defaultProfile = 'local';
+        if (!config.defaultProfile) await config.setDefaultProfile('local');
         ctx.io.stderr.write('tix: saved as profile "local"; try `tix list` in another terminal\n');
       }
     }
