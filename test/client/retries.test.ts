@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, UnavailableError } from '../../src/client/errors.js';
 import { TixClient, type ClientOptions } from '../../src/client/index.js';
 import { closedPortUrl } from '../helpers/tix.js';
+import { failure } from '../helpers/failure.js';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -86,14 +87,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the request to fail');
-};
 
 describe('retried failures', () => {
   it('three 503s then success take four attempts, each wait within its full-jitter bound', async () => {

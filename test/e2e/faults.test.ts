@@ -12,6 +12,7 @@ import { hashToken } from '../../src/server/app.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { burst, startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
 import { cleanEnv, tix, type RunResult } from '../helpers/tix.js';
+import { failure } from '../helpers/failure.js';
 
 let dir: string;
 let server: RunningServer;
@@ -67,14 +68,6 @@ const timed = async (run: () => Promise<RunResult>) => {
   return { ...r, ms: performance.now() - started };
 };
 
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the request to fail');
-};
 
 describe('a connection lost after the server committed', () => {
   it('a reset after the server closed the ticket is retried with the same key, replayed, and leaves exactly one closed event', async () => {
