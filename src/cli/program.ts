@@ -6,7 +6,8 @@ import { VERSION } from './version.js';
 export { CommanderError } from 'commander';
 export { VERSION };
 
-export type Run = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
+/** A command's body; `command` is its place in the tree, for the few that look at the tree itself. */
+export type Run = (ctx: Context, args: string[], opts: Record<string, unknown>, command: Command) => Promise<void>;
 type Loader = () => Promise<{ run: Run }>;
 
 const EXIT_CODES = `
@@ -59,7 +60,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
       // the context and the command's module load side by side
       const [ctx, { run }] = await Promise.all([makeContext(globals).then((c) => (onContext(c), c)), load(), tuned]);
       // processedArgs holds a variadic argument as one array: flat() gives every id, not just the first
-      await run(ctx, (this.processedArgs as unknown[]).flat().filter((a): a is string => typeof a === 'string'), globals);
+      await run(ctx, (this.processedArgs as unknown[]).flat().filter((a): a is string => typeof a === 'string'), globals, this);
     };
 
   program
