@@ -15,7 +15,9 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
     opts.events ? client.events(id) : undefined,
   ]);
   if (output.format === 'table') {
-    ctx.out(renderTicketDetail(ticket, { comments, events }, output));
+    // the running escalation's state and estimate belong in the human view; requesters cannot read it
+    const escalation = ticket.escalation ? await client.escalation(ticket.escalation).catch(() => null) : null;
+    ctx.out(renderTicketDetail(ticket, { comments, events, escalation }, output));
     return;
   }
   const full = { ...ticket, ...(comments ? { comments } : {}), ...(events ? { events } : {}) };
