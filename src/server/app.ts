@@ -150,8 +150,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // callback style: a remembered token admits the request without a promise on the hot path
   app.addHook('onRequest', (req, reply, done) => {
-    const path = req.url.split('?', 1)[0]!;
-    if (PUBLIC_ROUTES.has(path) || !path.startsWith('/v1/')) return done();
+    // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same)
+    const route = req.routeOptions.url;
+    if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) return void sendProblem(reply, problem('unauthenticated', 'missing bearer token; send Authorization: Bearer <token>'));
     const admit = (found: FoundToken) => {

@@ -217,9 +217,12 @@ export class TicketService {
         patch: {
           status: body.status,
           blocked_by: body.status === 'blocked' ? body.blocked_by! : null,
-          done_at: isDone(body.status) ? (t.done_at ?? now) : null,
+          // the auto-close clock starts when the solution is given, whatever status came before
+          done_at: body.status === 'solution_provided' ? now : isDone(body.status) ? (t.done_at ?? now) : null,
         },
-        events: [{ actor: actor.login, kind: 'status_changed', from: t.status, to: body.status, note: body.note ?? null, internal: false }],
+        // the requester sees the move; an agent's note stays internal, as every agent text does
+        events: [{ actor: actor.login, kind: 'status_changed', from: t.status, to: body.status, note: null, internal: false }],
+        comments: body.note ? [{ author: actor.login, body: `${t.status} → ${body.status}: ${body.note}`, public: false }] : [],
       };
     }, ifMatch);
   }
@@ -323,7 +326,8 @@ export class TicketService {
       if (refusal) throw new DomainError('conflict', `ticket ${id}: ${refusal}`);
       return {
         patch: { status: 'in_progress', done_at: null },
-        events: [{ actor: actor.login, kind: 'reopened', from: t.status, to: 'in_progress', note: body.comment, internal: false }],
+        // the why is an internal comment; the public event only says it happened
+        events: [{ actor: actor.login, kind: 'reopened', from: t.status, to: 'in_progress', note: null, internal: false }],
         comments: [{ author: actor.login, body: body.comment, public: false }],
       };
     }, ifMatch);

@@ -37,3 +37,34 @@ describe('root cause', () => {
     expect(ok.json().root_cause).toBe(problem.id);
   });
 });
+
+describe('agent text stays internal', () => {
+  it('a move note and a reopen reason are internal comments; the requester sees the moves without them', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'pending_customer', note: 'INTERNAL: customer is stalling' });
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'resolved' });
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'INTERNAL: they lied about the version' });
+    const seen = JSON.stringify([
+      (await s.call('carol', 'GET', `/v1/tickets/${t.id}/events`)).json(),
+      (await s.call('carol', 'GET', `/v1/tickets/${t.id}/comments`)).json(),
+    ]);
+    expect(seen).not.toContain('INTERNAL');
+    expect(seen).toContain('pending_customer');
+    expect(seen).toContain('reopened');
+    const staff = JSON.stringify((await s.call('alice', 'GET', `/v1/tickets/${t.id}/comments`)).json());
+    expect(staff).toContain('INTERNAL: customer is stalling');
+    expect(staff).toContain('INTERNAL: they lied about the version');
+  });
+});
+
+describe('the auto-close clock', () => {
+  it('starts when the solution is given, even for a ticket that was done long before', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'resolved' });
+    s.clock.advance(30 * DAY);
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'solution_provided' });
+    expect(await s.app.tix.service.sweepAutoClose()).toEqual([]);
+    s.clock.advance(7 * DAY);
+    expect(await s.app.tix.service.sweepAutoClose()).toEqual([t.id]);
+  });
+});

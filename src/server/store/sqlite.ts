@@ -197,11 +197,12 @@ export class SqliteStore implements Store {
 
   async batch<T>(fn: () => Promise<T>): Promise<T> {
     await this.writeTurn();
+    // BEGIN first: if the database is busy it throws before this batch claims the connection
+    this.db.exec('BEGIN IMMEDIATE');
     const owner = Symbol('batch');
     let finish!: () => void;
     this.batchDone = new Promise((resolve) => (finish = resolve));
     this.batchOwner = owner;
-    this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = await this.batchScope.run(owner, fn);
       this.db.exec('COMMIT');
@@ -488,6 +489,3 @@ export class SqliteStore implements Store {
   }
 }
 
-export const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(',')})`;
-export const DONE_SQL = `(${DONE_STATUSES.map((s) => `'${s}'`).join(',')})`;
-export type { Query };

@@ -1,0 +1,26 @@
+// Authentication is decided on the matched route, whatever spelling the request target uses.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await startServer();
+});
+afterEach(async () => {
+  await s.close();
+});
+
+describe('request targets', () => {
+  it('an encoded path to a private route still needs a token', async () => {
+    for (const url of ['/%761/me', '/v1/%74ickets/1', '/v1/me/']) {
+      const r = await s.call(null, 'GET', url);
+      expect(r.statusCode, url).toBe(401);
+    }
+  });
+
+  it('health and the OpenAPI document stay public, and an unknown path is a plain 404', async () => {
+    expect((await s.call(null, 'GET', '/v1/health')).statusCode).toBe(200);
+    expect((await s.call(null, 'GET', '/v1/openapi.json')).statusCode).toBe(200);
+    expect((await s.call(null, 'GET', '/v1/nothing-here')).statusCode).toBe(404);
+  });
+});
