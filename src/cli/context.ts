@@ -26,6 +26,16 @@ export interface IO {
 const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
 type Format = (typeof FORMATS)[number];
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.origin === y.origin && x.pathname.replace(/\/$/, '') === y.pathname.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
 /** The token, redacted wherever text leaves the process. */
 export function redactor(secret: string | undefined): (s: string) => string {
   if (!secret) return (s) => s;
@@ -126,8 +136,11 @@ export class Context {
     if (!url) {
       throw new AuthError(`no server for profile "${profile}"; run \`tix auth login --url URL\`, set TIX_URL, or start one with \`tix serve\``);
     }
+    if (!URL.canParse(url)) throw new UsageError(`invalid server URL "${url}"; give it as http://host:port (--url, TIX_URL or the profile)`);
     let token = this.env.TIX_TOKEN || undefined;
-    if (!token) token = await config.token(profile);
+    // a profile's token goes only to that profile's server, never to another URL given by flag or env
+    const sameServer = saved !== undefined && sameOrigin(saved.url, url);
+    if (!token && sameServer) token = await config.token(profile);
     if (config.tightened) this.warn(`credentials file ${config.credentialsPath} was readable by others; its mode is now 0600`);
     return { url, token, profile };
   }
@@ -138,7 +151,7 @@ export class Context {
       const given = this.globals.url ?? this.env.TIX_URL;
       const { url, token, profile } = given && this.env.TIX_TOKEN ? { url: given, token: this.env.TIX_TOKEN, profile: '' } : await this.target();
       if (!token && opts.requireToken !== false) {
-        throw new AuthError(`not logged in (profile "${profile}"); run \`tix auth login\` or set TIX_TOKEN`);
+        throw new AuthError(`no token for ${url} (profile "${profile}"); run \`tix auth login --url ${url}\` or set TIX_TOKEN`);
       }
       this.resolvedToken = token;
       const { TixClient } = await import('../client/index.js');

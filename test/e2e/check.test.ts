@@ -79,7 +79,7 @@ describe('tix check', () => {
 
   it('exits 4 with a bad token, 6 with the server down and 2 with a malformed query', async () => {
     expect((await tix(['check', 'priority:high'], { server, env: { TIX_TOKEN: 'tix_not_a_real_token' } })).code).toBe(4);
-    expect((await tix(['check', 'priority:high'], { server, env: { TIX_URL: await closedPortUrl() } })).code).toBe(6);
+    expect((await tix(['check', 'priority:high'], { server, env: { TIX_URL: await closedPortUrl(), TIX_TOKEN: server.token } })).code).toBe(6);
     const malformed = await tix(['check', 'colour:red'], { server });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/colour/);

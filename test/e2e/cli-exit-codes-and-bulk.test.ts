@@ -37,7 +37,7 @@ describe('exit codes', () => {
 
   test('a server that is not running exits 6', async () => {
     const url = await closedPortUrl();
-    const r = await run(['list'], { env: { TIX_URL: url } });
+    const r = await run(['list'], { env: { TIX_URL: url, TIX_TOKEN: server.token } });
     expect(r.code).toBe(6);
     expect(r.stderr).toContain(`cannot reach ${url}`);
   });

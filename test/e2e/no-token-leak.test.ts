@@ -99,7 +99,8 @@ async function session(round: string): Promise<Step[]> {
     { who: 'admin', args: () => ['close', String(e), String(f), String(b), '--resolution', 'closed in bulk', '--format', 'ndjson', '--journal', journal], code: 0 },
     { who: 'admin', args: () => ['close', '--query', `"(${round})" state:open`, '--resolution', 'end of the session', '--dry-run'], code: 0 },
     { who: 'admin', args: () => ['check', 'priority:critical', '--max', '0', '--format', 'junit'], code: 1 },
-    { who: 'admin', args: () => ['list', '--url', nowhere], code: 6 },
+    { who: 'admin', args: () => ['list', '--url', nowhere], code: 4 }, // the saved token never goes to another server
+    { who: 'agent', args: () => ['list', '--url', nowhere], code: 6 },
     { who: 'admin', args: () => ['list', '--url', 'not a url'], code: 2 },
     { who: 'admin', args: () => ['show', '999999'], code: 3 },
     { who: 'admin', args: () => ['show', '999999', '--json'], code: 3 },
