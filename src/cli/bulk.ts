@@ -106,10 +106,11 @@ async function confirm(ctx: Context, message: string): Promise<boolean> {
   return ask({ message, default: false });
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+/** Runs `work` over items, `concurrency` at a time; once `stop()` says so, no new item starts. */
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, stop: () => boolean = () => false) {
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !stop()) await work(items[next++]!);
   });
   await Promise.all(workers);
 }
@@ -226,18 +227,41 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
 
   const total = batches.reduce((n, b) => n + b.ids.length, 0);
   const bar = ctx.isStderrTTY && !ctx.globals.quiet && total > BATCH_SIZE ? await progressBar(ctx, total) : undefined;
+  // a batch that fails as a whole (server down, token refused) stops the run: batches in flight
+  // finish and are reported, none starts after it, and nothing unanswered is journaled as done
+  let stoppedBy: unknown;
+  const unsent = (ids: number[], error: { code: string; message: string; status?: number }) => {
+    for (const id of ids) emit({ id, result: 'failed', error }, true);
+  };
   try {
-    await pool(batches, concurrency, async (b) => {
-      if (!b.planned) journal?.plan(b.key, b.ids);
-      const results = await sendBatch(client, b.ids.map(operation), b.key);
-      const finished = results.map(outcomeOf).filter((f) => !journal?.finished.has(f.id));
-      journal?.record(finished);
-      for (const f of finished) emit(f, true);
-      bar?.increment(b.ids.length);
-    });
+    await pool(
+      batches,
+      concurrency,
+      async (b) => {
+        if (!b.planned) journal?.plan(b.key, b.ids);
+        let results: BatchResult[];
+        try {
+          results = await sendBatch(client, b.ids.map(operation), b.key);
+        } catch (err) {
+          stoppedBy ??= err;
+          const d = describeError(err);
+          unsent(b.ids, { code: d.code, message: d.message, ...(d.status ? { status: d.status } : {}) });
+          return;
+        }
+        const finished = results.map(outcomeOf).filter((f) => !journal?.finished.has(f.id));
+        journal?.record(finished);
+        for (const f of finished) emit(f, true);
+        bar?.increment(b.ids.length);
+      },
+      () => stoppedBy !== undefined,
+    );
   } finally {
     bar?.stop();
     journal?.close();
+  }
+  if (stoppedBy !== undefined) {
+    const reached = new Set([...report.succeeded, ...report.skipped, ...report.failed.map((f) => f.id)]);
+    unsent(batches.flatMap((b) => b.ids).filter((id) => !reached.has(id)), { code: 'not_sent', message: 'not sent: the run stopped after an error; re-run to finish' });
   }
   const position = new Map(targets.ids.map((id, i) => [id, i]));
   const order = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
@@ -246,6 +270,8 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
   report.failed.sort((a, b) => order(a.id, b.id));
   if (json) ctx.out(`${JSON.stringify(report)}\n`);
   ctx.status(`${op.done} ${report.succeeded.length}, skipped ${report.skipped.length} (already so), failed ${report.failed.length}`);
+  // the error that stopped the run decides the exit code (4, 6, ...), as for a single ticket
+  if (stoppedBy !== undefined) throw stoppedBy;
   if (report.failed.length) throw new SilentFailure();
 }
 

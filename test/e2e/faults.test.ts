@@ -1,7 +1,7 @@
 // Faults between the client and the real server: the real tix server (in-process, on a temporary
 // database) behind a fault-injecting proxy, driven by the real TixClient and by the built CLI.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -355,4 +355,30 @@ describe('idempotency at the server', () => {
       await other.dispose();
     }
   });
+});
+
+describe('a bulk run whose batch fails as a whole', () => {
+  it('stops sending, reports the failed and the unsent tickets, journals neither as done, and a re-run finishes them', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 600; i++) ids.push((await openTicket(`bulk ${i}`)).id);
+    const journal = join(dir, 'stopped.journal');
+    // batches of 250: the first passes, the second meets a server error, the third must never be sent
+    let batches = 0;
+    proxy.script((req) => (req.url.startsWith('/v1/batch') && ++batches === 2 ? { kind: 'status', status: 500 } : { kind: 'pass' }));
+    const run = (args: string[]) =>
+      tix(args, { env: { ...cleanEnv(dir, join(dir, 'config')), TIX_URL: proxy.url, TIX_TOKEN: token }, input: ids.join('\n'), timeoutMs: 60_000 });
+    const r = await run(['close', '-', '--resolution', 'bulk after outage', '--concurrency', '1', '--journal', journal, '--json']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { succeeded: number[]; failed: { id: number; error: { code: string } }[] };
+    expect(report.succeeded).toHaveLength(250);
+    expect(report.failed.filter((f) => f.error.code === 'internal')).toHaveLength(250);
+    expect(report.failed.filter((f) => f.error.code === 'not_sent')).toHaveLength(100);
+    expect(batches).toBe(2);
+    const done = readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"'));
+    expect(done).toHaveLength(250);
+    proxy.reset();
+    const again = await run(['close', '-', '--resolution', 'bulk after outage', '--journal', journal, '--json']);
+    expect(again.code).toBe(0);
+    for (const id of [ids[0]!, ids[300]!, ids[599]!]) expect(await closedEvents(id)).toHaveLength(1);
+  }, 120_000);
 });
