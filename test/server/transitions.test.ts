@@ -119,10 +119,11 @@ describe('other status changes', () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'closed' })).statusCode).toBe(409);
   });
-  it('records a status_changed event with the note', async () => {
+  it('records a status_changed event, and the note as an internal comment', async () => {
     const t = await s.open('carol');
     await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'pending_customer', note: 'asked for the VPN logs' });
-    expect((await s.events(t.id)).at(-1)).toMatchObject({ kind: 'status_changed', from: 'new', to: 'pending_customer', note: 'asked for the VPN logs', actor: 'alice' });
+    expect((await s.events(t.id)).at(-1)).toMatchObject({ kind: 'status_changed', from: 'new', to: 'pending_customer', actor: 'alice', internal: false });
+    expect((await s.comments(t.id)).at(-1)).toMatchObject({ author: 'alice', public: false, body: 'new → pending_customer: asked for the VPN logs' });
   });
   it('allows a done ticket other than closed to go back to work', async () => {
     const t = await s.open('carol');

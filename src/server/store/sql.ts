@@ -19,7 +19,7 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
   switch (term.kind) {
     case 'in': {
       if (term.field === 'tag') {
-        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE json_each.value IN (${list(term.values)}))`, params: term.values };
+        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE lower(json_each.value) IN (${list(term.values)}))`, params: term.values.map((v) => v.toLowerCase()) };
       }
       if (term.field === 'assignee') {
         const parts: string[] = [];
@@ -36,9 +36,11 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
         const ranks = term.values.map((v) => PRIORITIES.indexOf(v as (typeof PRIORITIES)[number]));
         return { sql: `prank IN (${list(term.values)})`, params: ranks };
       }
-      const values = term.field === 'level' ? term.values.map(Number) : term.values;
-      // coalesce so that a negated term also matches tickets where the field is unset
-      return { sql: `coalesce(${term.field}, '') IN (${list(term.values)})`, params: values };
+      if (term.field === 'requester' || term.field === 'org') {
+        // names are matched as the query language says: whole, but ignoring case
+        return { sql: `lower(${term.field}) IN (${list(term.values)})`, params: term.values.map((v) => v.toLowerCase()) };
+      }
+      return { sql: `${term.field} IN (${list(term.values)})`, params: term.field === 'level' ? term.values.map(Number) : term.values };
     }
     case 'state':
       if (term.value === 'all') return { sql: '1=1', params: [] };
@@ -75,7 +77,8 @@ export function compileQuery(query: Query, ctx: { now: Date; me: string }): { sq
   if (query.terms.length === 0) return { sql: '1=1', params: [] };
   const parts = query.terms.map((t) => {
     const s = termSql(t, ctx);
-    return { sql: t.negate ? `NOT (${s.sql})` : `(${s.sql})`, params: s.params };
+    // NULL (an unset field) is "no match", so that a negated term matches the tickets where it is unset
+    return { sql: t.negate ? `NOT coalesce((${s.sql}), 0)` : `(${s.sql})`, params: s.params };
   });
   return { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
 }

@@ -1,0 +1,94 @@
+// The server's SQL for the query language agrees with the query language's own evaluator,
+// term by term and in random combinations (negation, unset fields, case) over varied tickets.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchesQuery, parseQuery } from '../../src/domain/query.js';
+import type { Ticket } from '../../src/domain/schemas.js';
+import { buildApp, hashToken } from '../../src/server/app.js';
+import { newTicketRecord } from '../../src/server/service.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const HOUR = 3_600_000;
+const token = 'tix_query_sql_admin';
+let store: SqliteStore;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let all: Ticket[];
+
+const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
+
+beforeAll(async () => {
+  store = new SqliteStore(':memory:');
+  const admin = await store.createUser({ login: 'admin', name: 'Admin', email: null, role: 'admin', org: null, org_admin: false }, NOW);
+  await store.createToken(admin.id, 't', hashToken(token), NOW);
+  for (let i = 0; i < 80; i++) {
+    const created = new Date(NOW.getTime() - (i * 7 + 1) * HOUR).toISOString();
+    const t = await store.createTicket(
+      newTicketRecord({
+        subject: pick(['Checkout fails', 'VPN drops', 'Invoice typo', 'Slow reports'], i),
+        description: pick(['all users affected', 'one user', 'Billing team asks'], i),
+        priority: pick(['critical', 'high', 'medium', 'low'] as const, i),
+        channel: pick(['portal', 'email', 'phone', 'chat'] as const, i),
+        type: pick(['incident', 'problem', null, 'question'] as const, i),
+        requester: pick(['carol', 'Dave', 'erin'], i),
+        org: pick(['acme', 'Globex', null], i),
+        tags: pick([[], ['billing'], ['Billing', 'vip'], ['vip']], i),
+        created_at: created,
+      }),
+      [],
+      [],
+    );
+    const updated = new Date(NOW.getTime() - ((i * 5) % 90) * HOUR);
+    await store.mutateTicket(t.id, updated, () => ({
+      patch: {
+        status: pick(['new', 'in_progress', 'blocked', 'closed', 'solution_provided', 'escalated'] as const, i),
+        team: pick(['support', null, 'engineering'] as const, i),
+        level: pick([1, 2, null, 3] as const, i),
+        assignee: pick(['alice', null, 'bob', 'admin'], i),
+        escalation: i % 6 === 5 ? `CP-${i}` : null,
+        first_response_at: i % 3 === 0 ? new Date(Date.parse(created) + (i % 4) * HOUR).toISOString() : null,
+      },
+      events: [],
+    }));
+  }
+  app = await buildApp({ store, now: () => NOW, rateLimit: { limit: 0, windowSeconds: 60 } });
+  const r = await app.inject({ method: 'GET', url: '/v1/tickets?q=state:all&limit=1000', headers: { authorization: `Bearer ${token}` } });
+  all = r.json().items;
+  expect(all).toHaveLength(80);
+});
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+});
+
+const TERMS = [
+  'status:new', 'status:closed,blocked', 'state:open', 'state:done', 'priority:high,critical', 'priority:urgent', 'team:support',
+  'team:engineering', 'assignee:alice', 'assignee:none', 'assignee:me', 'assignee:alice,none', 'requester:dave', 'requester:CAROL',
+  'org:acme', 'org:GLOBEX', 'channel:email', 'type:incident', 'level:2', 'level:1,3', 'escalated:true', 'escalated:false',
+  'sla:breached', 'sla:ok', 'tag:billing', 'tag:VIP', 'age:>24h', 'age:<3d', 'idle:>2d', 'created:>=2026-11-10', 'created:2026-11-19',
+  'checkout', '"all users"', 'billing',
+];
+
+async function serverIds(q: string): Promise<number[]> {
+  const r = await app.inject({ method: 'GET', url: `/v1/tickets?limit=1000&q=${encodeURIComponent(q)}`, headers: { authorization: `Bearer ${token}` } });
+  expect(r.statusCode, q).toBe(200);
+  return (r.json().items as Ticket[]).map((t) => t.id).sort((a, b) => a - b);
+}
+const evaluatorIds = (q: string) =>
+  all.filter((t) => matchesQuery(t, parseQuery(q), { now: NOW, me: 'admin' })).map((t) => t.id).sort((a, b) => a - b);
+
+describe('query language: SQL and evaluator agree', () => {
+  it.each(TERMS.flatMap((t) => [t, `-${t}`]))('%s', async (term) => {
+    expect(await serverIds(term)).toEqual(evaluatorIds(term));
+  });
+
+  it('in random combinations of terms', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...TERMS), fc.boolean()), { minLength: 1, maxLength: 4 }), async (terms) => {
+        const q = terms.map(([t, neg]) => (neg ? `-${t}` : t)).join(' ');
+        expect(await serverIds(q)).toEqual(evaluatorIds(q));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
