@@ -54,11 +54,12 @@ export async function readIds(stdin: NodeJS.ReadableStream): Promise<number[]> {
   return ids;
 }
 
-export async function resolveTargets(ctx: Context, args: string[], opts: { query?: string }): Promise<Targets> {
+export async function resolveTargets(ctx: Context, args: string[], opts: { query?: string; concurrency?: unknown }): Promise<Targets> {
   const known = new Map<number, Ticket>();
   if (opts.query !== undefined) {
     if (args.length) throw new UsageError('give ticket ids or --query, not both');
-    const client = await ctx.client();
+    // the client is built once: give it the run's connections now
+    const client = await ctx.client({ connections: concurrencyOf(opts.concurrency) });
     const ids: number[] = [];
     for await (const t of client.allTickets({ q: opts.query })) {
       ids.push(t.id);
@@ -86,8 +87,11 @@ export interface BulkOperation {
   /** The batch operation and its body, the same for every ticket of the run. */
   op: BatchOperation['op'];
   body: object;
-  /** What would change on this ticket, as `field: before → after`, or null when nothing would. */
-  preview(t: Ticket): string | null;
+  /**
+   * What would change on this ticket, as `field: before → after`; null when nothing would;
+   * `{ refused }` when the server would refuse it (the same domain rule says why).
+   */
+  preview(t: Ticket): string | null | { refused: string };
 }
 
 export interface BulkReport {
@@ -126,7 +130,8 @@ async function dryRun(ctx: Context, client: TixClient, targets: Targets, op: Bul
   await pool(targets.ids, concurrency, async (id) => {
     try {
       const t = targets.known.get(id) ?? (await client.getTicket(id));
-      lines.push({ id, change: op.preview(t) });
+      const p = op.preview(t);
+      lines.push(p !== null && typeof p === 'object' ? { id, change: null, error: p.refused } : { id, change: p });
     } catch (err) {
       lines.push({ id, change: null, error: describeError(err).message });
     }

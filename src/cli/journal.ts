@@ -1,6 +1,6 @@
 // The bulk journal: an append-only JSON-lines file, synced after each write, so a run killed
 // half way resumes: finished tickets are skipped, batches in flight are re-sent with their keys.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 export type Outcome = 'succeeded' | 'skipped' | 'failed';
@@ -29,15 +29,18 @@ export class Journal {
     const lines: Line[] = [];
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
+      let kept = 0;
       for (const raw of text.split('\n')) {
-        if (!raw.trim()) continue;
         try {
-          lines.push(JSON.parse(raw) as Line);
+          if (raw.trim()) lines.push(JSON.parse(raw) as Line);
         } catch {
-          // a line torn by a crash mid-write: everything after it was never acknowledged
+          // a line torn by a crash mid-write, the last one: it was never acknowledged
           break;
         }
+        kept += Buffer.byteLength(raw) + 1;
       }
+      // cut the torn tail, so what this run appends starts on a line of its own
+      if (kept < Buffer.byteLength(text)) truncateSync(path, kept);
     }
     const head = lines[0];
     if (head && (head.kind !== 'run' || head.fingerprint !== fingerprint)) {

@@ -1,6 +1,6 @@
 // How TixClient's requests reach the server. node:http costs a command nothing to load, where undici
 // costs ~65 ms to load and its WebAssembly HTTP parser ~80 ms more to compile on first use: one-shot
-// commands (show, assign, close ID) and bulk runs, which send one POST /v1/batch per 1,000 tickets,
+// commands (show, assign, close ID) and bulk runs, which send one POST /v1/batch per 250 tickets,
 // go through node:http. A run that turns out request-heavy (a dry run reads every ticket) moves to
 // undici's Pool. Both retry through the request's RetryTracker callback the way undici's retry
 // interceptor does, and fail with undici's error codes, so TixClient maps their failures alike.

@@ -59,3 +59,6 @@ export const PROBLEM_CODES = [
   'payload_too_large',
   'internal',
 ] as const;
+
+/** Fewest characters a priority change's justification may have. */
+export const JUSTIFICATION_MIN = 10;

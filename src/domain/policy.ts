@@ -1,5 +1,6 @@
 // The priority policy and rubric of the support desk (DESIGN.md §2).
-import { Justification, PRIORITIES, type Channel, type Priority, type Role } from './schemas.js';
+import { JUSTIFICATION_MIN, PRIORITIES } from './enums.js';
+import type { Channel, Priority, Role } from './schemas.js';
 
 export const RUBRIC: Record<Priority, string> = {
   critical: 'the service is down or a core function is unusable, or a security breach; no workaround',
@@ -16,8 +17,9 @@ export function defaultPriority(channel: Channel): Priority {
   return channel === 'email' ? 'low' : 'medium';
 }
 
+/** Required, non-blank, at least 10 characters (the same rule as the Justification schema). */
 export function isValidJustification(text: string | undefined | null): boolean {
-  return Justification.safeParse(text ?? '').success;
+  return (text ?? '').trim().length >= JUSTIFICATION_MIN;
 }
 
 export interface InitialPriority {

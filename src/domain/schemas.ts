@@ -1,7 +1,7 @@
 // The single source of tix's types: every request, response and record is a zod schema here.
 import { z } from 'zod';
 import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from './attachments.js';
-import { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
+import { CHANNELS, DONE_STATUSES, JUSTIFICATION_MIN, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
 
 export { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES };
 
@@ -45,7 +45,7 @@ export const Login = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a login is
 export const Justification = z
   .string()
   .trim()
-  .min(10, 'a justification needs at least 10 characters')
+  .min(JUSTIFICATION_MIN, `a justification needs at least ${JUSTIFICATION_MIN} characters`)
   .max(4000);
 const Text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -1,5 +1,6 @@
 // Status groups and the transitions the server refuses (DESIGN.md §2).
-import { DONE_STATUSES, ESCALATION_STATES, OPEN_STATUSES, type EscalationState, type StateGroup, type Status } from './schemas.js';
+import { DONE_STATUSES, ESCALATION_STATES, OPEN_STATUSES } from './enums.js';
+import type { EscalationState, StateGroup, Status } from './schemas.js';
 
 export const isOpen = (s: Status): boolean => (OPEN_STATUSES as readonly string[]).includes(s);
 export const isDone = (s: Status): boolean => (DONE_STATUSES as readonly string[]).includes(s);

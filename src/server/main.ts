@@ -80,4 +80,3 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
-export { dirname };

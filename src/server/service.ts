@@ -126,16 +126,24 @@ export class TicketService {
   }
 
   /** Apply one decision to one ticket the actor can see; a refusal throws a DomainError. */
-  private mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
-    return this.store.mutateTicket(
-      id,
-      this.opts.now(),
-      (t, running) => {
-        if (!canSee(actor, t)) throw notFound(id);
-        return decide(t, running);
-      },
-      ifMatch,
-    );
+  private async mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
+    try {
+      return await this.store.mutateTicket(
+        id,
+        this.opts.now(),
+        (t, running) => {
+          if (!canSee(actor, t)) throw notFound(id);
+          return decide(t, running);
+        },
+        ifMatch,
+      );
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'precondition_failed') throw err;
+      // say what changed and who changed it, as far as this actor may know
+      const last = (await this.store.listEvents(id, actor.role !== 'requester')).at(-1);
+      const what = last ? `: ${last.kind}${last.from || last.to ? ` ${last.from ?? '-'} → ${last.to ?? '-'}` : ''} by ${last.actor} at ${last.at}` : '';
+      throw new DomainError('precondition_failed', `${err.message.replace(/\)$/, '')}${what}); re-run to apply on top`);
+    }
   }
 
   private priorityChange(actor: User, t: TicketRecord, to: Priority, reason: string): Pick<Mutation, 'patch' | 'events' | 'comments'> {
@@ -147,6 +155,9 @@ export class TicketService {
   }
 
   async triage(actor: User, id: number, body: Out<typeof TriageBody>, ifMatch?: number) {
+    // reach and role first: who may not triage learns nothing about other users
+    await this.visibleTicket(actor, id);
+    requireStaff(actor, 'triage tickets');
     const assignee = await this.resolveAssignee(actor, body.assignee);
     return this.mutate(actor, id, (t) => {
       requireStaff(actor, 'triage tickets');
@@ -185,6 +196,8 @@ export class TicketService {
   }
 
   async assign(actor: User, id: number, body: Out<typeof AssignBody>, ifMatch?: number) {
+    await this.visibleTicket(actor, id);
+    requireStaff(actor, 'assign tickets');
     const assignee = (await this.resolveAssignee(actor, body.assignee)) ?? null;
     return this.mutate(actor, id, (t) => {
       requireStaff(actor, 'assign tickets');

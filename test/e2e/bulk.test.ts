@@ -149,5 +149,9 @@ describe('bulk runs', () => {
     for (const id of ids) expect(r.stdout).toContain(`#${id}\tstatus: in_progress → pending_engineering`);
     expect(eventCounts(ids, 'status_changed')).toEqual(before);
     expect([...statusesOf(ids).values()]).toEqual(ids.map(() => 'in_progress'));
+    // what the server would refuse, the dry run says it cannot do, by the same rule
+    const refused = await tix(['triage', String(ids[0]), String(ids[1]), '--team', 'support', '--dry-run'], { server });
+    expect(refused.stdout).toContain(`#${ids[0]}\tcannot: only new tickets are triaged; this one is in_progress`);
+    expect(refused.stderr).toMatch(/0 of 2 tickets would change/);
   });
 });

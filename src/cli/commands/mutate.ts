@@ -3,7 +3,9 @@ import { PRIORITIES, STATUSES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Ticket } from '../../domain/schemas.js';
 import { parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
+import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
+import { oneLine } from '../output/text.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
 
@@ -44,7 +46,7 @@ async function bulk(ctx: Context, args: string[], opts: Opts, op: BulkOperation)
 async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
   const client = await ctx.client();
   const t = await client.getTicket(id);
-  ctx.io.stderr.write(`#${t.id}  ${t.subject}\n  priority ${t.priority} · ${t.status} · from ${t.requester}\n`);
+  ctx.io.stderr.write(`#${t.id}  ${oneLine(t.subject)}\n  priority ${t.priority} · ${t.status} · from ${t.requester}\n`);
   const to = parsePriority(await required(ctx, opts.to, '--to', `New priority (now ${t.priority})`), '--to');
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   const r = await client.reprioritize(id, { priority: to, reason }, { ifMatch: t.version });
@@ -60,7 +62,7 @@ export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   await bulk(ctx, args, opts, {
     done: 'reprioritized',
-    preview: (t) => change('priority', t.priority, to),
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('priority', t.priority, to)),
     op: 'priority',
     body: { priority: to, reason },
   });
@@ -71,7 +73,7 @@ export async function assign(ctx: Context, args: string[], opts: Opts) {
   const assignee = raw === 'none' ? null : raw;
   await bulk(ctx, args, opts, {
     done: 'assigned',
-    preview: (t) => change('assignee', t.assignee, assignee),
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('assignee', t.assignee, assignee)),
     op: 'assign',
     body: { assignee },
   });
@@ -86,7 +88,10 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
   const note = typeof opts.note === 'string' ? opts.note : undefined;
   await bulk(ctx, args, opts, {
     done: 'moved',
-    preview: (t) => change('status', t.status, to),
+    preview: (t) => {
+      const refused = t.status === to ? null : refuseStatusChange(t.status, to, blockedBy);
+      return refused ? { refused } : change('status', t.status, to);
+    },
     op: 'status',
     body: { status: to, note, blocked_by: blockedBy },
   });
@@ -103,7 +108,10 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
   }
   await bulk(ctx, args, opts, {
     done: 'escalated',
-    preview: (t: Ticket) => (t.escalation || t.status === 'closed' ? null : change('status', t.status, 'escalated')),
+    preview: (t: Ticket) => {
+      const refused = refuseEscalate(t.escalation, t.status);
+      return refused ? { refused } : change('status', t.status, 'escalated');
+    },
     op: 'escalate',
     body: { reason, team, level, estimated_resolution: eta },
   });
@@ -123,7 +131,10 @@ export async function reopen(ctx: Context, args: string[], opts: Opts) {
   const comment = await required(ctx, opts.comment, '--comment', 'Why is it reopened');
   await bulk(ctx, args, opts, {
     done: 'reopened',
-    preview: (t) => change('status', t.status, 'in_progress'),
+    preview: (t) => {
+      const refused = refuseReopen(t.status);
+      return refused ? { refused } : change('status', t.status, 'in_progress');
+    },
     op: 'reopen',
     body: { comment },
   });

@@ -6,6 +6,7 @@ import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import { RUBRIC, priorityRank, suggestPriority } from '../../domain/policy.js';
 import type { Priority, Team, Ticket, TicketType } from '../../domain/schemas.js';
 import type { Context } from '../context.js';
+import { oneLine } from '../output/text.js';
 import { CancelError } from '../errors.js';
 
 export const levelFor = (p: Priority): 1 | 2 | 3 => (p === 'critical' || p === 'high' ? 2 : 1);
@@ -17,8 +18,9 @@ export function suggestTeam(t: Pick<Ticket, 'type'>): Team {
   return 'support';
 }
 
+// customer text goes through oneLine: no escape sequence of theirs reaches the agent's terminal
 const summary = (t: Ticket) =>
-  `\n#${t.id}  ${t.subject}\n  ${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${t.org})` : ''} · opened ${t.created_at}\n  ${t.description.replace(/\s+/g, ' ').slice(0, 300)}\n`;
+  `\n#${t.id}  ${oneLine(t.subject)}\n  ${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${oneLine(t.org)})` : ''} · opened ${t.created_at}\n  ${oneLine(t.description).slice(0, 300)}\n`;
 
 export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean }): Promise<{ triaged: number; skipped: number }> {
   const queue: Ticket[] = [];

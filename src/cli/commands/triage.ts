@@ -1,6 +1,7 @@
 // tix triage: flags for one or many tickets; on a terminal with no ids, a walk of the new queue.
 import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import type { TriageBody } from '../../domain/schemas.js';
+import { refuseTriage } from '../../domain/transitions.js';
 import { resolveTargets, runBulk } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -29,7 +30,8 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
   await runBulk(ctx, targets, {
     done: 'triaged',
     preview: (t) => {
-      if (t.status !== 'new') return null;
+      const refused = refuseTriage(t.status);
+      if (refused) return { refused };
       const parts = ['status: new → in_progress'];
       if (body.priority && body.priority !== t.priority) parts.push(`priority: ${t.priority} → ${body.priority}`);
       if (body.team && body.team !== t.team) parts.push(`team: ${t.team ?? 'none'} → ${body.team}`);

@@ -1,8 +1,7 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
-import type { Query } from '../../domain/query.js';
-import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
+import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
@@ -145,12 +144,6 @@ export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params
   if (viewer.role !== 'requester') return { sql: '1=1', params: [] };
   if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
   return { sql: `${alias}requester = ?`, params: [viewer.login] };
-}
-
-/** "priority_changed medium → high by alice at …": what the last change was and who made it. */
-export function describeChange(e: Event): string {
-  const move = e.from || e.to ? ` ${e.from ?? '-'} → ${e.to ?? '-'}` : '';
-  return `${e.kind}${move} by ${e.actor} at ${e.at}`;
 }
 
 export class SqliteStore implements Store {
@@ -371,9 +364,7 @@ export class SqliteStore implements Store {
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        const last = this.sql('SELECT * FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1').get(id) as Row | undefined;
-        const what = last ? `: ${describeChange(toEvent(last))}` : '';
-        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version}${what}); re-run to apply on top`);
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
       }
       const escRow = current.escalation
         ? (this.sql('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
