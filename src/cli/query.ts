@@ -1,4 +1,7 @@
-// Turning command-line terms and flags into one query of the query language (DESIGN.md §4).
+// Turning command-line terms and flags into one query of the query language (DESIGN.md §4),
+// checked here by the same parser the server uses, so a malformed term fails before any request.
+import { QueryError, hasStateTerm, parseQuery } from '../domain/query.js';
+import { UsageError } from './errors.js';
 
 /** The query sent to the server: terms, then flags as terms, then the default state:open. */
 export function buildQuery(terms: string[], opts: Record<string, unknown>): string {
@@ -9,6 +12,13 @@ export function buildQuery(terms: string[], opts: Record<string, unknown>): stri
   }
   if (typeof opts.state === 'string') parts.push(`state:${opts.state}`);
   const q = parts.join(' ');
+  let parsed;
+  try {
+    parsed = parseQuery(q);
+  } catch (err) {
+    if (err instanceof QueryError) throw new UsageError(err.message);
+    throw err;
+  }
   // the queue means open tickets unless the query speaks of status or state
-  return /(^|\s)-?(state|status):/.test(q) ? q : `${q} state:open`.trim();
+  return hasStateTerm(parsed) ? q : `${q} state:open`.trim();
 }

@@ -62,3 +62,6 @@ export const PROBLEM_CODES = [
 
 /** Fewest characters a priority change's justification may have. */
 export const JUSTIFICATION_MIN = 10;
+
+/** A user's login name: lowercase letters, digits, dot, dash, underscore. */
+export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;

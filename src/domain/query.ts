@@ -6,17 +6,9 @@
 //   `op: '='` only ever comes from a date-only value and means "during the UTC day starting at `at`".
 // - Duration terms never use `=` (an exact age in milliseconds never matches anything).
 // - assignee keeps `me` and `none` literally; requester, org and tag compare case-insensitively.
-import {
-  CHANNELS,
-  DONE_STATUSES,
-  Login,
-  OPEN_STATUSES,
-  PriorityInput,
-  STATUSES,
-  TEAMS,
-  TICKET_TYPES,
-  type Ticket,
-} from './schemas.js';
+// plain constants, not the zod schemas: the CLI parses queries too, and must not load zod for it
+import { CHANNELS, DONE_STATUSES, LOGIN_PATTERN, OPEN_STATUSES, PRIORITIES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
+import type { Ticket } from './schemas.js';
 
 export type Cmp = '>' | '>=' | '<' | '<=' | '=';
 type InField =
@@ -154,12 +146,12 @@ function parseValue(raw: Raw, field: InField, value: string): string {
   if (field === 'requester' || field === 'org' || field === 'tag') return value;
   const v = value.toLowerCase();
   if (field === 'priority') {
-    const p = PriorityInput.safeParse(v);
-    if (p.success) return p.data;
+    if (v === 'urgent') return 'critical';
+    if ((PRIORITIES as readonly string[]).includes(v)) return v;
     throw bad(raw, value, ['critical', 'urgent', 'high', 'medium', 'low']);
   }
   if (field === 'assignee') {
-    if (v === 'me' || v === 'none' || Login.safeParse(v).success) return v;
+    if (v === 'me' || v === 'none' || LOGIN_PATTERN.test(v)) return v;
     throw new QueryError(`"${value}" in "${raw.term}" is not a login, "me" or "none"`, raw.term);
   }
   const allowed = ENUMS[field]!;

@@ -1,7 +1,7 @@
 // The single source of tix's types: every request, response and record is a zod schema here.
 import { z } from 'zod';
 import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from './attachments.js';
-import { CHANNELS, DONE_STATUSES, JUSTIFICATION_MIN, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
+import { CHANNELS, DONE_STATUSES, JUSTIFICATION_MIN, LOGIN_PATTERN, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
 
 export { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES };
 
@@ -40,7 +40,7 @@ export const TicketId = z.coerce.number().int().positive().max(Number.MAX_SAFE_I
 export const EscalationId = z.string().regex(/^CP-[1-9]\d*$/, 'an escalation id looks like CP-12');
 export const Timestamp = z.string().describe('ISO 8601 UTC timestamp');
 /** A user's login name: lowercase letters, digits, dot, dash, underscore. */
-export const Login = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a login is lowercase letters, digits, . _ -');
+export const Login = z.string().regex(LOGIN_PATTERN, 'a login is lowercase letters, digits, . _ -');
 /** A justification for a priority change: required, non-blank, at least 10 characters. */
 export const Justification = z
   .string()
