@@ -1,5 +1,5 @@
 // tix auth: the token comes from stdin (--with-token) or a hidden prompt, never from argv.
-import type { Context } from '../context.js';
+import { redactor, type Context } from '../context.js';
 import { AuthError, UsageError } from '../errors.js';
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
@@ -21,7 +21,13 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
   } else throw new UsageError('no token: pipe it with --with-token, or run on a terminal to be prompted');
   if (!token) throw new UsageError('empty token');
   const { TixClient } = await import('../../client/index.js');
-  const client = new TixClient({ baseUrl: url, token, timeoutMs: ctx.timeoutMs });
+  const hide = redactor(token);
+  const client = new TixClient({
+    baseUrl: url,
+    token,
+    timeoutMs: ctx.timeoutMs,
+    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${hide(line)}\n`) : undefined,
+  });
   try {
     const me = await client.me();
     await config.saveProfile(profile, { url, user: me.login });
