@@ -60,8 +60,8 @@ function isCompleteBuild(dist: string): boolean {
 }
 
 /**
- * The built CLI (bin/tix and dist/) copied once per test file: others rebuild dist/ while tests
- * run in a shared tree, and a rebuild must not pull chunks from under a running CLI.
+ * The built CLI (bin/tix and dist/) copied once per test file: a rebuild of dist/ while tests run
+ * (a watch build, say) must not pull chunks from under a running CLI.
  */
 export function tixBin(): Promise<string> {
   snapshot ??= (async () => {

@@ -1,4 +1,4 @@
-// Server limits (issue 4, point 4): body size, per-token rate limit, 500s without internals, busy timeout, graceful shutdown.
+// Server limits: body size, per-token rate limit, 500s without internals, busy timeout, graceful shutdown.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
