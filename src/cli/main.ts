@@ -20,6 +20,36 @@ const processIO: IO = {
 const OK = 0;
 const USAGE = 2;
 
+// a negated query term (`-status:closed`, `-"phrase"`) looks like a flag to commander; no flag has a colon
+const NEGATED_TERM = /^-[a-z_]+:|^-"/;
+
+const TAKES_QUERY = new Set(['list', 'ls', 'check']);
+const GLOBAL_WITH_VALUE = new Set(['--profile', '--url', '--format', '--timeout']);
+
+/** The command word: the first argument that is neither a flag nor a global flag's value. */
+function commandOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (GLOBAL_WITH_VALUE.has(argv[i]!)) i++;
+    else if (!argv[i]!.startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+/**
+ * For the commands that take a query (list, check), moves negated query terms behind `--`, where
+ * the parser reads them as arguments, not flags. Other commands keep their argv as typed, so a
+ * flag's value that happens to look like a term is never moved.
+ */
+export function negatedTermsLast(argv: string[]): string[] {
+  if (!TAKES_QUERY.has(commandOf(argv) ?? '')) return argv;
+  const end = argv.indexOf('--');
+  const head = end === -1 ? argv : argv.slice(0, end);
+  const terms = head.filter((a) => NEGATED_TERM.test(a));
+  if (terms.length === 0) return argv;
+  const rest = head.filter((a) => !NEGATED_TERM.test(a));
+  return [...rest, '--', ...terms, ...(end === -1 ? [] : argv.slice(end + 1))];
+}
+
 export async function main(argv: string[], io: IO = processIO, env = process.env): Promise<number> {
   // the most frequent call of all, answered before commander loads
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -40,7 +70,7 @@ export async function main(argv: string[], io: IO = processIO, env = process.env
     { writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) },
   );
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(negatedTermsLast(argv), { from: 'user' });
     return OK;
   } catch (err) {
     // help and version exit 0; every parse error is a usage error
