@@ -162,7 +162,7 @@ export class ConfigStore {
    * Returns where it went, and why the keyring was not used.
    */
   async saveToken(profile: string, token: string, opts: { keyring?: boolean } = {}): Promise<{ store: 'keyring' | 'file'; reason?: string }> {
-    let reason: string | undefined = 'keyring disabled (TIX_KEYRING=0)';
+    let reason: string | undefined; // no keyring asked for: nothing to warn about
     if (opts.keyring !== false) {
       try {
         const entry = await keyringEntry(this.dir, profile);

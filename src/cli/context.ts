@@ -104,7 +104,7 @@ export class Context {
   async saveToken(profile: string, token: string) {
     const config = await this.config();
     const where = await config.saveToken(profile, token, { keyring: this.env.TIX_KEYRING !== '0' });
-    if (where.store === 'file') this.warn(`${where.reason}; token saved in ${config.credentialsPath} (mode 0600)`);
+    if (where.store === 'file' && where.reason) this.warn(`${where.reason}; token saved in ${config.credentialsPath} (mode 0600)`);
   }
 
   warn(line: string) {
