@@ -21,7 +21,8 @@ Exit codes:
   6    unavailable: network error, timeout, or rate limit still hit after retries
   130  interrupted
 
-Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, NO_COLOR, FORCE_COLOR, CI`;
+Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
+NO_COLOR, FORCE_COLOR, CI`;
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
