@@ -2,11 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiFailure, api, commentsOf, createTicket, createUsers, startServer, tix, type TestUsers, type TixServer } from '../helpers/tix.js';
+import { describe, expect, it } from 'vitest';
+import { ApiFailure, api, commentsOf, createTicket, tix, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 const dir = mkdtempSync(join(tmpdir(), 'tix-attach-'));
 const file = (name: string, bytes: number | string) => {
   const path = join(dir, name);
@@ -14,13 +13,6 @@ const file = (name: string, bytes: number | string) => {
   return path;
 };
 
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('attachments', () => {
   it('a comment carries accepted files, and the server returns the same bytes', async () => {

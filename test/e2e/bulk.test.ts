@@ -3,21 +3,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { ROOT, api, createTicket, createUsers, json, startServer, tix, type TestUsers, type TixServer } from '../helpers/tix.js';
+import { ROOT, api, createTicket, json, tix, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 /** Seeds tickets straight into the server's database (fixture data, as an import would). */
 async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promise<number[]> {

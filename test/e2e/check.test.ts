@@ -3,17 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPortUrl, createTicket, json, startServer, tix, type TixServer } from '../helpers/tix.js';
+import { describe, expect, it } from 'vitest';
+import { closedPortUrl, createTicket, json, tix, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
+const { server } = serverForFile();
 
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 /** Moves a ticket's SLA due dates into the past, as if it had waited for a day. */
 function overdue(id: number) {

@@ -2,20 +2,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPortUrl, createUsers, startServer, tix, type RunResult, type TestUsers, type TixOptions, type TixServer } from '../helpers/tix.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { closedPortUrl, serverForFile, tix, type RunResult, type TixOptions } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 const scratch: string[] = [];
 const run = (args: string[], opts: Omit<TixOptions, 'server'> = {}) => tix(args, { server, ...opts });
 
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
 afterAll(async () => {
-  await server?.stop();
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 

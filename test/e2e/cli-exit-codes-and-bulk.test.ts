@@ -1,17 +1,11 @@
 // Exit codes, several tickets at once, ids from a pipe, --query guards and --dry-run, through the real CLI.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { api, closedPortUrl, createTicket, eventsOf, getTicket, json, startServer, tix, type TixOptions, type TixServer } from '../helpers/tix.js';
+import { describe, expect, test } from 'vitest';
+import { api, closedPortUrl, createTicket, eventsOf, getTicket, json, tix, type TixOptions, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
+const { server } = serverForFile();
 const run = (args: string[], opts: Omit<TixOptions, 'server'> = {}) => tix(args, { server, ...opts });
 const MISSING = 999_999;
 
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 /** Opens `n` tickets tagged `tag`; their ids in creation order. */
 async function openTagged(tag: string, n: number): Promise<number[]> {

@@ -1,22 +1,13 @@
 // A ticket's life through the real CLI: reprioritize with a reason, escalate and advance, close, reopen, move.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  api, commentsOf, createTicket, createUsers, eventsOf, getTicket, json, startServer, tix,
-  type TestUsers, type TixOptions, type TixServer,
-} from '../helpers/tix.js';
+  api, commentsOf, createTicket, eventsOf, getTicket, json, tix,
+  type TixOptions, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 // every command here runs as the agent, so `actor` on events is checkable
 const run = (args: string[], opts: Omit<TixOptions, 'server'> = {}) => tix(args, { server, ...opts, env: { ...users.agent.env, ...opts.env } });
 
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 const closeViaApi = (id: number) => api(server, 'POST', `/v1/tickets/${id}/close`, { body: { resolution: 'set up by the test' } });
 

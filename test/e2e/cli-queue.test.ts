@@ -1,21 +1,12 @@
 // The queue through the real CLI: list order and output, show, create's priority policy, triage.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  api, commentsOf, createTicket, createUsers, eventsOf, getTicket, json, setCreatedAt, startServer, tix,
-  type TestUsers, type TixOptions, type TixServer,
-} from '../helpers/tix.js';
+  api, commentsOf, createTicket, eventsOf, getTicket, json, setCreatedAt, tix,
+  type TixOptions, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 const run = (args: string[], opts: Omit<TixOptions, 'server'> = {}) => tix(args, { server, ...opts });
 
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe('tix list', () => {
   test('prints tickets in queue order: highest priority first, then oldest first, then lowest id', async () => {

@@ -1,9 +1,8 @@
 // Who sees what, through the real CLI acting as each user (TIX_TOKEN = their token).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { api, commentsOf, createTicket, createUsers, eventsOf, getTicket, json, startServer, tix, type TestUsers, type TixOptions, type TixServer } from '../helpers/tix.js';
+import { beforeAll, expect, test } from 'vitest';
+import { api, commentsOf, createTicket, eventsOf, getTicket, json, serverForFile, tix, type TixOptions } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 const run = (args: string[], opts: Omit<TixOptions, 'server'> = {}) => tix(args, { server, ...opts });
 
 const PUBLIC_REPLY = 'Thanks, we are looking into it.';
@@ -13,8 +12,6 @@ let olgaTicket: number; // acme, opened by the acme org admin
 let globexTicket: number;
 
 beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
   // asking for high without a justification leaves an internal note and an internal event
   ritaTicket = (await createTicket(server, { subject: 'Exports fail', priority: 'high' }, users.acmeRequester.token)).id;
   await api(server, 'POST', `/v1/tickets/${ritaTicket}/comments`, { token: users.agent.token, body: { body: PUBLIC_REPLY, public: true } });
@@ -22,9 +19,6 @@ beforeAll(async () => {
   await api(server, 'POST', `/v1/tickets/${ritaTicket}/escalate`, { token: users.agent.token, body: { reason: 'needs engineering: exporter crashes' } });
   olgaTicket = (await createTicket(server, { subject: 'Add a billing contact' }, users.acmeOrgAdmin.token)).id;
   globexTicket = (await createTicket(server, { subject: 'Globex SSO' }, users.globexRequester.token)).id;
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 test('a requester showing their own ticket with --comments --events sees public ones only, never internal comments or events', async () => {

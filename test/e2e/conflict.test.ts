@@ -1,19 +1,11 @@
 // Conflicts: a write based on a stale read is refused (412 → exit 5) and says what changed and who changed it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/client/errors.js';
 import { TixClient } from '../../src/client/index.js';
 import { exitCodeFor } from '../../src/cli/errors.js';
-import { api, createTicket, createUsers, eventsOf, getTicket, startServer, type TestUsers, type TixServer } from '../helpers/tix.js';
+import { api, createTicket, eventsOf, getTicket, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
-beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { server, users } = serverForFile();
 
 describe('If-Match', () => {
   it('a stale version is refused with 412, exit 5, the ticket unchanged and the change named with its author', async () => {

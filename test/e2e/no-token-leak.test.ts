@@ -4,21 +4,17 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closedPortUrl, createTicket, createUsers, getTicket, startServer, tix, type Env, type RunResult, type TestUsers, type TixServer } from '../helpers/tix.js';
+import { closedPortUrl, createTicket, getTicket, serverForFile, tix, type Env, type RunResult } from '../helpers/tix.js';
 
-let server: TixServer;
-let users: TestUsers;
+const { server, users } = serverForFile();
 let scratch: string;
 /** A token-shaped secret the server never issued: refused, and never echoed either. */
 const WRONG_TOKEN = `tix_${'W'.repeat(8)}rongTokenNeverIssued${'x'.repeat(12)}`;
 
 beforeAll(async () => {
-  server = await startServer();
-  users = await createUsers(server);
   scratch = mkdtempSync(join(tmpdir(), 'tix-leak-'));
 });
 afterAll(async () => {
-  await server?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -1,15 +1,9 @@
 // A saved token goes only to its profile's server: never to another URL given by --url or TIX_URL.
 import { createServer } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, tix, type TixServer } from '../helpers/tix.js';
+import { describe, expect, it } from 'vitest';
+import { tix, serverForFile } from '../helpers/tix.js';
 
-let server: TixServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const { server } = serverForFile();
 
 describe('the saved token', () => {
   it('is not sent to a server named by --url or TIX_URL; that needs its own token', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'tix');
@@ -343,4 +343,23 @@ export function json<T = any>(r: RunResult): T {
   } catch {
     throw new Error(`stdout is not JSON (exit ${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   }
+}
+
+/**
+ * One real server (and the standard users) shared by a whole test file: started before its first
+ * test, stopped after its last. The returned objects are filled in place, so a file can destructure
+ * them at load time: `const { server, users } = serverForFile();`.
+ */
+export function serverForFile(opts: { demo?: boolean } = {}): { server: TixServer; users: TestUsers } {
+  const shared = { server: {} as TixServer, users: {} as TestUsers };
+  let started: TixServer | undefined;
+  beforeAll(async () => {
+    started = await startServer(opts);
+    Object.assign(shared.server, started);
+    Object.assign(shared.users, await createUsers(started));
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return shared;
 }

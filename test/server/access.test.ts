@@ -1,15 +1,9 @@
 // Users and visibility: 401 without a token, 404 (not 403) across organizations, 403 for requesters' staff actions.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/schemas.js';
-import { problemOf, startServer, type TestServer } from './helpers.js';
+import { problemOf, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 const listIds = async (as: string) => ((await s.call(as, 'GET', '/v1/tickets?q=state:all&limit=1000')).json() as { items: Ticket[] }).items.map((t) => t.id).sort();
 

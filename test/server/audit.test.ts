@@ -1,15 +1,9 @@
 // Audit: every change to a ticket is an event; a request that changes nothing records nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Event, Ticket } from '../../src/domain/schemas.js';
-import { MINUTE, startServer, type TestServer } from './helpers.js';
+import { MINUTE, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 /** `path` is under /v1/tickets/:id unless it starts with /v1/. */
 type Step = [what: string, as: string, method: 'POST' | 'PATCH', path: string, body: object, kind: Event['kind']];

@@ -1,14 +1,8 @@
 // Authentication is decided on the matched route, whatever spelling the request target uses.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 describe('request targets', () => {
   it('an encoded path to a private route still needs a token', async () => {

@@ -1,14 +1,8 @@
 // Comments and what a requester may see: internal by default, never shown to requesters.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 const comment = (as: string, id: number, body: Record<string, unknown>) => s.call(as, 'POST', `/v1/tickets/${id}/comments`, body);
 

@@ -1,15 +1,9 @@
 // Escalations: CP-<n> ids, a forward-only timestamped timeline, resolution hands the ticket back.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ESCALATION_STATES, type Escalation, type Ticket } from '../../src/domain/schemas.js';
-import { HOUR, problemOf, startServer, type TestServer } from './helpers.js';
+import { HOUR, problemOf, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 async function escalated(as = 'alice', body: Record<string, unknown> = {}): Promise<Ticket> {
   const t = await s.open('carol');

@@ -1,6 +1,7 @@
 // An in-process tix server for route tests: a real app and store, an injectable clock, users with tokens.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach } from 'vitest';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
@@ -114,3 +115,18 @@ export async function startServer(opts: { dbPath?: string } = {}): Promise<TestS
 
 export const problemOf = (res: LightMyRequestResponse) => res.json() as Problem;
 export const escalationOf = (res: LightMyRequestResponse) => res.json() as Escalation;
+
+/**
+ * A fresh in-process server for each test of the file, closed after it. The returned object is
+ * refilled in place before every test: `const s = serverPerTest();`.
+ */
+export function serverPerTest(): TestServer {
+  const current = {} as TestServer;
+  beforeEach(async () => {
+    Object.assign(current, await startServer());
+  });
+  afterEach(async () => {
+    await current.close();
+  });
+  return current;
+}

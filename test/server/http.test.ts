@@ -2,19 +2,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { PROBLEM_CODES, type Ticket } from '../../src/domain/schemas.js';
 import { hashToken } from '../../src/server/app.js';
-import { problemOf, startServer, type TestServer } from './helpers.js';
+import { problemOf, serverPerTest, startServer } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 function expectProblem(res: LightMyRequestResponse, status: number, code: string) {
   expect(res.statusCode).toBe(status);

@@ -1,15 +1,9 @@
 // DESIGN §2 priority policy through the API: defaults by channel, requalification, justified changes.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../src/domain/schemas.js';
-import { HOUR, problemOf, startServer, type TestServer } from './helpers.js';
+import { HOUR, problemOf, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 const REASON = 'checkout fails for every customer in the EU';
 

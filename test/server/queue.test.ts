@@ -1,16 +1,10 @@
 // Queue order, cursor pagination, status groups and the query language through GET /v1/tickets.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueOrder } from '../../src/domain/queue.js';
 import type { Priority, Ticket } from '../../src/domain/schemas.js';
-import { MINUTE, problemOf, startServer, type TestServer } from './helpers.js';
+import { MINUTE, problemOf, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 type Page = { items: Ticket[]; next_cursor: string | null };
 const list = async (as: string, query = '') => {

@@ -1,14 +1,8 @@
 // A requester's reply to a done ticket brings it back; root causes must exist.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DAY, startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 describe('a requester replying', () => {
   it('to a solution_provided ticket brings it back to in_progress and stops its auto-close', async () => {

@@ -1,17 +1,11 @@
 // SLA through the API: due dates per priority and sla_breached moving with an injected clock (no sleeps).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Priority, Ticket } from '../../src/domain/schemas.js';
 import { DEFAULT_SLA } from '../../src/domain/sla.js';
 import { buildApp } from '../../src/server/app.js';
-import { DAY, HOUR, startServer, type TestServer } from './helpers.js';
+import { DAY, HOUR, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 const breachedIds = async () =>

@@ -1,14 +1,8 @@
 // A revoked token stops working at once, even right after it was used (and remembered).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 describe('token revocation', () => {
   it('DELETE /v1/tokens/:id refuses the token on the very next request', async () => {

@@ -1,15 +1,9 @@
 // Status transitions through the API: the 409 refusals, close as a no-op, triage and reopen.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/schemas.js';
-import { problemOf, startServer, type TestServer } from './helpers.js';
+import { problemOf, serverPerTest } from './helpers.js';
 
-let s: TestServer;
-beforeEach(async () => {
-  s = await startServer();
-});
-afterEach(async () => {
-  await s.close();
-});
+const s = serverPerTest();
 
 const RESOLUTION = { resolution: 'cleared the stale VPN profile' };
 
