@@ -143,18 +143,6 @@ async function dryRun(ctx: Context, client: TixClient, targets: Targets, op: Bul
   ctx.status(`dry run: ${lines.filter((l) => l.change).length} of ${lines.length} tickets would change; nothing was changed`);
 }
 
-/** Sends one batch; a batch still running under the same key (a resumed run) is waited for. */
-async function sendBatch(client: TixClient, operations: BatchOperation[], key: string): Promise<BatchResult[]> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.batch(operations, { idempotencyKey: key, minimal: true });
-    } catch (err) {
-      const inFlight = err instanceof ApiError && err.code === 'conflict' && err.retryAfterSeconds !== undefined;
-      if (!inFlight || attempt >= 30) throw err;
-      await new Promise((r) => setTimeout(r, (err.retryAfterSeconds ?? 1) * 1000));
-    }
-  }
-}
 
 const outcomeOf = (r: BatchResult): Finished =>
   r.error
@@ -246,7 +234,8 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
         if (!b.planned) journal?.plan(b.key, b.ids);
         let results: BatchResult[];
         try {
-          results = await sendBatch(client, b.ids.map(operation), b.key);
+          // a copy still running under this key (a resumed run) answers 409 + Retry-After: the client waits and retries
+          results = await client.batch(b.ids.map(operation), { idempotencyKey: b.key, minimal: true });
         } catch (err) {
           stoppedBy ??= err;
           const d = describeError(err);
