@@ -88,6 +88,26 @@ describe('ETag and If-Match', () => {
     expect(problemOf(res).detail).toMatch(/changed/);
     expect([await s.ticket(t.id), await s.events(t.id)]).toEqual(before);
   });
+  it.each([
+    ['triage', 'new', { team: 'support' }],
+    ['priority', 'new', { priority: 'high', reason: 'the CEO is affected here' }],
+    ['assign', 'new', { assignee: 'me' }],
+    ['status', 'new', { status: 'pending_customer' }],
+    ['escalate', 'in_progress', { reason: 'needs a code fix' }],
+    ['close', 'new', { resolution: 'answered by phone' }],
+    ['reopen', 'closed', { comment: 'not fixed after all' }],
+  ] as const)('answers 412 to POST /%s with a stale If-Match, changing nothing', async (route, status, body) => {
+    const t = await s.open('carol');
+    if (status === 'in_progress') await s.call('alice', 'POST', `/v1/tickets/${t.id}/triage`, {});
+    if (status === 'closed') await s.call('alice', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'answered by phone' });
+    const read = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+    // another agent's internal note moves the version on
+    expect((await s.call('bob', 'POST', `/v1/tickets/${t.id}/comments`, { body: 'looking into it' })).statusCode).toBe(201);
+    const before = [await s.ticket(t.id), await s.events(t.id)];
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/${route}`, body, { 'if-match': read.headers.etag as string });
+    expect([res.statusCode, problemOf(res).code]).toEqual([412, 'precondition_failed']);
+    expect([await s.ticket(t.id), await s.events(t.id)]).toEqual(before);
+  });
   it('answers 412 to a stale PATCH too', async () => {
     const t = await s.open('carol');
     await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
@@ -120,9 +140,14 @@ describe('Idempotency-Key', () => {
   it('applies a ticket change once: one event, one version bump', async () => {
     const t = await s.open('carol');
     const change = { priority: 'high', reason: 'payroll run is tomorrow' };
-    for (let i = 0; i < 3; i++) {
-      expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/priority`, change, { 'idempotency-key': 'k-3' })).statusCode).toBe(200);
-    }
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await s.call('alice', 'POST', `/v1/tickets/${t.id}/priority`, change, { 'idempotency-key': 'k-3' }));
+    // a repeated change to the same priority would be a no-op anyway: the retries must be replays of the first answer
+    expect(answers.map((a) => [a.statusCode, a.headers['idempotent-replayed'], a.headers['tix-changed']])).toEqual([
+      [200, undefined, 'true'],
+      [200, 'true', 'true'],
+      [200, 'true', 'true'],
+    ]);
     expect((await s.events(t.id)).filter((e) => e.kind === 'priority_changed')).toHaveLength(1);
     expect((await s.ticket(t.id)).version).toBe(t.version + 1);
   });
@@ -135,8 +160,12 @@ describe('Idempotency-Key', () => {
   it('replays a refusal as it was first answered', async () => {
     const t = await s.open('carol');
     const first = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'not done yet' }, { 'idempotency-key': 'k-5' });
+    expect(first.statusCode).toBe(409);
+    // now the same request would succeed if it were run again: a retry must replay the refusal instead
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'answered by phone' })).statusCode).toBe(200);
     const retry = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'not done yet' }, { 'idempotency-key': 'k-5' });
-    expect([retry.statusCode, retry.body]).toEqual([first.statusCode, first.body]);
+    expect([retry.statusCode, retry.headers['idempotent-replayed'], retry.body]).toEqual([409, 'true', first.body]);
+    expect((await s.ticket(t.id)).status).toBe('closed');
   });
   it('answers 422 to the same key with another body, and changes nothing', async () => {
     await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'k-6' });

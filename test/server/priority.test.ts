@@ -135,6 +135,16 @@ describe('an agent changing priority', () => {
     expect(res.statusCode).toBe(400);
     expect((await s.ticket(t.id)).status).toBe('new');
   });
+  it.each([
+    ['too short', 'short'],
+    ['nine characters', '123456789'],
+    ['blank', '            '],
+  ])('refuses a triage priority change whose justification is %s, and changes nothing', async (_, justification) => {
+    const t = await s.open('carol');
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/triage`, { priority: 'high', justification });
+    expect([res.statusCode, problemOf(res).detail]).toEqual([400, expect.stringMatching(/at least 10 characters/)]);
+    expect(await s.ticket(t.id)).toMatchObject({ status: 'new', priority: 'medium', version: t.version });
+  });
   it('records the triage priority change with its justification', async () => {
     const t = await s.open('carol');
     await s.call('alice', 'POST', `/v1/tickets/${t.id}/triage`, { priority: 'high', justification: REASON });
