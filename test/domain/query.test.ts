@@ -157,7 +157,18 @@ describe('parseQuery: malformed input is refused naming the term', () => {
     expect(error.message).toContain(`"${named}"`);
     expect(error.message).toMatch(message);
   });
-  it('a QueryError is an Error named QueryError', () => expect(errorOf('x:y')).toBeInstanceOf(Error));
+  it('a QueryError is an Error named QueryError', () => {
+    const thrown = (() => {
+      try {
+        parseQuery('x:y');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(thrown).toBeInstanceOf(QueryError);
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).name).toBe('QueryError');
+  });
   it('the first malformed term is the one reported', () => expect(errorOf('team:x type:y').term).toBe('team:x'));
 });
 
@@ -165,6 +176,7 @@ describe('hasStateTerm', () => {
   it('is true with a state term', () => expect(hasStateTerm(parseQuery('state:all'))).toBe(true));
   it('is true with a status term', () => expect(hasStateTerm(parseQuery('bug status:new'))).toBe(true));
   it('is true with a negated status term', () => expect(hasStateTerm(parseQuery('-status:closed'))).toBe(true));
+  it('is true with a negated state term', () => expect(hasStateTerm(parseQuery('-state:open'))).toBe(true));
   it('is false otherwise', () => expect(hasStateTerm(parseQuery('team:support "state:open"'))).toBe(false));
 });
 

@@ -118,7 +118,7 @@ describe('parseQuery under arbitrary input', () => {
         const input = [...before, bad, ...after].join(' ');
         const r = attempt(input);
         expect('error' in r, input).toBe(true);
-        if ('error' in r) expect(bad).toContain(r.error.term.split(' ')[0]!);
+        if ('error' in r) expect(r.error.term.split(' ')[0], input).toBe(bad);
       }),
       { numRuns: RUNS },
     );
