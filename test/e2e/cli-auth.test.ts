@@ -50,7 +50,8 @@ describe('stored credentials', () => {
     expect(login.code).toBe(4);
     expect(existsSync(credentialsOf(dir))).toBe(false);
     const config = join(dir, 'config.json');
-    if (existsSync(config)) expect(JSON.parse(readFileSync(config, 'utf8')).profiles ?? {}).toEqual({});
+    const saved = existsSync(config) ? (JSON.parse(readFileSync(config, 'utf8')) as { profiles?: object }).profiles ?? {} : {};
+    expect(saved).toEqual({});
   });
 
   test('auth logout removes the stored token, and the CLI is then not authenticated (exit 4)', async () => {

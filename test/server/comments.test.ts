@@ -25,8 +25,9 @@ describe('an agent comment', () => {
   });
   it('leaves a closed ticket closed', async () => {
     const t = await s.open('carol');
-    await s.call('alice', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'answered by phone' });
-    await comment('alice', t.id, { body: 'for the record: called back', public: true });
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'answered by phone' })).statusCode).toBe(200);
+    expect((await comment('alice', t.id, { body: 'for the record: called back', public: true })).statusCode).toBe(201);
+    expect((await s.comments(t.id, 'carol')).map((c) => c.body)).toEqual(['for the record: called back']);
     expect((await s.ticket(t.id)).status).toBe('closed');
   });
 });
