@@ -1,4 +1,5 @@
 // Server limits: body size, per-token rate limit, 500s without internals, busy timeout, graceful shutdown.
+import { spawn } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -234,12 +235,28 @@ describe('a failure inside the server', () => {
 });
 
 describe('the database', () => {
-  it('waits for a lock instead of failing at once (SQLite busy timeout of at least a second)', async () => {
+  it('a write waits for another process holding the write lock instead of failing at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tix-limits-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const store = new SqliteStore(join(dir, 'busy.db'));
+    const path = join(dir, 'busy.db');
+    const store = new SqliteStore(path);
     cleanups.push(() => store.close());
-    expect(Number(store.db.pragma('busy_timeout', { simple: true }))).toBeGreaterThanOrEqual(1000);
+    // another process takes the write lock and holds it for 400 ms
+    const holder = spawn(process.execPath, ['-e', `
+      const db = new (require('better-sqlite3'))(${JSON.stringify(path)});
+      db.exec('BEGIN IMMEDIATE');
+      process.stdout.write('locked\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      db.exec('COMMIT');
+    `], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      holder.once('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
+    });
+    const user = await store.createUser({ login: 'waited', name: 'Waited', email: null, role: 'agent', org: null, org_admin: false }, new Date());
+    expect(user.login).toBe('waited');
+    expect(await store.getUserByLogin('waited')).toMatchObject({ login: 'waited' });
+    await new Promise((r) => holder.once('exit', r));
   });
 });
 
@@ -315,12 +332,21 @@ describe('graceful shutdown', () => {
       req.write(body.slice(0, 20));
       setTimeout(() => {
         closing = server!.close();
-        setTimeout(() => req.end(body.slice(20)), 100);
+        void closing.then(() => (closedAt = Date.now()));
+        setTimeout(() => {
+          bodyEndedAt = Date.now();
+          req.end(body.slice(20));
+        }, 100);
       }, 100);
     });
+    let closedAt: number | undefined;
+    let bodyEndedAt: number | undefined;
     const { status, text } = await answer;
     expect(status, text).toBe(201);
+    expect(closing, 'close() was called while the body was still arriving').toBeDefined();
     await closing;
+    // close() waited for the write: it ended only after the rest of the body was sent
+    expect(closedAt! >= bodyEndedAt!).toBe(true);
     server = undefined;
     const reopened = new SqliteStore(db);
     const stored = ticketCount(reopened);
