@@ -198,19 +198,29 @@ describe('tix triage on a terminal (tmux)', () => {
   });
 
   it('Ctrl+C in a prompt exits 130 and changes nothing', async () => {
-    const t = await triageInPane();
-    const B = typo.id;
-    // only the typo ticket is still new
-    let screen = await t.waitFor((s) => s.includes(`Ticket #${B}`) && s.includes('Triage it'), { what: `the action prompt for #${B}` });
-    expect(screen).toContain('1 new ticket to triage, in queue order');
-    await t.keys('Enter');
-    screen = await t.waitFor('? Priority', { what: 'the priority prompt' });
-    // the typo ticket: the suggestion is also the current priority, and it is pre-selected
-    expect(screen).toMatch(/❯ low \(suggested\) \(current\)/);
-    await t.keys('C-c');
-    expect(await t.waitForExit()).toBe(130);
-    screen = await t.screen();
-    expect(screen).toMatch(/tix: interrupted/);
-    expect(await api('GET', `/v1/tickets/${B}`)).toMatchObject({ status: 'new', version: 1 });
+    // a ticket of this test's own, first in the queue whatever ran before; closed afterwards so it
+    // is not in the way of another test's walk
+    const C = (await api('POST', '/v1/tickets', {
+      subject: 'Login is down for every user',
+      description: 'Since 08:00 nobody can log in to the portal; there is no workaround.',
+      priority: 'critical',
+      channel: 'phone',
+    })).id as number;
+    try {
+      const t = await triageInPane();
+      let screen = await t.waitFor((s) => s.includes(`Ticket #${C}`) && s.includes('Triage it'), { what: `the action prompt for #${C}` });
+      expect(screen).toMatch(/\d+ new tickets? to triage, in queue order/);
+      await t.keys('Enter');
+      screen = await t.waitFor('? Priority', { what: 'the priority prompt' });
+      // the suggestion is also the current priority, and it is pre-selected
+      expect(screen).toMatch(/❯ critical \(suggested\) \(current\)/);
+      await t.keys('C-c');
+      expect(await t.waitForExit()).toBe(130);
+      screen = await t.screen();
+      expect(screen).toMatch(/tix: interrupted/);
+      expect(await api('GET', `/v1/tickets/${C}`)).toMatchObject({ status: 'new', version: 1 });
+    } finally {
+      await api('POST', `/v1/tickets/${C}/close`, { resolution: 'test ticket, closed after the walk' });
+    }
   });
 });
