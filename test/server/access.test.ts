@@ -151,6 +151,12 @@ describe('admin', () => {
   it('refuses an agent issuing tokens with 403', async () => {
     expect((await s.call('alice', 'POST', `/v1/users/${s.users.get('alice')!.id}/tokens`, {})).statusCode).toBe(403);
   });
+  it('refuses an org admin without an org with 400, creating nobody', async () => {
+    const res = await s.call('root', 'POST', '/v1/users', { login: 'gina', name: 'Gina', role: 'requester', org_admin: true });
+    expect([res.statusCode, problemOf(res).detail]).toEqual([400, expect.stringMatching(/org admin needs an org/)]);
+    const logins = ((await s.call('root', 'GET', '/v1/users')).json() as { items: Array<{ login: string }> }).items.map((u) => u.login);
+    expect(logins).not.toContain('gina');
+  });
   it('lets an admin create a user who can then be named as a requester', async () => {
     expect((await s.call('root', 'POST', '/v1/users', { login: 'frank', name: 'Frank', role: 'requester', org: 'acme' })).statusCode).toBe(201);
     expect((await s.open('alice', { requester: 'frank' })).org).toBe('acme');

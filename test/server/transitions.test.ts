@@ -74,6 +74,12 @@ describe('blocked', () => {
     const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'in_progress' });
     expect(res.json()).toMatchObject({ status: 'in_progress', blocked_by: null });
   });
+  it('refuses a blocking ticket that does not exist with 400, changing nothing', async () => {
+    const t = await s.open('carol');
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'blocked', blocked_by: 987_654 });
+    expect([res.statusCode, problemOf(res).code, problemOf(res).detail]).toEqual([400, 'validation', expect.stringMatching(/987654 not found/)]);
+    expect(await s.ticket(t.id)).toMatchObject({ status: 'new', blocked_by: null, version: t.version });
+  });
   it('refuses a ticket blocking itself with 400', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'blocked', blocked_by: t.id })).statusCode).toBe(400);
