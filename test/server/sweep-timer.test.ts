@@ -1,0 +1,47 @@
+// The auto-close sweep run by the server's own timer, as `tix serve` runs it: no direct call.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/main.js';
+
+const DAY = 86_400_000;
+let server: RunningServer | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  server = undefined;
+  dir = undefined;
+});
+
+describe('the scheduled auto-close sweep', () => {
+  it('closes a solution_provided ticket on its own once the days have passed, and not before', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
+    let clock = Date.parse('2026-11-02T09:00:00Z');
+    server = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'tix.db'), now: () => new Date(clock), autoCloseDays: 3, sweepEveryMs: 20 });
+    const call = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${server!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server!.bootstrapToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return (await res.json()) as { id: number; status: string };
+    };
+    const t = await call('POST', '/v1/tickets', { subject: 'How do I export invoices?', description: 'Looking for the export button.' });
+    await call('POST', `/v1/tickets/${t.id}/status`, { status: 'solution_provided' });
+
+    // a day short: several sweeps run, none closes it
+    clock += 2 * DAY;
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await call('GET', `/v1/tickets/${t.id}`)).status).toBe('solution_provided');
+
+    clock += DAY + 60_000;
+    const deadline = Date.now() + 10_000;
+    let status = '';
+    while (Date.now() < deadline && (status = (await call('GET', `/v1/tickets/${t.id}`)).status) !== 'closed') await new Promise((r) => setTimeout(r, 20));
+    expect(status).toBe('closed');
+    const events = (await fetch(`${server.url}/v1/tickets/${t.id}/events`, { headers: { authorization: `Bearer ${server.bootstrapToken}` } }).then((r) => r.json())) as { items: Array<{ kind: string; actor: string; note: string }> };
+    expect(events.items.at(-1)).toMatchObject({ kind: 'closed', actor: 'tix', note: expect.stringMatching(/auto-closed/) });
+  });
+});
