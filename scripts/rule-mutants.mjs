@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Breaks one rule at a time in a scratch copy of the project and runs the tests: every mutant
+// below must make them fail. A mutant whose pattern no longer matches is reported, not skipped.
+//
+//   node scripts/rule-mutants.mjs                 every mutant, the whole suite each time
+//   node scripts/rule-mutants.mjs --fast          every mutant, only the test files named beside it
+//   node scripts/rule-mutants.mjs journal query   only the mutants whose name contains one of these words
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Each one a one-line change that breaks a rule; `tests` are the files expected to catch it (for --fast). */
+const MUTANTS = [
+  {
+    name: 'priority policy: a requester justification only needs to be non-blank',
+    file: 'src/domain/policy.ts',
+    from: "role === 'requester' && raisesAboveMedium && !isValidJustification(justification)",
+    to: "role === 'requester' && raisesAboveMedium && !justification?.trim()",
+    tests: ['test/domain/policy.test.ts', 'test/server/priority.test.ts'],
+  },
+  {
+    name: 'triage justification: any non-empty text accepted',
+    file: 'src/server/service.ts',
+    from: 'if (!isValidJustification(body.justification)) {',
+    to: 'if (!body.justification) {',
+    tests: ['test/server/priority.test.ts'],
+  },
+  {
+    name: 'transitions out of closed: in_progress allowed without reopen',
+    file: 'src/domain/transitions.ts',
+    from: "if (from === 'closed') return",
+    to: "if (from === 'closed' && to !== 'in_progress') return",
+    tests: ['test/domain/transitions.test.ts', 'test/server/transitions.test.ts'],
+  },
+  {
+    name: 'requester visibility: a precondition failure describes internal events to a requester',
+    file: 'src/server/service.ts',
+    from: "const last = (await this.store.listEvents(id, actor.role !== 'requester')).at(-1);",
+    to: 'const last = (await this.store.listEvents(id, true)).at(-1);',
+    tests: ['test/server/authz-matrix.test.ts', 'test/server/http.test.ts'],
+  },
+  {
+    name: 'idempotency replay: refusals re-run instead of replayed',
+    file: 'src/server/app.ts',
+    from: 'if (reply.statusCode >= 500)',
+    to: 'if (reply.statusCode >= 400)',
+    tests: ['test/server/http.test.ts'],
+  },
+  {
+    name: 'If-Match: close ignores the version',
+    file: 'src/server/service.ts',
+    from: /(async close\(actor[\s\S]*?)\}, ifMatch\);/,
+    to: '$1});',
+    tests: ['test/server/http.test.ts'],
+  },
+  {
+    name: 'journal resume: a journal of another body accepted',
+    file: 'src/cli/bulk.ts',
+    from: 'JSON.stringify([op.op, op.body])',
+    to: 'JSON.stringify([op.op])',
+    tests: ['test/e2e/cli-guards.test.ts'],
+  },
+  {
+    name: 'query negation: -state:open treated as no state term',
+    file: 'src/domain/query.ts',
+    from: "query.terms.some((t) => t.kind === 'state' ||",
+    to: "query.terms.some((t) => (t.kind === 'state' && !t.negate) ||",
+    tests: ['test/domain/query.test.ts', 'test/e2e/cli-guards.test.ts'],
+  },
+];
+
+const args = process.argv.slice(2);
+const fast = args.includes('--fast');
+const words = args.filter((a) => !a.startsWith('--'));
+const chosen = MUTANTS.filter((m) => words.length === 0 || words.some((w) => m.name.includes(w)));
+
+const results = [];
+for (const m of chosen) {
+  const scratch = mkdtempSync(join(tmpdir(), 'tix-mutant-'));
+  try {
+    for (const entry of ['src', 'test', 'scripts', 'bin', 'package.json', 'tsconfig.json', 'vitest.config.ts']) cpSync(join(ROOT, entry), join(scratch, entry), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+    const path = join(scratch, m.file);
+    const source = readFileSync(path, 'utf8');
+    const mutated = source.replace(m.from, m.to);
+    if (mutated === source) {
+      results.push({ name: m.name, verdict: 'PATTERN NOT FOUND' });
+      continue;
+    }
+    writeFileSync(path, mutated);
+    const started = Date.now();
+    const run = spawnSync('npx', ['vitest', 'run', ...(fast ? m.tests : [])], { cwd: scratch, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    const failed = /Tests\s+.*?(\d+) failed/.exec(run.stdout.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
+    results.push({ name: m.name, verdict: run.status !== 0 ? `killed (${failed ?? '?'} failing tests, ${seconds} s)` : `SURVIVED (${seconds} s)` });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log(`${results.at(-1).verdict.padEnd(36)} ${m.name}`);
+}
+const bad = results.filter((r) => !r.verdict.startsWith('killed'));
+console.log(bad.length === 0 ? `\nall ${results.length} mutants killed` : `\n${bad.length} of ${results.length} not killed`);
+process.exit(bad.length === 0 ? 0 : 1);
