@@ -48,6 +48,8 @@ export const QUERY_LIMITS = {
   terms: 50,
   /** comma-separated values in one field term */
   valuesPerTerm: 20,
+  /** bare words and "quoted phrases": each reads the text of every ticket it may match */
+  textTerms: 10,
   /** characters in one bare word or "quoted phrase" */
   textLength: 200,
 } as const;
@@ -93,7 +95,16 @@ export function parseQuery(input: string): Query {
     const extra = tokens[QUERY_LIMITS.terms]!;
     throw new QueryError(`the query has ${tokens.length} terms, from "${shorten(extra)}" on too many; a query takes at most ${QUERY_LIMITS.terms}`, extra);
   }
-  return { terms: tokens.map(parseTerm) };
+  const terms = tokens.map(parseTerm);
+  const texts = terms.flatMap((t, i) => (t.kind === 'text' ? [tokens[i]!] : []));
+  if (texts.length > QUERY_LIMITS.textTerms) {
+    const extra = texts[QUERY_LIMITS.textTerms]!;
+    throw new QueryError(
+      `the query has ${texts.length} words or phrases, from "${shorten(extra)}" on too many; a query takes at most ${QUERY_LIMITS.textTerms}`,
+      extra,
+    );
+  }
+  return { terms };
 }
 
 /** A term as it may appear in a message: whole, or its start when long. */

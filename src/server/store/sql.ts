@@ -68,13 +68,14 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       return { sql: `${column} ${term.op} ?`, params: [term.at] };
     }
     case 'text': {
-      // lower() folds A-Z only, as foldCase does; instr() is the exact test
+      // ticket_text holds subject and description through lower(), which folds A-Z only, as foldCase does;
+      // its plain copy (ticket_text_content: id, c0, c1) is read directly, far cheaper per row than the virtual table
       const needle = foldCase(term.value);
-      const exact = { sql: '(instr(lower(subject), ?) > 0 OR instr(lower(description), ?) > 0)', params: [needle, needle] };
+      const exact = '(instr(c0, ?) > 0 OR instr(c1, ?) > 0)';
       const grams = trigramQuery(needle);
-      if (!grams) return exact;
-      // the index narrows to rows holding a few of the needle's trigrams; instr() then decides
-      return { sql: `(tickets.id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ${exact.sql})`, params: [grams, ...exact.params] };
+      // the index narrows to rows holding a few of the needle's trigrams, instr() decides; shorter needles read every row
+      const narrow = grams ? 'id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ' : '';
+      return { sql: `tickets.id IN (SELECT id FROM ticket_text_content WHERE ${narrow}${exact})`, params: grams ? [grams, needle, needle] : [needle, needle] };
     }
   }
 }

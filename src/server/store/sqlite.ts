@@ -48,11 +48,10 @@ CREATE TABLE IF NOT EXISTS idempotency (
   status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
 `;
 
-// Subject and description, lower-cased as the query language compares them, in a trigram index for
-// text terms; triggers keep it in step with every write to tickets, whoever makes it.
+// Subject and description, lower-cased as the query language compares them, kept with a trigram index
+// for text terms (the copy spares lower() per row); triggers keep it in step with every write to tickets.
 const TEXT_INDEX = `
-CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(
-  subject, description, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(subject, description, tokenize='trigram case_sensitive 1');
 CREATE TRIGGER IF NOT EXISTS ticket_text_insert AFTER INSERT ON tickets BEGIN
   INSERT INTO ticket_text (rowid, subject, description) VALUES (new.id, lower(new.subject), lower(new.description));
 END;
