@@ -68,20 +68,21 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       return { sql: `${column} ${term.op} ?`, params: [term.at] };
     }
     case 'text': {
-      // ticket_text holds subject and description through lower(), which folds A-Z only, as foldCase does;
-      // its plain copy (ticket_text_content: id, c0, c1) is read directly, far cheaper per row than the virtual table
+      // ticket_text keeps subject and description through lower(), which folds A-Z only, as foldCase does;
+      // its plain copy (ticket_text_content: id, c0, c1) is the exact test, one row looked up per ticket
       const needle = foldCase(term.value);
-      const exact = '(instr(c0, ?) > 0 OR instr(c1, ?) > 0)';
+      const exact = { sql: 'EXISTS (SELECT 1 FROM ticket_text_content c WHERE c.id = tickets.id AND (instr(c.c0, ?) > 0 OR instr(c.c1, ?) > 0))', params: [needle, needle] };
       const grams = trigramQuery(needle);
-      // the index narrows to rows holding a few of the needle's trigrams, instr() decides; shorter needles read every row
-      const narrow = grams ? 'id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ' : '';
-      return { sql: `tickets.id IN (SELECT id FROM ticket_text_content WHERE ${narrow}${exact})`, params: grams ? [grams, needle, needle] : [needle, needle] };
+      if (!grams) return exact;
+      // the trigram index rules out most rows at the cost of a probe; `+` keeps the scan in queue order, so
+      // a needle found everywhere costs no sort of the whole table
+      return { sql: `(+tickets.id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ${exact.sql})`, params: [grams, ...exact.params] };
     }
   }
 }
 
 /** How many trigrams of a needle the index is asked for: each costs a posting list, the exact test settles the rest. */
-const TRIGRAMS_ASKED = 4;
+const TRIGRAMS_ASKED = 2;
 
 /**
  * An FTS5 query for the ticket_text trigram index that every row containing `needle` matches:
