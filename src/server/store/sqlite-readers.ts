@@ -79,6 +79,11 @@ export class SqliteReaders {
     });
   }
 
+  /** Reads being run by a worker at this moment. */
+  get busy(): number {
+    return this.readers.filter((r) => r.job).length;
+  }
+
   /** Workers running now (they start with the first read). */
   get running(): number {
     return this.readers.length;
