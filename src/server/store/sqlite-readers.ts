@@ -99,13 +99,14 @@ export class SqliteReaders {
 
   private spawn(): Reader {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: this.path, driver: this.driver } });
-    // the HTTP server keeps the process alive, not an idle reader
+    // an idle reader never keeps the process alive; a busy one does, until its answer is in
     worker.unref();
     const reader: Reader = { worker };
     worker.on('message', (m: { id: number; columns?: string[]; rows?: unknown[][]; error?: { message: string; code?: string } }) => {
       const job = reader.job;
       if (!job || job.id !== m.id) return;
       reader.job = undefined;
+      worker.unref();
       if (m.error) job.reject(new ReaderError(m.error.message, m.error.code));
       else job.resolve({ columns: m.columns!, rows: m.rows! });
       this.dispatch();
@@ -134,6 +135,7 @@ export class SqliteReaders {
       const job = this.queue.shift();
       if (!job) return;
       reader.job = job;
+      reader.worker.ref();
       reader.worker.postMessage({ id: job.id, sql: job.sql, params: job.params });
     }
   }
