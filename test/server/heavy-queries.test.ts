@@ -62,7 +62,8 @@ describe('query limits', () => {
     expect(heaviest.json().items).toEqual([]);
     const phrase = `"${'y'.repeat(QUERY_LIMITS.textLength)}"`;
     const values = `tag:${tags(0)}`;
-    for (const q of [heaviestQuery().replace(/\bq(\d)/g, '-q$1'), `-${phrase}`, `-${values}`]) {
+    const most = Array.from({ length: QUERY_LIMITS.terms }, (_, i) => (i < QUERY_LIMITS.textTerms ? `-q${i}` : `-tag:t${i}`)).join(' ');
+    for (const q of [most, heaviestQuery().replace(/\bq(\d)/g, '-q$1'), `-${phrase}`, `-${values}`]) {
       const r = await list(s, q);
       expect(r.statusCode, q).toBe(200);
       expect(ids(r.json().items)).toEqual([t.id]);
