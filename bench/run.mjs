@@ -381,7 +381,6 @@ if (PHASES.includes('server')) {
 }
 
 if (PHASES.includes('health')) {
-  const { default: autocannon } = await import('autocannon');
   // the costliest query the limits allow (50 terms, 10 words, 20 values a term, 2,000 characters): it
   // matches nothing, so every row is read; ten two-letter words found nowhere, negated tag terms of twenty values
   const terms = Array.from({ length: 10 }, (_, i) => `q${i}`);
@@ -401,7 +400,21 @@ if (PHASES.includes('health')) {
   log('heaviest allowed query: warm-up');
   const firstMs = await heavyOnce();
   const seconds = QUICK ? 6 : 15;
-  const health = (duration) => new Promise((resolve, reject) => autocannon({ url: `${url}/v1/health`, connections: 1, duration }, (err, r) => (err ? reject(err) : resolve(r))));
+  // one client asking for health back to back; an answer still awaited when time is up counts too
+  const health = async (seconds) => {
+    const ms = [];
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const res = await fetch(`${url}/v1/health`);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`/v1/health answered ${res.status}`);
+      ms.push(performance.now() - t0);
+    }
+    const sorted = [...ms].sort((a, b) => a - b);
+    const at = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+    return { count: ms.length, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] };
+  };
   log('/v1/health alone');
   const idle = await health(QUICK ? 2 : 4);
   log(`/v1/health for ${seconds} s while 4 clients run the heaviest allowed query`);
@@ -413,17 +426,16 @@ if (PHASES.includes('health')) {
   const loaded = await health(seconds);
   running = false;
   await Promise.all(clients);
-  if (loaded.non2xx || loaded.errors || loaded.timeouts) throw new Error(`health under load: ${loaded.non2xx} non-2xx, ${loaded.errors} errors, ${loaded.timeouts} timeouts`);
-  const p99 = loaded.latency.p99;
+  const p99 = loaded.p99;
   rows.push({
     id: 'health-heavy',
     measure: `server: \`GET /v1/health\` p99 while 4 clients run the heaviest allowed query on ${fmt(LIST_BIG)} tickets (vs health alone)`,
-    tix: `${fmt(p99, 1)} ms p99 (${fmt(loaded.requests.total)} answers; the query takes ${fmt(firstMs)} ms alone, ${heavyMs.length} ran meanwhile)`,
-    baseline: `${fmt(idle.latency.p99, 1)} ms p99 alone`,
+    tix: `${fmt(p99, 1)} ms p99 (${fmt(loaded.count)} answers; the query takes ${fmt(firstMs)} ms alone, ${heavyMs.length} ran meanwhile)`,
+    baseline: `${fmt(idle.p99, 1)} ms p99 alone`,
     result: `${fmt(p99, 1)} ms`,
     target: '≤ 50 ms',
     met: p99 <= 50,
-    data: { healthP99Ms: p99, healthP50Ms: loaded.latency.p50, healthMaxMs: loaded.latency.max, idleP99Ms: idle.latency.p99, heavyFirstMs: firstMs, heavyMs, query: terms.join(' ') },
+    data: { healthP99Ms: p99, healthP50Ms: loaded.p50, healthMaxMs: loaded.max, healthAnswers: loaded.count, idleP99Ms: idle.p99, heavyFirstMs: firstMs, heavyMs, query: terms.join(' ') },
   });
 }
 
