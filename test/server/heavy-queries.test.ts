@@ -117,8 +117,14 @@ describe('lists on a file database', () => {
     const other = new SqliteStore(join(dir, 'tix.db'), { readers: 2 });
     await other.listTickets({ query: parseQuery('state:all'), viewer: { login: 'x', role: 'agent', org: null, org_admin: false }, sort: 'queue', limit: 1, now: new Date() });
     expect(other.readers!.running).toBe(2);
+    const inFlight = other.readers!.all('SELECT count(*) FROM tickets a, tickets b', []).then(
+      () => 'answered',
+      () => 'refused',
+    );
     await other.close();
     expect(other.readers!.running).toBe(0);
+    // a read in flight when the store closes ends one way or the other, never hangs
+    expect(await Promise.race([inFlight, new Promise((r) => setTimeout(() => r('still waiting'), 10_000))])).not.toBe('still waiting');
     await expect(other.readers!.all('SELECT 1', [])).rejects.toThrow(/closed/);
   });
 

@@ -112,13 +112,14 @@ export class SqliteReaders {
       this.dispatch();
     });
     const lost = (err: Error) => {
+      // its own read fails, also when the store closes under it
       const job = reader.job;
       reader.job = undefined;
+      job?.reject(err);
       const at = this.readers.indexOf(reader);
       if (at === -1) return;
-      // only its own read fails; the next read starts a new reader in its place
+      // the next read starts a new reader in its place
       this.readers.splice(at, 1);
-      job?.reject(err);
       if (this.queue.length > 0) {
         while (this.readers.length < this.size) this.readers.push(this.spawn());
         this.dispatch();
