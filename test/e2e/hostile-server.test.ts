@@ -190,6 +190,21 @@ describe('error answers', () => {
   });
 });
 
+describe('status lines', () => {
+  it('server text in a status line on stderr, and in --json on stdout, carries no raw control character', async () => {
+    const state = 'resolved\u001b]52;c;cHduZWQ=\u0007\u009b2J\u202e';
+    hostile.answer((_req, res) => send(res, 200, { id: 'CP-1', ticket_id: 7, reason: 'r', team: null, level: null, state, estimated_resolution: null, created_by: 'a', created_at: '2026-11-01T00:00:00Z', timeline: [] }));
+    const text = await run(['escalation', 'advance', 'CP-1', '--to', 'resolved']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).not.toMatch(RAW);
+    expect(text.stderr).toContain('is resolved\\u{1b}]52;c;');
+    const json = await run(['escalation', 'advance', 'CP-1', '--to', 'resolved', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(`${json.stdout}${json.stderr}`).not.toMatch(RAW);
+    expect(JSON.parse(json.stdout).state).toBe(state);
+  });
+});
+
 describe('arguments that look like a token', () => {
   const secret = 'tix_Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTA';
 

@@ -29,6 +29,7 @@ let formula: Ticket;
 let dde: Ticket;
 let escalationId: string;
 let attachmentId: number;
+let walked: Ticket;
 const scratch = mkdtempSync(join(tmpdir(), 'tix-e2e-injection-'));
 
 const asAgent = (args: string[]) => tix(args, { server, env: users.agent.env });
@@ -40,6 +41,8 @@ const clean = (r: RunResult, what: string) => {
 beforeAll(async () => {
   const rita = users.acmeRequester.token;
   hostile = await createTicket(server, { subject: `Printer ${OSC52}${BIDI}`, description: `${OSC8}\n${HIDDEN}\n${SEPARATORS}${C1}` }, rita);
+  // high, so that it comes first in the new queue the triage walk shows
+  walked = await createTicket(server, { subject: `Walk ${OSC52}${BIDI}`, description: `${HIDDEN} ${C1}${SEPARATORS}`, priority: 'high', justification: 'the whole floor cannot print' }, rita);
   formula = await createTicket(server, { subject: HYPERLINK }, rita);
   dde = await createTicket(server, { subject: DDE }, rita);
   await api(server, 'POST', `/v1/tickets/${hostile.id}/comments`, { token: rita, body: { body: `see ${OSC8} ${HIDDEN}\n${C1}${SEPARATORS}`, public: true } });
@@ -163,19 +166,28 @@ describe('errors', () => {
   });
 });
 
-/** Runs the built CLI with stdout on a real pseudo-terminal (util-linux `script`); what it wrote, raw. */
-async function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<RunResult> {
+/**
+ * Runs the built CLI on a real pseudo-terminal (util-linux `script`): what it wrote, raw. `answer` sees
+ * the output so far and may return keys to type; the run is killed after 20 s.
+ */
+async function onTerminal(args: string[], env: Record<string, string | undefined>, answer?: (soFar: string) => string | undefined): Promise<RunResult> {
   const bin = await tixBin();
   const command = [process.execPath, bin, ...args].map(shq).join(' ');
-  const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...server.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...server.env, TERM: 'xterm', ...env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    const keys = answer?.(stdout);
+    if (keys !== undefined) child.stdin.write(keys);
+  });
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  if (!answer) child.stdin.end();
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await new Promise<number>((resolve, reject) => {
     child.once('error', (err) => reject(new Error(`util-linux \`script\` is needed to give the CLI a terminal (apt-get install bsdutils): ${err.message}`)));
     child.once('close', (c) => resolve(c ?? -1));
-  });
+  }).finally(() => clearTimeout(killer));
   // the terminal turns each LF into CRLF
   return { code, stdout: stdout.replace(/\r\n/g, '\n'), stderr };
 }
@@ -200,5 +212,17 @@ describe('tix api', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toMatch(RAW);
     expect(r.stdout).toContain('Printer \\u{1b}]52;c;');
+  });
+});
+
+describe('the triage walk', () => {
+  it('shows the ticket beside its prompts with markers, never the customer\'s escape sequences', async () => {
+    let answered = false;
+    // down, down, enter: "Quit" at the first prompt
+    const r = await onTerminal(['triage'], users.agent.env, (soFar) => (!answered && soFar.includes(`Ticket #${walked.id}`) ? ((answered = true), '\u001b[B\u001b[B\r') : undefined));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(`#${walked.id}  Walk \\u{1b}]52;c;`);
+    // inquirer draws with escape sequences of its own: look for the customer's
+    for (const raw of ['\u001b]52', '\u001b]8', '\u001b[8m', '\u009b', '\u0085', '\u202e', '\u2066', '\u2028', '\u2029']) expect(r.stdout).not.toContain(raw);
   });
 });
