@@ -3,7 +3,7 @@ import type { TixClient } from '../client/index.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
 import type { OutputOptions } from './output/index.js';
-import { multiLine } from './output/text.js';
+import { messageText, multiLine } from './output/text.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -162,7 +162,8 @@ export class Context {
         token,
         timeoutMs: this.timeoutMs,
         connections: opts.connections,
-        debug: this.globals.debug ? (line) => this.io.stderr.write(`${redact(line)}\n`) : undefined,
+        // the trace repeats server text: cleaned like any message, token-shaped words (a new user's token) included
+        debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
         userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
       });
     })();

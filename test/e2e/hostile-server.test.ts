@@ -180,6 +180,20 @@ describe('error answers', () => {
     expect(json.code).toBe(3);
     expect(json.stderr).not.toMatch(RAW);
     expect(JSON.parse(json.stderr).error.message).toContain('\\u{202e}evil\\u{2028}line');
+    // the HTTP trace repeats the answer's body and headers
+    const traced = await run(['show', '7', '--debug']);
+    expect(traced.code).toBe(3);
+    expect(traced.stderr).toMatch(/< 404 GET/);
+    expect(traced.stderr).not.toMatch(RAW);
+  });
+
+  it('the HTTP trace never shows a token-shaped word from an answer', async () => {
+    const minted = 'tix_MintedForSomeoneElse0123456789abcdef';
+    hostile.answer((_req, res) => send(res, 403, { type: 'about:blank', title: 'no', status: 403, detail: `not yours: ${minted}`, code: 'forbidden' }));
+    const r = await run(['show', '7', '--debug']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).not.toContain(minted);
+    expect(r.stderr).toContain('tix_[redacted]');
   });
 
   it('a problem code outside the contract is read by the status, and never printed raw', async () => {

@@ -4,7 +4,7 @@ import type { TixClient } from '../../client/index.js';
 import { ProtocolError } from '../../client/errors.js';
 import type { User } from '../../domain/schemas.js';
 import { AuthError, UsageError } from '../errors.js';
-import { jsonText, multiLine, oneLine } from '../output/index.js';
+import { jsonText, messageText, multiLine, oneLine } from '../output/index.js';
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   let s = '';
@@ -39,7 +39,7 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
     baseUrl: url,
     token,
     timeoutMs: ctx.timeoutMs,
-    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${hide(line)}\n`) : undefined,
+    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${messageText(hide(line))}\n`) : undefined,
   });
   try {
     const me = await confirmedUser(client, url);

@@ -34,7 +34,7 @@ function lineWriter<T>(out: Sink, line: (item: T) => string): ListWriter<T> {
 
 function idOf(item: object): string {
   if (!('id' in item)) throw new UsageError('the ids format needs records with an id; use --format json');
-  return String(item.id);
+  return oneLine(String(item.id));
 }
 
 // '[' waits for the first item so a request that fails before any item leaves stdout empty.
