@@ -14,7 +14,7 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202
 const HAS_UNSAFE_IN_JSON = new RegExp(UNSAFE_IN_JSON.source);
 /** A cell a spreadsheet reads as a formula (OWASP's list): it gets a leading single quote. */
 const FORMULA_START = /^[=+\-@\t\r]/;
-/** A tix token: the shape the command-line parser's errors already redact. */
+/** A tix token: the shape commander's errors redact in program.ts (which keeps a copy: start-up may share no module with the command chunks). */
 const TOKEN_SHAPED = /\btix_[A-Za-z0-9_-]{16,}/g;
 
 /** `\u{1b}` for ESC, `\u{202e}` for RIGHT-TO-LEFT OVERRIDE: visible, and never read as the character itself. */
@@ -53,7 +53,7 @@ export function spreadsheetText(s: string): string {
   return FORMULA_START.test(s) ? `'${clean}` : clean;
 }
 
-/** An error or status message: one line, no unsafe character, no token-shaped word. */
+/** An error message or a trace line: one line, no unsafe character, no token-shaped word. */
 export function messageText(s: string): string {
   return oneLine(s.replace(TOKEN_SHAPED, 'tix_[redacted]'));
 }
