@@ -209,6 +209,16 @@ export class TixClient {
     return { items: body.items as T[], next_cursor: body.next_cursor ?? null };
   }
 
+  /** A record answer (a ticket, a comment, an escalation, a user): an object with an id, or the server's fault, said as such. */
+  private async record<T>(method: string, path: string, ro: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const r = await this.request<unknown>(method, path, ro);
+    const body = r.body as { id?: unknown } | null;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || (typeof body.id !== 'number' && typeof body.id !== 'string')) {
+      throw new ProtocolError(`${this.baseUrl} answered ${method} ${path} with something other than a record; check that the URL points at a tix server`, this.baseUrl);
+    }
+    return r as ApiResponse<T>;
+  }
+
   /** An error answer, after any retries, as a typed error; a wait too long to make is named. */
   private statusError(problem: Problem, retryAfterHeader: string | string[] | undefined, tracker: RetryTracker): Error {
     const retryAfter = retryAfterSeconds(retryAfterHeader);
@@ -244,7 +254,7 @@ export class TixClient {
   }
 
   private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {
-    const r = await this.request<Ticket>('POST', path, { body, ...opts });
+    const r = await this.record<Ticket>('POST', path, { body, ...opts });
     return { ticket: r.body, changed: r.headers['tix-changed'] !== 'false' };
   }
 
@@ -252,7 +262,7 @@ export class TixClient {
     return this.request<{ status: string; version: string }>('GET', '/v1/health').then((r) => r.body);
   }
   me() {
-    return this.request<Me>('GET', '/v1/me').then((r) => r.body);
+    return this.record<Me>('GET', '/v1/me').then((r) => r.body);
   }
 
   listTickets(params: { q?: string; sort?: string; limit?: number; cursor?: string }) {
@@ -281,10 +291,10 @@ export class TixClient {
   }
 
   async getTicket(id: number): Promise<Ticket> {
-    return (await this.request<Ticket>('GET', `/v1/tickets/${id}`)).body;
+    return (await this.record<Ticket>('GET', `/v1/tickets/${id}`)).body;
   }
   async createTicket(body: CreateTicketBody): Promise<Ticket> {
-    return (await this.request<Ticket>('POST', '/v1/tickets', { body })).body;
+    return (await this.record<Ticket>('POST', '/v1/tickets', { body })).body;
   }
   triage = (id: number, body: TriageBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/triage`, body, o);
   reprioritize = (id: number, body: PriorityBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/priority`, body, o);
@@ -295,7 +305,7 @@ export class TixClient {
   reopen = (id: number, body: ReopenBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/reopen`, body, o);
 
   async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
-    return (await this.request<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
+    return (await this.record<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
   }
   async comments(id: number): Promise<Comment[]> {
     return (await this.page<Comment>(`/v1/tickets/${id}/comments`)).items;
@@ -307,16 +317,16 @@ export class TixClient {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;
   }
   async escalation(id: string): Promise<Escalation> {
-    return (await this.request<Escalation>('GET', `/v1/escalations/${id}`)).body;
+    return (await this.record<Escalation>('GET', `/v1/escalations/${id}`)).body;
   }
   async advance(id: string, body: AdvanceBody): Promise<Escalation> {
-    return (await this.request<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;
+    return (await this.record<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;
   }
   async users(): Promise<User[]> {
     return (await this.page<User>('/v1/users')).items;
   }
   async createUser(body: CreateUserBody): Promise<User> {
-    return (await this.request<User>('POST', '/v1/users', { body })).body;
+    return (await this.record<User>('POST', '/v1/users', { body })).body;
   }
   async createToken(userId: number, name = 'cli'): Promise<NewToken> {
     // the server never keeps a token answer for replay, so a retry would mint a second token
@@ -329,6 +339,9 @@ export class TixClient {
       idempotencyKey: o.idempotencyKey,
       query: o.minimal ? { return: 'minimal' } : undefined,
     });
+    if (!Array.isArray((r.body as Partial<BatchResponse> | null)?.results)) {
+      throw new ProtocolError(`${this.baseUrl} answered POST /v1/batch without a list of results; check that the URL points at a tix server`, this.baseUrl);
+    }
     return r.body.results;
   }
 }

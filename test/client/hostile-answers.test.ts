@@ -106,6 +106,31 @@ describe.each(transports)('over %s', (_name, makeClient) => {
     }
   });
 
+  it.each([
+    ['an empty body', ''],
+    ['a list', '[]'],
+    ['an object without an id', '{"subject":"x"}'],
+    ['JSON null', 'null'],
+  ])('a record answer that is %s is a ProtocolError, for every read and write of one record', async (_what, text) => {
+    answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+    const client = await makeClient();
+    try {
+      const calls = [
+        () => client.getTicket(1),
+        () => client.createTicket({ subject: 's', description: 'd' } as never),
+        () => client.closeTicket(1, { resolution: 'fixed' } as never),
+        () => client.comment(1, { body: 'b' } as never),
+        () => client.escalation('CP-1'),
+        () => client.advance('CP-1', { to: 'resolved' } as never),
+        () => client.me(),
+        () => client.batch([]),
+      ];
+      for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ProtocolError);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('a problem whose code is outside the contract is read by its status', async () => {
     answer = (_req, res) => send(res, 409, { type: 'about:blank', title: 'x', status: 409, detail: 'taken', code: 'not_a_code' });
     const client = await makeClient();

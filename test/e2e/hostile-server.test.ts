@@ -157,6 +157,15 @@ describe('tix auth login', () => {
     if (existsSync(config)) expect(JSON.parse(readFileSync(config, 'utf8')).profiles ?? {}).toEqual({});
   });
 
+  it('names the target when GET /v1/me answers a redirect, and saves nothing', async () => {
+    hostile.answer((_req, res) => res.writeHead(307, { location: 'https://tix.example.com/v1/me' }).end());
+    const dir = mkdtempSync(join(home, 'login-'));
+    const r = await loginTo(dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('redirecting to https://tix.example.com/v1/me');
+    expect(existsSync(join(dir, 'credentials.json'))).toBe(false);
+  });
+
   it('saves the profile when GET /v1/me answers a valid user', async () => {
     hostile.answer((_req, res) => send(res, 200, { id: 1, login: 'alice', name: 'Alice', email: null, role: 'agent', org: null, org_admin: false, created_at: '2026-11-01T00:00:00Z', token_id: 3 }));
     const dir = mkdtempSync(join(home, 'login-'));

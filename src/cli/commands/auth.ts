@@ -14,7 +14,9 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 
 /** GET /v1/me must answer a user: a profile is never saved on an answer that names nobody. */
 async function confirmedUser(client: TixClient, url: string): Promise<User> {
-  const [answer, { User: UserSchema }] = await Promise.all([client.me(), import('../../domain/schemas.js')]);
+  // the raw answer, not client.me(): the User schema is the check here, whatever shape came back
+  const me = client.request<unknown>('GET', '/v1/me').then((r) => r.body);
+  const [answer, { User: UserSchema }] = await Promise.all([me, import('../../domain/schemas.js')]);
   const parsed = UserSchema.safeParse(answer);
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues[0]?.path.join('.') || 'the answer';
