@@ -3,6 +3,7 @@ import type { TixClient } from '../client/index.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
 import type { OutputOptions } from './output/index.js';
+import { messageText, multiLine } from './output/text.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -95,9 +96,9 @@ export class Context {
     return { format: this.format, isTTY: this.isStdoutTTY, color: this.color, width: stdout.columns ?? 100, now: this.now() };
   }
 
-  /** Status lines (`✓ Closed #12`) go to stderr, and not at all with --quiet. */
+  /** Status lines (`✓ Closed #12`) go to stderr, and not at all with --quiet; server text in them is made safe to print. */
   status(line: string) {
-    if (!this.globals.quiet) this.io.stderr.write(`${line}\n`);
+    if (!this.globals.quiet) this.io.stderr.write(`${multiLine(line)}\n`);
   }
 
   /** Saves a token where the keyring allows, warning in one line when it falls back to the file. */
@@ -108,7 +109,7 @@ export class Context {
   }
 
   warn(line: string) {
-    this.io.stderr.write(`tix: ${line}\n`);
+    this.io.stderr.write(`tix: ${multiLine(line)}\n`);
   }
 
   out(text: string) {
@@ -161,7 +162,8 @@ export class Context {
         token,
         timeoutMs: this.timeoutMs,
         connections: opts.connections,
-        debug: this.globals.debug ? (line) => this.io.stderr.write(`${redact(line)}\n`) : undefined,
+        // the trace repeats server text: cleaned like any message, token-shaped words (a new user's token) included
+        debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
         userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
       });
     })();

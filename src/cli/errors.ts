@@ -1,5 +1,6 @@
 // The one place that turns errors into exit codes and one-line messages (DESIGN.md §5).
 import { ApiError, UnavailableError } from '../client/errors.js';
+import { messageText } from './output/text.js';
 
 export const EXIT = {
   ok: 0,
@@ -82,8 +83,13 @@ export interface ErrorReport {
   id?: number | string;
 }
 
-/** One line that says what failed and what to do next. */
+/** One line that says what failed and what to do next; server text and typed arguments in it are made safe to print. */
 export function describeError(err: unknown): ErrorReport {
+  const report = describe(err);
+  return { ...report, message: messageText(report.message) };
+}
+
+function describe(err: unknown): ErrorReport {
   if (err instanceof ApiError) {
     let message = err.message;
     if (err.code === 'unauthenticated') message += '; run `tix auth login` (or set TIX_TOKEN) and try again';

@@ -32,3 +32,13 @@ export class UnavailableError extends Error {
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
+
+/** The server answered outside the API's contract: a redirect, a page that repeats its cursor, a body of the wrong shape. */
+export class ProtocolError extends Error {
+  readonly url: string;
+  constructor(message: string, url: string) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.url = url;
+  }
+}

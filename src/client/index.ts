@@ -7,7 +7,8 @@ import type {
   AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
-import { ApiError, UnavailableError } from './errors.js';
+import { PROBLEM_CODES } from '../domain/enums.js';
+import { ApiError, ProtocolError, UnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
 import { createTransport, type Transport, type TransportResponse } from './transport.js';
 
@@ -65,7 +66,8 @@ function toProblem(status: number, text: string, contentType: string): Problem {
   if (contentType.includes('json')) {
     try {
       const p = JSON.parse(text) as Partial<Problem>;
-      if (p && typeof p.code === 'string' && typeof p.detail === 'string') return { type: p.type ?? 'about:blank', title: p.title ?? '', status, detail: p.detail, code: p.code, errors: p.errors };
+      // a code outside the contract would pick the wrong exit code: such an answer is read by its status instead
+      if (p && isProblemCode(p.code) && typeof p.detail === 'string') return { type: p.type ?? 'about:blank', title: p.title ?? '', status, detail: p.detail, code: p.code, errors: p.errors };
     } catch {
       // not our problem document: fall through to a generic one
     }
@@ -78,6 +80,15 @@ function toProblem(status: number, text: string, contentType: string): Problem {
         ? `the server answered ${status} ${contentType.includes('html') ? '(an HTML error page, likely from a proxy)' : ''}`.trim()
         : `the server answered ${status}`;
   return { type: 'about:blank', title: `HTTP ${status}`, status, detail, code };
+}
+
+const isProblemCode = (code: unknown): code is Problem['code'] => (PROBLEM_CODES as readonly unknown[]).includes(code);
+
+/** `{items: [...], next_cursor: string | null}`, the shape of every list answer. */
+function isPage(body: unknown): body is Page<unknown> {
+  if (body === null || typeof body !== 'object') return false;
+  const { items, next_cursor: next } = body as Partial<Page<unknown>>;
+  return Array.isArray(items) && (next === null || next === undefined || typeof next === 'string');
 }
 
 const retryAfterSeconds = (h: string | string[] | undefined): number | undefined => {
@@ -167,6 +178,8 @@ export class TixClient {
       for (const [k, v] of Object.entries(res.headers)) debug(`< ${k}: ${String(v)}`);
       if (text) debug(`< ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
     }
+    // never followed: the request would carry the token to wherever the Location points
+    if (res.statusCode >= 300 && res.statusCode < 400) throw this.redirectError(res, method, fullPath);
     if (res.statusCode >= 400) throw this.statusError(toProblem(res.statusCode, text, contentType), res.headers['retry-after'], tracker);
     let body: unknown = text;
     if (contentType.includes('json') && text) {
@@ -177,6 +190,33 @@ export class TixClient {
       }
     }
     return { status: res.statusCode, body: body as T, headers: res.headers };
+  }
+
+  private redirectError(res: TransportResponse, method: string, fullPath: string): ProtocolError {
+    const location = [res.headers.location].flat()[0];
+    let target = '(no Location given)';
+    if (location !== undefined) target = URL.canParse(location, `${this.origin}${fullPath}`) ? new URL(location, `${this.origin}${fullPath}`).href : location;
+    return new ProtocolError(
+      `${this.baseUrl} answered ${res.statusCode} to ${method} ${fullPath}, redirecting to ${target}; tix does not follow redirects (the token would go along): if that is the tix server, use its URL (--url, TIX_URL or \`tix auth login --url\`)`,
+      this.baseUrl,
+    );
+  }
+
+  /** A list answer's page, checked for its shape: a body of another shape is the server's fault, said as such. */
+  private async page<T>(path: string, query?: RequestOptions['query']): Promise<Page<T>> {
+    const { body } = await this.request<unknown>('GET', path, { query });
+    if (!isPage(body)) throw new ProtocolError(`${this.baseUrl} answered GET ${path} with something other than a list ({items, next_cursor}); check that the URL points at a tix server`, this.baseUrl);
+    return { items: body.items as T[], next_cursor: body.next_cursor ?? null };
+  }
+
+  /** A record answer (a ticket, a comment, an escalation, a user): an object with an id, or the server's fault, said as such. */
+  private async record<T>(method: string, path: string, ro: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const r = await this.request<unknown>(method, path, ro);
+    const body = r.body as { id?: unknown } | null;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || (typeof body.id !== 'number' && typeof body.id !== 'string')) {
+      throw new ProtocolError(`${this.baseUrl} answered ${method} ${path} with something other than a record; check that the URL points at a tix server`, this.baseUrl);
+    }
+    return r as ApiResponse<T>;
   }
 
   /** An error answer, after any retries, as a typed error; a wait too long to make is named. */
@@ -214,7 +254,7 @@ export class TixClient {
   }
 
   private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {
-    const r = await this.request<Ticket>('POST', path, { body, ...opts });
+    const r = await this.record<Ticket>('POST', path, { body, ...opts });
     return { ticket: r.body, changed: r.headers['tix-changed'] !== 'false' };
   }
 
@@ -222,11 +262,11 @@ export class TixClient {
     return this.request<{ status: string; version: string }>('GET', '/v1/health').then((r) => r.body);
   }
   me() {
-    return this.request<Me>('GET', '/v1/me').then((r) => r.body);
+    return this.record<Me>('GET', '/v1/me').then((r) => r.body);
   }
 
   listTickets(params: { q?: string; sort?: string; limit?: number; cursor?: string }) {
-    return this.request<Page<Ticket>>('GET', '/v1/tickets', { query: params }).then((r) => r.body);
+    return this.page<Ticket>('/v1/tickets', params);
   }
 
   /** Every ticket matching, page by page, without holding them all. */
@@ -234,8 +274,14 @@ export class TixClient {
     let cursor: string | undefined;
     let seen = 0;
     const max = params.max ?? Infinity;
+    // a server that hands back a cursor it gave before would send the same pages for ever
+    const cursors = new Set<string>();
     do {
       const page = await this.listTickets({ q: params.q, sort: params.sort, limit: Math.min(params.pageSize ?? 1000, max - seen), cursor });
+      if (page.next_cursor !== null && cursors.has(page.next_cursor)) {
+        throw new ProtocolError(`${this.baseUrl} repeated a page cursor after ${cursors.size + 1} pages of tickets, so the list would never end; stopped (a server fault: report it to its operators)`, this.baseUrl);
+      }
+      if (page.next_cursor !== null) cursors.add(page.next_cursor);
       for (const t of page.items) {
         yield t;
         if (++seen >= max) return;
@@ -245,10 +291,10 @@ export class TixClient {
   }
 
   async getTicket(id: number): Promise<Ticket> {
-    return (await this.request<Ticket>('GET', `/v1/tickets/${id}`)).body;
+    return (await this.record<Ticket>('GET', `/v1/tickets/${id}`)).body;
   }
   async createTicket(body: CreateTicketBody): Promise<Ticket> {
-    return (await this.request<Ticket>('POST', '/v1/tickets', { body })).body;
+    return (await this.record<Ticket>('POST', '/v1/tickets', { body })).body;
   }
   triage = (id: number, body: TriageBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/triage`, body, o);
   reprioritize = (id: number, body: PriorityBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/priority`, body, o);
@@ -259,28 +305,28 @@ export class TixClient {
   reopen = (id: number, body: ReopenBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/reopen`, body, o);
 
   async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
-    return (await this.request<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
+    return (await this.record<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
   }
   async comments(id: number): Promise<Comment[]> {
-    return (await this.request<Page<Comment>>('GET', `/v1/tickets/${id}/comments`)).body.items;
+    return (await this.page<Comment>(`/v1/tickets/${id}/comments`)).items;
   }
   async events(id: number): Promise<Event[]> {
-    return (await this.request<Page<Event>>('GET', `/v1/tickets/${id}/events`)).body.items;
+    return (await this.page<Event>(`/v1/tickets/${id}/events`)).items;
   }
   async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
-    return (await this.request<Page<Escalation>>('GET', '/v1/escalations', { query: { state, limit } })).body.items;
+    return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;
   }
   async escalation(id: string): Promise<Escalation> {
-    return (await this.request<Escalation>('GET', `/v1/escalations/${id}`)).body;
+    return (await this.record<Escalation>('GET', `/v1/escalations/${id}`)).body;
   }
   async advance(id: string, body: AdvanceBody): Promise<Escalation> {
-    return (await this.request<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;
+    return (await this.record<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;
   }
   async users(): Promise<User[]> {
-    return (await this.request<Page<User>>('GET', '/v1/users')).body.items;
+    return (await this.page<User>('/v1/users')).items;
   }
   async createUser(body: CreateUserBody): Promise<User> {
-    return (await this.request<User>('POST', '/v1/users', { body })).body;
+    return (await this.record<User>('POST', '/v1/users', { body })).body;
   }
   async createToken(userId: number, name = 'cli'): Promise<NewToken> {
     // the server never keeps a token answer for replay, so a retry would mint a second token
@@ -293,6 +339,9 @@ export class TixClient {
       idempotencyKey: o.idempotencyKey,
       query: o.minimal ? { return: 'minimal' } : undefined,
     });
+    if (!Array.isArray((r.body as Partial<BatchResponse> | null)?.results)) {
+      throw new ProtocolError(`${this.baseUrl} answered POST /v1/batch without a list of results; check that the URL points at a tix server`, this.baseUrl);
+    }
     return r.body.results;
   }
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { jsonText, multiLine } from '../output/index.js';
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
 
@@ -27,5 +28,8 @@ export async function run(ctx: Context, [method, path]: string[], opts: Record<s
   const [p, qs] = path!.split('?', 2) as [string, string | undefined];
   const query = Object.fromEntries(new URLSearchParams(qs ?? ''));
   const r = await client.request<unknown>(m, p, { body, query });
-  if (r.body !== '' && r.body !== undefined) ctx.out(typeof r.body === 'string' ? `${r.body}\n` : `${JSON.stringify(r.body, null, 2)}\n`);
+  if (r.body === '' || r.body === undefined) return;
+  if (typeof r.body !== 'string') ctx.out(`${jsonText(r.body, 2)}\n`);
+  // piped, a text answer stays byte for byte what the server sent; a terminal gets no raw control character
+  else ctx.out(`${ctx.isStdoutTTY ? multiLine(r.body) : r.body}\n`);
 }

@@ -1,11 +1,26 @@
 // tix auth: the token comes from stdin (--with-token) or a hidden prompt, never from argv.
 import { redactor, type Context } from '../context.js';
+import type { TixClient } from '../../client/index.js';
+import { ProtocolError } from '../../client/errors.js';
+import type { User } from '../../domain/schemas.js';
 import { AuthError, UsageError } from '../errors.js';
+import { jsonText, messageText, multiLine, oneLine } from '../output/index.js';
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   let s = '';
   for await (const chunk of stdin) s += chunk.toString();
   return s.trim();
+}
+
+/** GET /v1/me must answer a user: a profile is never saved on an answer that names nobody. */
+async function confirmedUser(client: TixClient, url: string): Promise<User> {
+  // the raw answer, not client.me(): the User schema is the check here, whatever shape came back
+  const me = client.request<unknown>('GET', '/v1/me').then((r) => r.body);
+  const [answer, { User: UserSchema }] = await Promise.all([me, import('../../domain/schemas.js')]);
+  const parsed = UserSchema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  const where = parsed.error.issues[0]?.path.join('.') || 'the answer';
+  throw new ProtocolError(`${url} answered GET /v1/me without a valid user (${where} is wrong); nothing was saved: check the URL points at a tix server`, url);
 }
 
 export async function login(ctx: Context, _args: string[], opts: Record<string, unknown>) {
@@ -26,14 +41,14 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
     baseUrl: url,
     token,
     timeoutMs: ctx.timeoutMs,
-    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${hide(line)}\n`) : undefined,
+    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${messageText(hide(line))}\n`) : undefined,
   });
   try {
-    const me = await client.me();
+    const me = await confirmedUser(client, url);
     await config.saveProfile(profile, { url, user: me.login });
     await ctx.saveToken(profile, token);
     if (!config.defaultProfile) await config.setDefaultProfile(profile);
-    if (ctx.format === 'json') ctx.out(`${JSON.stringify({ profile, url, user: me.login, role: me.role })}\n`);
+    if (ctx.format === 'json') ctx.out(`${jsonText({ profile, url, user: me.login, role: me.role })}\n`);
     ctx.status(`✓ Logged in to ${url} as ${me.login} (${me.role}); saved as profile "${profile}"`);
   } finally {
     await client.dispose();
@@ -48,8 +63,8 @@ export async function status(ctx: Context) {
   const store = (await ctx.config()).profile(profile)?.token_store;
   const source = ctx.env.TIX_TOKEN ? 'TIX_TOKEN' : store === 'keyring' ? 'OS keyring' : 'credentials file';
   const info = { profile, url, user: me.login, role: me.role, org: me.org, token_source: source };
-  if (ctx.format === 'json') ctx.out(`${JSON.stringify(info, null, 2)}\n`);
-  else ctx.out(`profile  ${profile}\nserver   ${url}\nuser     ${me.login} (${me.role}${me.org ? `, ${me.org}` : ''})\ntoken    from ${source} (hidden)\n`);
+  if (ctx.format === 'json') ctx.out(`${jsonText(info, 2)}\n`);
+  else ctx.out(multiLine(`profile  ${profile}\nserver   ${url}\nuser     ${oneLine(me.login)} (${oneLine(`${me.role}${me.org ? `, ${me.org}` : ''}`)})\ntoken    from ${source} (hidden)\n`));
 }
 
 export async function logout(ctx: Context) {

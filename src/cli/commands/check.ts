@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { SilentFailure, UsageError } from '../errors.js';
 import { buildQuery } from '../query.js';
+import { jsonText, oneLine } from '../output/index.js';
 
 export interface Rule {
   name: string;
@@ -46,7 +47,8 @@ export function rulesFromFile(path: string): Rule[] {
   });
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+// control characters are not allowed in XML 1.0: they become the same markers a terminal shows
+const xml = (s: string) => oneLine(s).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 export function junit(results: RuleResult[], seconds: number): string {
   const failures = results.filter((r) => !r.passed).length;
@@ -83,11 +85,12 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
   }
   const seconds = (performance.now() - started) / 1000;
   const failed = results.filter((r) => !r.passed);
-  if (format === 'json') ctx.out(`${JSON.stringify({ passed: failed.length === 0, rules: results }, null, 2)}\n`);
+  if (format === 'json') ctx.out(`${jsonText({ passed: failed.length === 0, rules: results }, 2)}\n`);
   else if (format === 'junit') ctx.out(junit(results, seconds));
   else {
     for (const r of results) {
-      ctx.out(r.passed ? `✓ ${r.name}: ${r.count} ≤ ${r.max}\n` : `✗ ${r.name}: ${r.count} tickets match "${r.query}" (max ${r.max}): ${r.offending.map((id) => `#${id}`).join(' ')}${r.count > r.offending.length ? ' …' : ''}\n`);
+      const line = r.passed ? `✓ ${r.name}: ${r.count} ≤ ${r.max}` : `✗ ${r.name}: ${r.count} tickets match "${r.query}" (max ${r.max}): ${r.offending.map((id) => `#${id}`).join(' ')}${r.count > r.offending.length ? ' …' : ''}`;
+      ctx.out(`${oneLine(line)}\n`);
     }
   }
   ctx.status(failed.length ? `${failed.length} of ${results.length} rules violated` : `all ${results.length} rules hold`);

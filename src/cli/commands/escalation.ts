@@ -5,7 +5,7 @@ import { ESCALATION_FIELDS } from '../../domain/fields.js';
 import { required } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { genericListWriter, parseFields, printObject } from '../output/index.js';
+import { genericListWriter, jsonText, oneLine, parseFields, printObject } from '../output/index.js';
 import { parseChoice } from './mutate.js';
 
 function escalationId(raw: string | undefined): string {
@@ -15,14 +15,15 @@ function escalationId(raw: string | undefined): string {
   throw new UsageError(`invalid escalation id "${raw}"; it looks like CP-12`);
 }
 
+// printObject hands this view a copy already cleaned of control and bidi characters; oneLine keeps each value on its line
 const human = (e: Escalation) =>
   [
-    `${e.id}  ticket #${e.ticket_id}  ${e.state}`,
-    `reason     ${e.reason}`,
-    `team       ${e.team ?? '-'} (level ${e.level ?? '-'})`,
-    `estimate   ${e.estimated_resolution ?? '-'} (an estimate, not a promise)`,
+    `${oneLine(e.id)}  ticket #${e.ticket_id}  ${oneLine(e.state)}`,
+    `reason     ${oneLine(e.reason)}`,
+    `team       ${oneLine(e.team ?? '-')} (level ${oneLine(String(e.level ?? '-'))})`,
+    `estimate   ${oneLine(e.estimated_resolution ?? '-')} (an estimate, not a promise)`,
     'timeline:',
-    ...e.timeline.map((s) => `  ${s.at}  ${s.state.padEnd(24)} ${s.by}${s.note ? `  ${s.note}` : ''}`),
+    ...e.timeline.map((s) => `  ${oneLine(s.at)}  ${oneLine(s.state).padEnd(24)} ${oneLine(s.by)}${s.note ? `  ${oneLine(s.note)}` : ''}`),
     '',
   ].join('\n');
 
@@ -54,6 +55,6 @@ export async function advance(ctx: Context, [raw]: string[], opts: Record<string
   const to = parseChoice(await required(ctx, opts.to, '--to', 'Next state'), '--to', ESCALATION_STATES)!;
   const client = await ctx.client();
   const e = await client.advance(id, { to, note: typeof opts.note === 'string' ? opts.note : undefined });
-  if (ctx.format !== 'table') ctx.out(`${JSON.stringify(e, null, 2)}\n`);
+  if (ctx.format !== 'table') ctx.out(`${jsonText(e, 2)}\n`);
   ctx.status(`✓ ${id} is ${e.state}${e.state === 'resolved' ? `; ticket #${e.ticket_id} is back in progress` : ''}`);
 }

@@ -2,7 +2,7 @@
 import { TICKET_FIELDS } from '../../domain/fields.js';
 import { parseId } from '../bulk.js';
 import type { Context } from '../context.js';
-import { parseFields, pick, renderTicketDetail } from '../output/index.js';
+import { jsonText, oneLine, parseFields, pick, renderTicketDetail } from '../output/index.js';
 
 export async function run(ctx: Context, [rawId]: string[], opts: Record<string, unknown>) {
   const id = parseId(rawId!);
@@ -22,5 +22,5 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
   }
   const full = { ...ticket, ...(comments ? { comments } : {}), ...(events ? { events } : {}) };
   const value = pick(full, fields);
-  ctx.out(output.format === 'ndjson' ? `${JSON.stringify(value)}\n` : output.format === 'ids' ? `${ticket.id}\n` : `${JSON.stringify(value, null, 2)}\n`);
+  ctx.out(output.format === 'ndjson' ? `${jsonText(value)}\n` : output.format === 'ids' ? `${oneLine(String(ticket.id))}\n` : `${jsonText(value, 2)}\n`);
 }

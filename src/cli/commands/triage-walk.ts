@@ -6,7 +6,7 @@ import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import { RUBRIC, priorityRank, suggestPriority } from '../../domain/policy.js';
 import type { Priority, Team, Ticket, TicketType } from '../../domain/schemas.js';
 import type { Context } from '../context.js';
-import { oneLine } from '../output/text.js';
+import { forTerminal, oneLine } from '../output/text.js';
 import { CancelError } from '../errors.js';
 
 export const levelFor = (p: Priority): 1 | 2 | 3 => (p === 'critical' || p === 'high' ? 2 : 1);
@@ -18,9 +18,11 @@ export function suggestTeam(t: Pick<Ticket, 'type'>): Team {
   return 'support';
 }
 
-// customer text goes through oneLine: no escape sequence of theirs reaches the agent's terminal
-const summary = (t: Ticket) =>
-  `\n#${t.id}  ${oneLine(t.subject)}\n  ${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${oneLine(t.org)})` : ''} · opened ${t.created_at}\n  ${oneLine(t.description).slice(0, 300)}\n`;
+// every value shown beside the prompts is cleaned: no escape sequence of a customer's (or a server's) reaches the agent's terminal
+const summary = (ticket: Ticket) => {
+  const t = forTerminal(ticket);
+  return `\n#${t.id}  ${oneLine(t.subject)}\n  ${oneLine(`${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${t.org})` : ''} · opened ${t.created_at}`)}\n  ${oneLine(t.description).slice(0, 300)}\n`;
+};
 
 export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean }): Promise<{ triaged: number; skipped: number }> {
   const queue: Ticket[] = [];
@@ -46,7 +48,7 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
     let assignee: string | null = 'me';
     if (prompts) try {
       const action = await prompts.select({
-        message: `Ticket #${t.id}`,
+        message: `Ticket #${oneLine(String(t.id))}`,
         choices: [
           { name: 'Triage it', value: 'triage' },
           { name: 'Skip', value: 'skip' },
@@ -66,7 +68,7 @@ export async function walkNewQueue(ctx: Context, client: TixClient, opts: { inte
       justification = undefined;
       if (priority !== t.priority) {
         justification = await prompts.input({
-          message: `Why ${t.priority} → ${priority}?`,
+          message: `Why ${oneLine(t.priority)} → ${priority}?`,
           validate: (v) => (v.trim().length >= 10 ? true : 'at least 10 characters'),
         });
       }

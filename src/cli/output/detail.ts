@@ -1,7 +1,7 @@
 // The human view of `tix show`: what an agent needs to act on a ticket, in reading order.
 import type { Attachment, Comment, Escalation, Event, Ticket } from '../../domain/schemas.js';
 import { makeChalk, paintPriority, paintStatus } from './color.js';
-import { multiLine, oneLine } from './text.js';
+import { forTerminal, multiLine, oneLine } from './text.js';
 import { relativeTime } from './time.js';
 import type { OutputOptions } from './types.js';
 
@@ -11,7 +11,10 @@ export interface TicketExtras {
   escalation?: Escalation | null;
 }
 
-export function renderTicketDetail(t: Ticket, extras: TicketExtras, opts: OutputOptions): string {
+export function renderTicketDetail(ticket: Ticket, more: TicketExtras, opts: OutputOptions): string {
+  // every string the server sent, not only customer text: a hostile server controls them all
+  const t = forTerminal(ticket);
+  const extras = forTerminal(more);
   const view = viewFor(opts);
   const { c } = view;
   const sections = [

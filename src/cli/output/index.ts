@@ -6,3 +6,4 @@ export { ticketListWriter } from './tickets.js';
 export { printObject } from './object.js';
 export { renderTicketDetail, type TicketExtras } from './detail.js';
 export { relativeTime } from './time.js';
+export { forTerminal, jsonText, messageText, multiLine, oneLine, spreadsheetText } from './text.js';

@@ -2,7 +2,7 @@
 import { csvLine } from './csv.js';
 import { pick } from './fields.js';
 import { renderTable } from './table.js';
-import { oneLine } from './text.js';
+import { jsonText, oneLine } from './text.js';
 import { relativeTime } from './time.js';
 import type { Column, ListWriter, OutputOptions, Sink } from './types.js';
 import { UsageError } from '../errors.js';
@@ -17,7 +17,7 @@ export function genericListWriter<T extends object>(
     case 'json':
       return jsonArrayWriter(out, opts.fields);
     case 'ndjson':
-      return lineWriter(out, (item) => JSON.stringify(pick(item, opts.fields)));
+      return lineWriter(out, (item) => jsonText(pick(item, opts.fields)));
     case 'ids':
       return lineWriter(out, idOf);
     case 'csv':
@@ -34,7 +34,7 @@ function lineWriter<T>(out: Sink, line: (item: T) => string): ListWriter<T> {
 
 function idOf(item: object): string {
   if (!('id' in item)) throw new UsageError('the ids format needs records with an id; use --format json');
-  return String(item.id);
+  return oneLine(String(item.id));
 }
 
 // '[' waits for the first item so a request that fails before any item leaves stdout empty.
@@ -42,7 +42,7 @@ function jsonArrayWriter<T extends object>(out: Sink, fields?: string[]): ListWr
   let count = 0;
   return {
     write(item) {
-      out.write((count++ === 0 ? '[' : ',\n') + JSON.stringify(pick(item, fields)));
+      out.write((count++ === 0 ? '[' : ',\n') + jsonText(pick(item, fields)));
     },
     end() {
       out.write(count === 0 ? '[]\n' : ']\n');

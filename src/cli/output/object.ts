@@ -1,6 +1,7 @@
 // One record (a ticket, an escalation, a user): JSON for machines, the command's own view for people.
 import { pick } from './fields.js';
 import { genericListWriter } from './list.js';
+import { forTerminal, jsonText } from './text.js';
 import type { OutputOptions, Sink } from './types.js';
 
 export function printObject<T extends object>(
@@ -11,7 +12,7 @@ export function printObject<T extends object>(
 ): void {
   switch (opts.format) {
     case 'json':
-      out.write(`${JSON.stringify(pick(value, opts.fields), null, 2)}\n`);
+      out.write(`${jsonText(pick(value, opts.fields), 2)}\n`);
       return;
     case 'csv':
     case 'ndjson':
@@ -23,7 +24,7 @@ export function printObject<T extends object>(
       return;
     }
     case 'table': {
-      const text = human(value);
+      const text = human(forTerminal(value));
       if (text !== '') out.write(text.endsWith('\n') ? text : `${text}\n`);
     }
   }
