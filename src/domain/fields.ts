@@ -5,3 +5,4 @@ export const TICKET_FIELDS = [
   'sla_breached', 'version',
 ] as const;
 export const ESCALATION_FIELDS = ['id', 'ticket_id', 'reason', 'team', 'level', 'state', 'estimated_resolution', 'created_by', 'created_at', 'timeline'] as const;
+export const USER_FIELDS = ['id', 'login', 'name', 'email', 'role', 'org', 'org_admin', 'created_at'] as const;
