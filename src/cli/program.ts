@@ -1,5 +1,5 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADVANCE_STATES, CHANNELS, MOVE_STATUSES, PRIORITIES, ROLES, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
@@ -27,7 +27,20 @@ NO_COLOR, FORCE_COLOR, CI`;
 
 const PRIORITY_HELP = `${PRIORITIES.join(', ')} (urgent = critical)`;
 const LEVELS = ['1', '2', '3'];
-const choice = (flags: string, description: string, choices: readonly string[]) => new Option(flags, description).choices(choices);
+/** An option whose values are `choices`; `hints` say where a value asked for here is done instead. */
+function choice(flags: string, description: string, choices: readonly string[], hints: Record<string, string> = {}): Option {
+  const option = new Option(flags, description).choices(choices);
+  if (Object.keys(hints).length === 0) return option;
+  return option.argParser((v: string) => {
+    if (choices.includes(v)) return v;
+    throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.${hints[v] ? ` ${hints[v]}` : ''}`);
+  });
+}
+const MOVE_HINTS = {
+  closed: 'To close, use `tix close ID --resolution ...`, which records what fixed it.',
+  escalated: 'To escalate, use `tix escalate ID --reason ...`, which opens an escalation.',
+  new: 'A ticket never goes back to new.',
+};
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -197,7 +210,7 @@ ${EXIT_CODES}`);
     .command('move')
     .description('move tickets to another status')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
-    .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES))
+    .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES, MOVE_HINTS))
     .option('--note <text>', 'why (recorded on the event)')
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
     .option('--query <q>', 'act on every ticket matching the query')
