@@ -93,6 +93,7 @@ describe('tix commands --json', () => {
     expect(tree.commands.find((c) => c.path === 'edit')!.options.find((o) => o.long === '--team')!.choices).toEqual([...TEAMS]);
     expect(tree.commands.find((c) => c.path === 'list')!.options.find((o) => o.long === '--sort')).toMatchObject({ default: 'queue', choices: ['queue', 'created', 'updated', 'priority'] });
     expect(tree.global_options.map((o) => o.long)).toEqual(expect.arrayContaining(['--json', '--format', '--profile', '--url']));
+    expect(tree.version).toBe((await run(['--version'])).stdout.trim());
     expect(tree.exit_codes).toMatchObject({ '0': 'ok', '2': 'usage', '4': 'auth', '6': 'unavailable' });
   });
 

@@ -2,7 +2,6 @@
 import type { Argument, Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
-import { VERSION } from '../version.js';
 
 function optionOf(o: Option) {
   const takesValue = o.required || o.optional;
@@ -65,7 +64,7 @@ export function commandTree(program: Command) {
   walk(program, []);
   return {
     name: program.name(),
-    version: VERSION,
+    version: program.version() ?? null,
     description: program.description(),
     global_options: program.options.map(optionOf),
     commands,
