@@ -82,7 +82,7 @@ export class TicketService {
     if (assignee === undefined || assignee === null) return assignee;
     const login = assignee === 'me' ? actor.login : assignee;
     const user = await this.store.getUserByLogin(login);
-    if (!user) throw new DomainError('validation', `unknown user ${login}; list users with \`tix api GET /v1/users\``);
+    if (!user) throw new DomainError('validation', `unknown user ${login}; list users with \`tix user list\``);
     if (user.role === 'requester') throw new DomainError('validation', `${login} is a requester; tickets are assigned to agents`);
     return login;
   }
