@@ -420,13 +420,5 @@ With --json: {"profile","url","url_source","token_source","server":"ok|unauthent
 url_source and token_source are flag, env, profile or none. Exit 0, or 4 (token refused or missing) or 6 (server unreachable) after printing.`)
     .action(action(() => import('./commands/whoami.js')));
 
-  // value types commander does not know, read by `tix commands --json`
-  const INTEGER_FLAGS = new Set(['--limit', '--concurrency', '--timeout', '--port', '--max', '--blocked-by', '--auto-close-days', '--rate-limit']);
-  const mark = (c: Command) => {
-    for (const o of c.options) if (o.long && INTEGER_FLAGS.has(o.long)) Object.assign(o, { valueType: 'integer' });
-    c.commands.forEach(mark);
-  };
-  mark(program);
-
   return program;
 }

@@ -3,11 +3,13 @@ import type { Argument, Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 
+/** Options whose value is a whole number: the one type commander cannot tell from the tree. */
+const INTEGER_FLAGS = new Set(['--limit', '--concurrency', '--timeout', '--port', '--max', '--blocked-by', '--auto-close-days', '--rate-limit']);
+
 function optionOf(o: Option) {
   const takesValue = o.required || o.optional;
-  // program.ts marks the integer options; the rest is what commander knows
-  const marked = (o as Option & { valueType?: string }).valueType;
-  const type = !takesValue ? 'boolean' : marked ?? (o.variadic ? 'string[]' : 'string');
+  const base = o.long && INTEGER_FLAGS.has(o.long) ? 'integer' : o.variadic ? 'string[]' : 'string';
+  const type = !takesValue ? 'boolean' : `${base}${o.optional ? '|boolean' : ''}`;
   return {
     flags: o.flags,
     name: o.attributeName(),
