@@ -93,6 +93,8 @@ describe('tix demo', () => {
     expect(err).not.toContain('Triage it');
     const queued = Number(/(\d+) new tickets? to triage, in queue order/.exec(err)?.[1]);
     expect(queued).toBeGreaterThan(0);
+    // the seeded queue is larger than the narration: the rest stay new, and the walk says how many
+    expect(err).toMatch(new RegExp(`${queued} new tickets to triage, in queue order \\(\\d+ more stay new\\)`));
     expect(err.match(/^✓ Triaged #\d+: (critical|high|medium|low), \w+, level [123], assigned to admin$/gm)).toHaveLength(queued);
     expect(err).toContain(`done: ${queued} triaged, 0 skipped`);
 
