@@ -75,6 +75,7 @@ interface Tree {
   global_options: { long: string; type: string }[];
   commands: { path: string; arguments: { name: string; variadic: boolean }[]; options: { long: string; type: string; choices: string[] | null; default: unknown; description: string }[]; examples: string[]; description: string }[];
   exit_codes: Record<string, string>;
+  query_language: unknown;
 }
 
 describe('tix commands --json', () => {
@@ -95,6 +96,7 @@ describe('tix commands --json', () => {
     expect(tree.global_options.map((o) => o.long)).toEqual(expect.arrayContaining(['--json', '--format', '--profile', '--url']));
     expect(tree.version).toBe((await run(['--version'])).stdout.trim());
     expect(tree.exit_codes).toMatchObject({ '0': 'ok', '2': 'usage', '4': 'auth', '6': 'unavailable' });
+    expect(tree.query_language).toEqual(json(await run(['help', 'query', '--json'])));
   });
 
   it('is read from the same tree as --help: every option a command help shows is listed', async () => {

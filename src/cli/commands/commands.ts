@@ -2,6 +2,7 @@
 import type { Argument, Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
+import { queryLanguage } from './help.js';
 
 /** Options whose value is a whole number: the one type commander cannot tell from the tree. */
 const INTEGER_FLAGS = new Set(['--limit', '--concurrency', '--timeout', '--port', '--max', '--blocked-by', '--auto-close-days', '--rate-limit']);
@@ -71,6 +72,8 @@ export function commandTree(program: Command) {
     global_options: program.options.map(optionOf),
     commands,
     exit_codes: Object.fromEntries(Object.entries(EXIT).map(([name, code]) => [String(code), name])),
+    // what QUERY arguments and --query take, as `tix help query --json` prints it
+    query_language: queryLanguage(),
   };
 }
 
