@@ -78,6 +78,7 @@ export const Ticket = z.object({
   blocked_by: z.number().int().nullable(),
   root_cause: z.number().int().nullable(),
   escalation: z.string().nullable().describe('the running escalation, CP-<n>'),
+  escalations: z.array(z.string()).describe('every escalation the ticket ever had, CP-<n>, oldest first'),
   created_at: Timestamp,
   updated_at: Timestamp,
   first_response_at: Timestamp.nullable(),
@@ -188,6 +189,9 @@ export const CreateTicketBody = z.object({
 });
 export type CreateTicketBody = z.input<typeof CreateTicketBody>;
 
+const Tag = z.string().trim().min(1).max(40);
+/** Most tags a ticket carries. */
+export const MAX_TAGS = 20;
 export const PatchTicketBody = z
   .object({
     subject: Text(200),
@@ -195,12 +199,21 @@ export const PatchTicketBody = z
     type: TicketType,
     team: Team,
     level: SupportLevel,
-    tags: z.array(z.string().trim().min(1).max(40)).max(20),
+    tags: z.array(Tag).max(MAX_TAGS).describe('replaces every tag'),
+    add_tags: z.array(Tag).max(MAX_TAGS).describe('tags to add, keeping the others'),
+    remove_tags: z.array(Tag).max(MAX_TAGS).describe('tags to remove, keeping the others'),
     root_cause: TicketId.nullable(),
+    priority: PriorityInput,
+    justification: z.string().trim().max(4000).describe('why the priority changes (at least 10 characters)'),
   })
   .partial()
-  .strict();
-export type PatchTicketBody = z.infer<typeof PatchTicketBody>;
+  .strict()
+  .refine((b) => b.tags === undefined || (b.add_tags === undefined && b.remove_tags === undefined), {
+    message: 'give tags, or add_tags and remove_tags, not both',
+    path: ['tags'],
+  })
+  .refine((b) => b.justification === undefined || b.priority !== undefined, { message: 'a justification goes with a priority', path: ['justification'] });
+export type PatchTicketBody = z.input<typeof PatchTicketBody>;
 
 export const TriageBody = z
   .object({
@@ -294,6 +307,7 @@ export const BatchOperation = z.discriminatedUnion('op', [
   op('close', CloseBody),
   op('reopen', ReopenBody),
   op('comment', CommentBody),
+  op('patch', PatchTicketBody),
 ]);
 export type BatchOperation = z.input<typeof BatchOperation>;
 export const BatchBody = z.object({ operations: z.array(BatchOperation).min(1).max(BATCH_LIMIT) }).strict();

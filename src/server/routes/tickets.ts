@@ -39,7 +39,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch(
     '/v1/tickets/:id',
-    { schema: { summary: 'Edit subject, description, type, team, level, tags, root cause', params: IdParams, body: PatchTicketBody, response: { 200: Ticket, ...writeProblems } } },
+    { schema: { summary: 'Edit subject, description, type, team, level, tags (all, or some added and removed), root cause, priority (with a justification)', params: IdParams, body: PatchTicketBody, response: { 200: Ticket, ...writeProblems } } },
     async (req, reply) => {
       const r = await service.patch(req.actor, req.params.id, req.body, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);

@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS tickets (
   assignee TEXT, requester TEXT NOT NULL, org TEXT, tags TEXT NOT NULL DEFAULT '[]', blocked_by INTEGER,
   root_cause INTEGER, escalation TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   first_response_at TEXT, done_at TEXT, response_due_at TEXT NOT NULL, resolution_due_at TEXT NOT NULL,
-  version INTEGER NOT NULL DEFAULT 1);
+  version INTEGER NOT NULL DEFAULT 1, escalations TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (prank, created_at, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, prank, created_at, id);
 CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (requester);
@@ -108,6 +108,7 @@ function ticketFrom(r: (column: string) => unknown): TicketRecord {
     blocked_by: (r('blocked_by') ?? null) as number | null,
     root_cause: (r('root_cause') ?? null) as number | null,
     escalation: (r('escalation') ?? null) as string | null,
+    escalations: JSON.parse((r('escalations') as string | null) ?? '[]') as string[],
     created_at: r('created_at') as string,
     updated_at: r('updated_at') as string,
     first_response_at: (r('first_response_at') ?? null) as string | null,
@@ -119,7 +120,7 @@ function ticketFrom(r: (column: string) => unknown): TicketRecord {
 }
 
 const toTicket = (row: Row) => ticketFrom((c) => row[c]);
-const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
+const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
 const RECORD_INDEX = new Map(RECORD_COLUMNS.map((c, i) => [c, i]));
 const arrayToTicket = (a: unknown[]) => ticketFrom((c) => a[RECORD_INDEX.get(c)!]);
 
@@ -171,11 +172,22 @@ const toComment = (r: Row): Comment => ({
 
 const TICKET_COLUMNS = [
   'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',
-  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at',
+  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at',
   'done_at', 'response_due_at', 'resolution_due_at',
 ] as const;
 
-const columnValue = (col: string, v: unknown) => (col === 'tags' ? JSON.stringify(v ?? []) : v ?? null);
+const columnValue = (col: string, v: unknown) => (col === 'tags' || col === 'escalations' ? JSON.stringify(v ?? []) : v ?? null);
+
+/** Databases made before tickets listed their escalations gain the column, filled from the escalations table. */
+function addEscalationsColumn(db: Database.Database) {
+  const columns = db.prepare('PRAGMA table_info(tickets)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'escalations')) return;
+  db.transaction(() => {
+    db.exec(`ALTER TABLE tickets ADD COLUMN escalations TEXT NOT NULL DEFAULT '[]'`);
+    db.exec(`UPDATE tickets SET escalations = (SELECT json_group_array('CP-' || id) FROM (SELECT id FROM escalations e WHERE e.ticket_id = tickets.id ORDER BY id))
+             WHERE id IN (SELECT ticket_id FROM escalations)`);
+  })();
+}
 
 /** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
 export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params: unknown[] } {
@@ -198,6 +210,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.transaction(() => {
       this.db.exec(SCHEMA);
+      addEscalationsColumn(this.db);
       const indexed = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ticket_text'`).get() !== undefined;
       this.db.exec(TEXT_INDEX);
       // a database from before the index: index the tickets it already holds, once
