@@ -128,15 +128,7 @@ export class TicketService {
   /** Apply one decision to one ticket the actor can see; a refusal throws a DomainError. */
   private async mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
     try {
-      return await this.store.mutateTicket(
-        id,
-        this.opts.now(),
-        (t, running) => {
-          if (!canSee(actor, t)) throw notFound(id);
-          return decide(t, running);
-        },
-        ifMatch,
-      );
+      return await this.store.mutateTicket(id, this.opts.now(), decide, { reach: (t) => canSee(actor, t), version: ifMatch });
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== 'precondition_failed') throw err;
       // say what changed and who changed it, as far as this actor may know

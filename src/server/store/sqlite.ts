@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -355,7 +355,7 @@ export class SqliteStore implements Store {
     id: number,
     at: Date,
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
-    expectedVersion?: number,
+    guard: MutationGuard = {},
   ) {
     const when = at.toISOString();
     await this.writeTurn();
@@ -363,8 +363,10 @@ export class SqliteStore implements Store {
       const row = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
+      // out of reach is the same answer as missing: nothing about the ticket, not even its version
+      if (guard.reach && !guard.reach(current)) throw new DomainError('not_found', `ticket ${id} not found`);
+      if (guard.version !== undefined && current.version !== guard.version) {
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${guard.version}, now ${current.version})`);
       }
       const escRow = current.escalation
         ? (this.sql('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)

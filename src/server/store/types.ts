@@ -24,6 +24,14 @@ export interface Mutation {
   noop?: boolean;
 }
 
+/** What a write must pass before its decision runs, in this order. */
+export interface MutationGuard {
+  /** False when the ticket is outside the caller's reach: answered as not found. */
+  reach?: (ticket: TicketRecord) => boolean;
+  /** The version the caller read (If-Match); another one is a precondition failure. */
+  version?: number;
+}
+
 /** Who is looking: decides which tickets, comments and events exist for them. */
 export interface Viewer {
   login: string;
@@ -64,13 +72,14 @@ export interface Store {
   listTickets(args: ListTicketsArgs): Promise<{ items: TicketRecord[]; next_cursor: string | null }>;
   /**
    * Read the ticket, let `decide` say what changes (it throws to refuse), write the change
-   * and its events in one transaction. `expectedVersion` makes a stale write fail.
+   * and its events in one transaction. `guard.reach` is asked first: a ticket it refuses is
+   * not found, whatever else is wrong; then `guard.version` makes a stale write fail.
    */
   mutateTicket(
     id: number,
     at: Date,
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
-    expectedVersion?: number,
+    guard?: MutationGuard,
   ): Promise<{ ticket: TicketRecord; changed: boolean; comments: Comment[] }>;
   /** Ids of tickets in `status` since before `before` (done_at), oldest first. */
   ticketsInStatusSince(status: Status, before: string, limit: number): Promise<number[]>;
