@@ -9,12 +9,12 @@ import {
 } from '../../domain/schemas.js';
 import { canSee } from '../service.js';
 import { DomainError } from '../store/types.js';
-import { IdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
+import { IdParams, Limit, NumericIdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('query language (DESIGN §4), e.g. "status:new priority:high,critical"'),
   sort: z.enum(SORTS).default('queue'),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  limit: Limit,
   cursor: z.string().max(500).optional(),
 });
 
@@ -78,7 +78,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/v1/attachments/:id',
-    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
+    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: NumericIdParams('an attachment id'), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
     async (req, reply) => {
       const a = await store.getAttachment(req.params.id);
       const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
