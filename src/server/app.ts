@@ -27,6 +27,10 @@ export interface AppOptions {
   bodyLimit?: number;
   autoCloseDays?: number;
   rateLimit?: RateLimitOptions;
+  /** How often expired Idempotency-Key records are deleted, in ms (0 = never); off the request path. */
+  idempotencySweepMs?: number;
+  /** Where failures inside the server are reported, one line each (default: stderr). */
+  errorLog?: (line: string) => void;
 }
 
 declare module 'fastify' {
@@ -119,6 +123,7 @@ const REPLAYED_HEADERS = ['etag', 'tix-changed', 'location'];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
+  const errorLog = opts.errorLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 1_048_576,
@@ -181,7 +186,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (typeof key !== 'string' || !req.actor) return;
     if (key.length === 0 || key.length > 200) return sendProblem(reply, problem('validation', 'Idempotency-Key must be 1 to 200 characters'));
     const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
-    const begun = await opts.store.idempotencyBegin(req.tokenId, key, fingerprint, now());
+    const begun = await opts.store.idempotencyBegin(req.actor.id, key, fingerprint, now());
     if (begun.state === 'mismatch') {
       return sendProblem(reply, problem('validation', 'this Idempotency-Key was used with a different request; use a new key', { status: 422 }));
     }
@@ -205,17 +210,36 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!req.idempotencyKey) return payload;
     const key = req.idempotencyKey;
     req.idempotencyKey = undefined;
-    if (reply.statusCode >= 500) await opts.store.idempotencyAbandon(req.tokenId, key);
+    if (reply.statusCode >= 500) await opts.store.idempotencyAbandon(req.actor.id, key);
     else {
       const body = typeof payload === 'string' ? payload : '';
       const type = String(reply.getHeader('content-type') ?? 'application/json');
       // a replay must say what the first answer said: the version, and whether anything changed
       const headers: Record<string, string> = {};
       for (const name of REPLAYED_HEADERS) if (reply.hasHeader(name)) headers[name] = String(reply.getHeader(name));
-      await opts.store.idempotencyFinish(req.tokenId, key, reply.statusCode, JSON.stringify({ body, type, headers }));
+      await opts.store.idempotencyFinish(req.actor.id, key, reply.statusCode, JSON.stringify({ body, type, headers }));
     }
     return payload;
   };
+
+  // expired keys go in the background, a bounded slice at a time, never on a request's path
+  const sweepEvery = opts.idempotencySweepMs ?? 5 * 60_000;
+  if (sweepEvery > 0) {
+    let closing = false;
+    const expireKeys = async () => {
+      try {
+        while (!closing && (await opts.store.idempotencyExpire(now())) > 0) await new Promise((r) => setImmediate(r));
+      } catch (err) {
+        errorLog(`tix: expiring Idempotency-Key records failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    };
+    const timer = setInterval(expireKeys, sweepEvery);
+    timer.unref();
+    app.addHook('onClose', async () => {
+      closing = true;
+      clearInterval(timer);
+    });
+  }
 
   // only POSTs take an Idempotency-Key: reads skip both hooks on the hot path
   app.addHook('onRoute', (route) => {

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
   role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
-  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
   id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,
@@ -42,12 +42,41 @@ CREATE TABLE IF NOT EXISTS escalations (
 CREATE INDEX IF NOT EXISTS escalations_ticket ON escalations (ticket_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
-  token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
+  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+`;
+
+/** The shape SCHEMA describes; PRAGMA user_version says which one a database file has. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * From the first shape (user_version 0) to 1: token ids are never given twice (AUTOINCREMENT, past
+ * the highest id ever seen), and Idempotency-Key records belong to users, not tokens. A record
+ * whose token is gone is dropped: nobody can say whose it was.
+ */
+const MIGRATE_TO_1 = `
+CREATE TABLE tokens_v1 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+INSERT INTO tokens_v1 (id, user_id, name, hash, created_at) SELECT id, user_id, name, hash, created_at FROM tokens;
+CREATE TABLE idempotency_v1 (
+  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
+INSERT OR IGNORE INTO idempotency_v1 (user_id, key, fingerprint, state, status, body, created_at)
+  SELECT t.user_id, i.key, i.fingerprint, i.state, i.status, i.body, i.created_at
+  FROM idempotency i JOIN tokens t ON t.id = i.token_id ORDER BY i.created_at;
+DELETE FROM sqlite_sequence WHERE name IN ('tokens', 'tokens_v1');
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'tokens_v1', max(coalesce((SELECT max(id) FROM tokens), 0), coalesce((SELECT max(token_id) FROM idempotency), 0));
+DROP TABLE idempotency;
+DROP TABLE tokens;
+ALTER TABLE tokens_v1 RENAME TO tokens;
+ALTER TABLE idempotency_v1 RENAME TO idempotency;
 `;
 
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 type Row = Record<string, unknown>;
 
@@ -155,9 +184,19 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    this.migrate();
     this.db.exec(SCHEMA);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     // a request still "pending" when the process stopped will never finish: let its key be retried
     this.sql(`DELETE FROM idempotency WHERE state = 'pending'`).run();
+  }
+
+  /** Brings a database made by an earlier tix to SCHEMA_VERSION; a new one is simply created. */
+  private migrate() {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new Error(`this database was written by a newer tix (schema ${version}); upgrade tix to open it`);
+    const exists = (table: string) => this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+    if (version < 1 && exists('tokens') && exists('idempotency')) this.db.transaction(() => this.db.exec(MIGRATE_TO_1))();
   }
 
   /** Prepared statements, kept: preparing costs more than running most of these queries. */
@@ -454,14 +493,15 @@ export class SqliteStore implements Store {
     return rows.map(toEvent);
   }
 
-  async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
+  async idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
     await this.writeTurn();
+    const expired = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
     const run = this.db.transaction((): IdempotencyBegin => {
-      this.sql('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
-      const r = this.sql('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
-      if (!r) {
-        this.sql(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
-          .run(tokenId, key, fingerprint, now.toISOString());
+      const r = this.sql('SELECT * FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as Row | undefined;
+      // an expired record the sweep has not reached yet counts as gone
+      if (!r || (r.created_at as string) < expired) {
+        this.sql(`INSERT OR REPLACE INTO idempotency (user_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
+          .run(userId, key, fingerprint, now.toISOString());
         return { state: 'new' };
       }
       if (r.fingerprint !== fingerprint) return { state: 'mismatch' };
@@ -471,14 +511,21 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async idempotencyFinish(tokenId: number, key: string, status: number, body: string) {
+  async idempotencyFinish(userId: number, key: string, status: number, body: string) {
     await this.writeTurn();
-    this.sql(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE token_id = ? AND key = ?`).run(status, body, tokenId, key);
+    this.sql(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE user_id = ? AND key = ?`).run(status, body, userId, key);
   }
 
-  async idempotencyAbandon(tokenId: number, key: string) {
+  async idempotencyAbandon(userId: number, key: string) {
     await this.writeTurn();
-    this.sql('DELETE FROM idempotency WHERE token_id = ? AND key = ?').run(tokenId, key);
+    this.sql('DELETE FROM idempotency WHERE user_id = ? AND key = ?').run(userId, key);
+  }
+
+  async idempotencyExpire(now: Date, limit = 5_000) {
+    await this.writeTurn();
+    const before = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
+    // by the created_at index, a bounded slice at a time: never a scan, never a long lock
+    return this.sql('DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? LIMIT ?)').run(before, limit).changes;
   }
 }
 

@@ -97,9 +97,12 @@ export interface Store {
   getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
   listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
 
-  idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
-  idempotencyFinish(tokenId: number, key: string, status: number, body: string): Promise<void>;
-  idempotencyAbandon(tokenId: number, key: string): Promise<void>;
+  /** Idempotency-Key records belong to a user (whichever of their tokens sent the request) and live 24 h. */
+  idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
+  idempotencyFinish(userId: number, key: string, status: number, body: string): Promise<void>;
+  idempotencyAbandon(userId: number, key: string): Promise<void>;
+  /** Deletes up to `limit` records older than 24 h at `now`; answers how many went. */
+  idempotencyExpire(now: Date, limit?: number): Promise<number>;
 }
 
 /** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
