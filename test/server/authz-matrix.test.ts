@@ -153,7 +153,7 @@ async function addUser(login: string, role: Role, extra: { org?: string; org_adm
 beforeAll(async () => {
   store = new SqliteStore(':memory:');
   // the limiter is tested on its own (limits.test.ts); here every answer must come from the role
-  app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60 } });
+  app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60, authFailures: 0 } });
   tokens.set('no token', null);
   tokens.set('a wrong token', 'tix_this_token_was_never_issued');
   tokens.set('a requester of another org', (await addUser('zed', 'requester', { org: 'globex' })).token);

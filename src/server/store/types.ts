@@ -107,7 +107,7 @@ export interface Store {
 
 /** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
 export class DomainError extends Error {
-  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed';
+  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'quota_exceeded';
   constructor(code: DomainError['code'], message: string) {
     super(message);
     this.name = 'DomainError';
