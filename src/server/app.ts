@@ -35,6 +35,8 @@ export interface AppOptions {
   errorLog?: (line: string) => void;
   /** Longest a request may take to arrive, headers and body, in ms; slower ones are cut with 408. */
   requestTimeoutMs?: number;
+  /** Bytes of attachments each requester may store (0 = no limit); past it 413 quota_exceeded. */
+  requesterQuotaBytes?: number;
 }
 
 /** A request slower than this to arrive is cut with 408 (a second more at most: the check runs every second). */
@@ -225,7 +227,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const bad = findBadText(value);
     return bad ? done(badBody(bad), undefined) : done(null, value);
   });
-  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays });
+  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays, requesterQuotaBytes: opts.requesterQuotaBytes });
   app.decorate('tix', { store: opts.store, service, now });
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
   const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now);

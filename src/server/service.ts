@@ -1,5 +1,5 @@
 // The support-desk rules applied to the store: every change a route asks for is decided here.
-import { checkAttachment, checkAttachmentCount } from '../domain/attachments.js';
+import { checkAttachment, checkAttachmentContent, checkAttachmentCount } from '../domain/attachments.js';
 import { initialPriority, isValidJustification } from '../domain/policy.js';
 import type { Query } from '../domain/query.js';
 import type { Sort } from '../domain/queue.js';
@@ -20,7 +20,12 @@ export interface ServiceOptions {
   sla: SlaPolicy;
   /** Days a solution_provided ticket waits for its requester before it closes itself. */
   autoCloseDays?: number;
+  /** Bytes of attachments one requester may store in all (0 = no limit). */
+  requesterQuotaBytes?: number;
 }
+
+/** What a requester may store in attachments by default: ten comments of five full files. */
+export const DEFAULT_REQUESTER_QUOTA_BYTES = 25 * 1024 * 1024;
 
 export const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const SYSTEM_USER: User = { id: 0, login: SYSTEM_ACTOR, name: 'tix', email: null, role: 'admin', org: null, org_admin: false, created_at: new Date(0).toISOString() };
@@ -347,8 +352,21 @@ export class TicketService {
       const data = Buffer.from(a.data, 'base64');
       const verdict = checkAttachment(a.name, data.length);
       if (!verdict.ok) throw new DomainError('validation', verdict.reason);
+      const mismatch = checkAttachmentContent(a.name, data);
+      if (mismatch) throw new DomainError('validation', mismatch);
       return { name: a.name, content_type: verdict.contentType, data };
     });
+    const quota = this.opts.requesterQuotaBytes ?? DEFAULT_REQUESTER_QUOTA_BYTES;
+    if (isRequester && quota > 0 && attachments.length > 0) {
+      // reach first: who may not see the ticket learns nothing, not even about their quota
+      await this.visibleTicket(actor, id);
+      const adding = attachments.reduce((n, a) => n + a.data.length, 0);
+      const used = await this.store.attachmentBytesBy(actor.login);
+      if (used + adding > quota) {
+        const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+        throw new DomainError('quota_exceeded', `these files (${mb(adding)} MB) would take your attachments past your quota of ${mb(quota)} MB (${mb(used)} MB used); ask a support agent to attach larger files`);
+      }
+    }
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {

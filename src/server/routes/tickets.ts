@@ -7,6 +7,7 @@ import {
   AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Event, PatchTicketBody, PriorityBody, ReopenBody, StatusBody,
   Ticket, TriageBody, page,
 } from '../../domain/schemas.js';
+import { contentDisposition } from '../disposition.js';
 import { canSee } from '../service.js';
 import { DomainError } from '../store/types.js';
 import { IdParams, Limit, NumericIdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
@@ -83,7 +84,9 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
       const a = await store.getAttachment(req.params.id);
       const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
       if (!a || !visible) throw new DomainError('not_found', `attachment ${req.params.id} not found`);
-      reply.header('content-disposition', `attachment; filename="${a.name.replace(/["\\\r\n]/g, '_')}"`);
+      reply.header('content-disposition', contentDisposition(a.name));
+      // the declared type is the only one: a browser must not guess another from the bytes
+      reply.header('x-content-type-options', 'nosniff');
       return reply.type(a.content_type).send(a.data);
     },
   );

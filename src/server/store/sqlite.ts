@@ -1,5 +1,6 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
@@ -27,6 +28,7 @@ CREATE TABLE IF NOT EXISTS comments (
   id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
   public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS comments_ticket ON comments (ticket_id, id);
+CREATE INDEX IF NOT EXISTS comments_author ON comments (author);
 CREATE TABLE IF NOT EXISTS attachments (
   id INTEGER PRIMARY KEY, comment_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL, name TEXT NOT NULL,
   content_type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
@@ -175,10 +177,27 @@ export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params
   return { sql: `${alias}requester = ?`, params: [viewer.login] };
 }
 
+/**
+ * The database file is made (or kept) 0600 before SQLite opens it: SQLite gives the -wal and
+ * -shm files it creates the database file's mode, so all three stay readable by the owner only.
+ */
+function ownerOnly(path: string) {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (err) {
+      // missing, or someone else's file this user cannot change: SQLite then says what it can do
+      if (!['ENOENT', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
+}
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
 
   constructor(path: string) {
+    if (path !== ':memory:' && path !== '' && !path.startsWith('file:')) ownerOnly(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -485,6 +504,10 @@ export class SqliteStore implements Store {
     const r = this.sql('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
       .get(id) as Row | undefined;
     return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
+  }
+
+  async attachmentBytesBy(author: string) {
+    return (this.sql('SELECT coalesce(sum(a.size), 0) AS n FROM comments c JOIN attachments a ON a.comment_id = c.id WHERE c.author = ?').get(author) as { n: number }).n;
   }
 
   async listEvents(ticketId: number, includeInternal: boolean) {

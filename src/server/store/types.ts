@@ -96,6 +96,8 @@ export interface Store {
   /** One attachment with its content and where it hangs. */
   getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
   listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
+  /** Bytes of all attachments of comments written by `author`. */
+  attachmentBytesBy(author: string): Promise<number>;
 
   /** Idempotency-Key records belong to a user (whichever of their tokens sent the request) and live 24 h. */
   idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
