@@ -207,8 +207,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  // JSON bodies are UTF-8 and well-formed Unicode: a lone surrogate or a bad byte is refused, never replaced
-  // and JSON is the only body the API reads: anything else is 415
+  // JSON is the only body read (others are 415), and only as valid UTF-8 and Unicode: bad text is refused, never replaced
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => {
     let text: string;
