@@ -402,7 +402,9 @@ if (PHASES.includes('keys')) {
   const raw = new Database(loaded.db);
   raw.pragma('busy_timeout = 10000');
   const at = new Date().toISOString();
-  const insert = raw.prepare(`INSERT INTO idempotency (user_id, key, fingerprint, state, status, body, created_at) VALUES (1, ?, ?, 'done', 201, '{}', ?)`);
+  // the owner column is user_id since keys belong to users (token_id before): the row runs on either
+  const owner = raw.prepare('PRAGMA table_info(idempotency)').all().some((c) => c.name === 'user_id') ? 'user_id' : 'token_id';
+  const insert = raw.prepare(`INSERT INTO idempotency (${owner}, key, fingerprint, state, status, body, created_at) VALUES (1, ?, ?, 'done', 201, '{}', ?)`);
   raw.transaction(() => {
     for (let i = 0; i < KEYS; i++) insert.run(`bench-seeded-${i}`, `f${i}`, at);
   })();
