@@ -47,7 +47,11 @@ export const DecimalString = (what: string, max = Number.MAX_SAFE_INTEGER) =>
     .pipe(z.number().int().positive().max(max));
 /** A ticket id in a path segment. */
 export const TicketIdParam = DecimalString('a ticket id');
-export const EscalationId = z.string().regex(/^CP-[1-9]\d*$/, 'an escalation id looks like CP-12');
+export const EscalationId = z
+  .string()
+  .regex(/^CP-[1-9]\d{0,15}$/, 'an escalation id looks like CP-12')
+  // past 2^53 two spellings would name one number, so one escalation
+  .refine((id) => Number(id.slice(3)) <= Number.MAX_SAFE_INTEGER, 'an escalation id looks like CP-12');
 export const Timestamp = z.string().describe('ISO 8601 UTC timestamp');
 /** A user's login name: lowercase letters, digits, dot, dash, underscore. */
 export const Login = z.string().regex(LOGIN_PATTERN, 'a login is lowercase letters, digits, . _ -');

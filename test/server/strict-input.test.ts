@@ -33,6 +33,11 @@ describe('path ids and ?limit= are canonical decimals', () => {
     expect((await s.call('alice', 'GET', '/v1/tickets?limit=1000')).statusCode).toBe(200);
   });
 
+  it.each(['CP-01', 'CP-0x1', 'CP-1.0', 'CP-9007199254740993', 'cp-1'])('GET /v1/escalations/%s is 400', async (id) => {
+    const res = await s.call('alice', 'GET', `/v1/escalations/${id}`);
+    expect(res.statusCode, res.body).toBe(400);
+  });
+
   it('attachment, user and token ids are canonical decimals too', async () => {
     expect((await s.call('alice', 'GET', '/v1/attachments/0x1')).statusCode).toBe(400);
     expect((await s.call('root', 'POST', `/v1/users/0${s.users.get('bob')!.id}/tokens`, { name: 'x' })).statusCode).toBe(400);
