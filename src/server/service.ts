@@ -357,22 +357,14 @@ export class TicketService {
       return { name: a.name, content_type: verdict.contentType, data };
     });
     const quota = this.opts.requesterQuotaBytes ?? DEFAULT_REQUESTER_QUOTA_BYTES;
-    if (isRequester && quota > 0 && attachments.length > 0) {
-      // reach first: who may not see the ticket learns nothing, not even about their quota
-      await this.visibleTicket(actor, id);
-      const adding = attachments.reduce((n, a) => n + a.data.length, 0);
-      const used = await this.store.attachmentBytesBy(actor.login);
-      if (used + adding > quota) {
-        const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-        throw new DomainError('quota_exceeded', `these files (${mb(adding)} MB) would take your attachments past your quota of ${mb(quota)} MB (${mb(used)} MB used); ask a support agent to attach larger files`);
-      }
-    }
+    const limited = isRequester && quota > 0 && attachments.length > 0;
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {
         patch: {},
         events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
         comments: [{ author: actor.login, body: body.body, public: publicComment, attachments }],
+        ...(limited ? { storageLimit: { author: actor.login, bytes: quota } } : {}),
       };
       if (isRequester && isDone(t.status)) {
         // a requester's reply brings a done ticket back (and stops its auto-close clock)

@@ -143,6 +143,16 @@ describe('requester storage quota', () => {
     expect(problemOf(other).detail).not.toMatch(/quota/);
   });
 
+  it('two uploads at once cannot both squeeze under the quota', async () => {
+    const srv = await startServer({ app: { requesterQuotaBytes: 500 * 1024 } });
+    servers.push(srv);
+    const t = await srv.open('carol');
+    const upload = () => srv.call('carol', 'POST', `/v1/tickets/${t.id}/comments`, { body: 'scan', attachments: [{ name: 'scan.pdf', data: file(300).data.toString('base64') }] });
+    const answers = await Promise.all([upload(), upload(), upload()]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 413, 413]);
+    expect(await srv.store.attachmentBytesBy('carol')).toBe(300 * 1024);
+  });
+
   it('has a default', async () => {
     const { DEFAULT_REQUESTER_QUOTA_BYTES } = await import('../../src/server/service.js');
     expect(DEFAULT_REQUESTER_QUOTA_BYTES).toBe(25 * 1024 * 1024);

@@ -431,6 +431,7 @@ export class SqliteStore implements Store {
         : undefined;
       const m = decide(current, escRow ? toEscalation(escRow) : null);
       if (m.noop) return { changed: false, comments: [] as Comment[] };
+      if (m.storageLimit) this.checkStorage(m.storageLimit, m.comments ?? []);
       if (m.createEscalation) {
         const e = m.createEscalation;
         this.sql('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?)')
@@ -507,7 +508,20 @@ export class SqliteStore implements Store {
   }
 
   async attachmentBytesBy(author: string) {
+    return this.storedBy(author);
+  }
+
+  private storedBy(author: string): number {
     return (this.sql('SELECT coalesce(sum(a.size), 0) AS n FROM comments c JOIN attachments a ON a.comment_id = c.id WHERE c.author = ?').get(author) as { n: number }).n;
+  }
+
+  /** Inside the write's transaction, so two uploads at once cannot both squeeze under the quota. */
+  private checkStorage(limit: { author: string; bytes: number }, comments: NewComment[]) {
+    const adding = comments.flatMap((c) => c.attachments ?? []).reduce((n, a) => n + a.data.length, 0);
+    const used = this.storedBy(limit.author);
+    if (used + adding <= limit.bytes) return;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new DomainError('quota_exceeded', `these files (${mb(adding)} MB) would take your attachments past your quota of ${mb(limit.bytes)} MB (${mb(used)} MB used); ask a support agent to attach larger files`);
   }
 
   async listEvents(ticketId: number, includeInternal: boolean) {

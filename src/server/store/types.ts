@@ -22,6 +22,8 @@ export interface Mutation {
   updateEscalation?: { id: string; state: Escalation['state']; timeline: TimelineStep[] };
   /** Nothing to change: the ticket is already as asked (no version bump, no event). */
   noop?: boolean;
+  /** The attachments `author` has stored, these included, must stay within `bytes`; checked in the same transaction. */
+  storageLimit?: { author: string; bytes: number };
 }
 
 /** What a write must pass before its decision runs, in this order. */
