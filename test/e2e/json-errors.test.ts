@@ -69,3 +69,10 @@ test('the token is never echoed in a JSON parse error', async () => {
   expect(r.stderr).not.toContain(server.token);
   expect(JSON.parse(r.stderr).error.code).toBe('usage');
 });
+
+test('tix --help shows the result envelope and the error object', async () => {
+  const r = await tix(['--help'], { server });
+  expect(r.stdout).toContain('"ok","dry_run","summary"');
+  expect(r.stdout).toContain('{"error":{"code","message"');
+  expect(r.stdout).toContain('--max-wait');
+});
