@@ -43,8 +43,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     requester: typeof opts.requester === 'string' ? opts.requester : undefined,
     tags: Array.isArray(opts.tag) ? (opts.tag as string[]) : undefined,
   };
-  const outcome = await createTicket(await ctx.client(), body, { dryRun: Boolean(opts.dryRun) });
-  await reportOne(ctx, outcome, (r) => {
+  await reportOne(ctx, async () => createTicket(await ctx.client(), body, { dryRun: Boolean(opts.dryRun) }), (r, outcome) => {
     if (outcome.envelope.dry_run) {
       ctx.out(`${r.changes.map((c) => `${c.field}: ${String(c.to)}`).join('\n')}\n`);
       ctx.status('dry run: nothing was created');
