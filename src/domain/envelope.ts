@@ -52,7 +52,7 @@ export const ResultItem = z
     reason: z.string().optional().describe('why nothing changed ("already closed", "done in an earlier run"), or a note on what the server did instead (create: requalified)'),
     ticket: TicketView.optional(),
     comment: Comment.loose().optional().describe('the comment added (comment)'),
-    escalation: Escalation.loose().optional().describe('the escalation (escalate, escalation advance)'),
+    escalation: Escalation.loose().optional().describe('the escalation (escalation advance); escalate names it in ticket.escalation'),
     error: ErrorObject.optional().describe('why it failed, or why a dry run would fail'),
   })
   .describe('one ticket (or escalation) of a change');
