@@ -22,6 +22,10 @@ Exit codes:
   6    unavailable: network error, timeout, or rate limit still hit after retries
   130  interrupted
 
+JSON for agents: with --json (or --format json|ndjson) every command that changes something answers
+  {"ok","dry_run","summary":{"changed","unchanged","failed"},"results":[{"id","outcome","changes","reason"?,"ticket"?,"error"?}]}
+  for one ticket or many, --dry-run included; every error is {"error":{"code","message",…}} on stderr.
+
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
 NO_COLOR, FORCE_COLOR, CI`;
 
@@ -94,6 +98,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--debug', 'trace HTTP on stderr (token redacted)')
     .option('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
+    .option('--max-wait <duration>', 'how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default 5m; 0 = fail at once)')
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
     .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}
@@ -160,6 +165,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
     .option('--requester <login>', 'open on behalf of a known user')
     .option('--tag <tag...>', 'tags')
+    .option('--dry-run', 'show what would be opened; open nothing')
     .addHelpText('after', examples(['tix create --subject "Login fails" --description "Since 9am, SSO users get a 500"', 'tix create --subject "Checkout down" --description "..." --priority critical --justification "all checkouts fail"']))
     .action(action(() => import('./commands/create.js')));
 
@@ -254,6 +260,7 @@ ${EXIT_CODES}`);
     .argument('<id>', 'CP-<n>')
     .addOption(choice('--to <state>', 'the next state (steps may be skipped, never taken back)', ADVANCE_STATES))
     .option('--note <text>', 'what happened')
+    .option('--dry-run', 'say whether it would move; change nothing')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
     .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
 
@@ -288,6 +295,7 @@ ${EXIT_CODES}`);
     .option('--body <text>', 'the comment')
     .option('--public', 'visible to the requester')
     .option('--attach <file...>', 'attach up to 5 files of 500 KB: csv tsv xlsx doc docx pdf txt jpg png gif mp4 mov har')
+    .option('--dry-run', 'check the ticket is there; add nothing')
     .addHelpText('after', examples(['tix comment 12 --body "checked logs, see runbook 12"', 'tix comment 12 --public --body "A fix is rolling out today."', 'tix comment 12 --body "HAR from the customer" --attach session.har']))
     .action(action(() => import('./commands/comment.js')));
 
@@ -311,7 +319,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--db <path>', 'database file (default in the user data directory)')
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
-    .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
+    .option('--rate-limit <n[/window]>', 'requests per token per window, e.g. 6000 (a minute), 5/10s (0 = no limit)', '6000')
     .option('--request-timeout <seconds>', 'cut a request whose headers and body take longer to arrive (408)', '25')
     .option('--attachment-quota <MB>', 'attachment storage per requester (0 = no limit)', '25')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
