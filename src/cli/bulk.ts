@@ -15,6 +15,7 @@ import type { BatchOperation, BatchResult, Problem, Ticket } from '../domain/sch
 import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
 import { CancelError, SilentFailure, UsageError, aboutTarget, describeError } from './errors.js';
+import { jsonText } from './output/text.js';
 
 export interface Targets {
   ids: number[];
@@ -362,12 +363,12 @@ export async function envelopeWriter(ctx: Context): Promise<EnvelopeWriter> {
     json,
     fields,
     result(r) {
-      if (format === 'ndjson') ctx.out(`${JSON.stringify(shown(r))}\n`);
+      if (format === 'ndjson') ctx.out(`${jsonText(shown(r))}\n`);
     },
     end(envelope) {
       if (format === 'json') {
         const out = { ...envelope, results: envelope.results.map(shown) };
-        ctx.out(ctx.isStdoutTTY ? `${JSON.stringify(out, null, 2)}\n` : `${JSON.stringify(out)}\n`);
+        ctx.out(ctx.isStdoutTTY ? `${jsonText(out, 2)}\n` : `${jsonText(out)}\n`);
       }
     },
   };
@@ -375,7 +376,9 @@ export async function envelopeWriter(ctx: Context): Promise<EnvelopeWriter> {
 
 /** `field: before → after, …`, for people. */
 export const describeChanges = (changes: FieldChange[]) =>
-  changes.map((c) => `${c.field}: ${c.from === null || c.from === undefined ? 'none' : String(c.from)} → ${c.to === null || c.to === undefined ? 'none' : String(c.to)}`).join(', ');
+  changes.map((c) => `${c.field}: ${shownValue(c.from)} → ${shownValue(c.to)}`).join(', ');
+
+const shownValue = (v: unknown) => (v === null || v === undefined ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
 
 /**
  * Ends a change run on the terminal: the exit code. One target named: its error, rethrown, gives
