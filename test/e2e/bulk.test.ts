@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { ResultEnvelope } from '../../src/domain/envelope.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { ROOT, api, createTicket, json, tix, serverForFile, type RunResult } from '../helpers/tix.js';
+
+const batchesSeen = (proxy: FaultProxy | undefined) => proxy?.seen.filter((r) => r.url.startsWith('/v1/batch')).length ?? 0;
 
 const { server, users } = serverForFile();
 
@@ -55,12 +58,12 @@ function bulkReport(r: RunResult) {
 }
 
 describe('bulk runs', () => {
-  it('closes 5,000 tickets piped from tix list --format ndjson, each exactly once', async () => {
-    const ids = await seed(5000);
+  it('closes 800 tickets (four batches) piped from tix list --format ndjson, each exactly once', async () => {
+    const ids = await seed(800);
     const listed = await tix(['list', '--all', '--format', 'ndjson', 'status:new'], { server, timeoutMs: 60_000 });
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(5000);
+    expect(lines.length).toBeGreaterThanOrEqual(800);
     const r = await tix(['close', '-', '--resolution', 'bulk close from the queue', '--json'], { server, input: listed.stdout, timeoutMs: 120_000 });
     expect(r.stderr).not.toMatch(/failed [1-9]/);
     expect(r.code).toBe(0);
@@ -72,40 +75,54 @@ describe('bulk runs', () => {
   }, 180_000);
 
   it('resumes a run killed with SIGKILL from its journal without changing any ticket twice', async () => {
-    const ids = await seed(3000, 'in_progress');
+    const ids = await seed(800, 'in_progress');
     const journal = join(server.configDir, 'close.journal');
-    const args = [join(ROOT, 'bin', 'tix'), 'close', '-', '--resolution', 'resumable close', '--journal', journal, '--concurrency', '1'];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...server.env, PATH: process.env.PATH } as NodeJS.ProcessEnv, stdio: ['pipe', 'ignore', 'ignore'] });
-    child.stdin.end(`${ids.join('\n')}\n`);
-    const doneLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"')).length : 0);
-    // kill it once some tickets finished, well before all did
-    const deadline = Date.now() + 60_000;
-    while (doneLines() < 250 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const finishedBeforeKill = doneLines();
-    expect(finishedBeforeKill).toBeGreaterThanOrEqual(250);
-    expect(finishedBeforeKill, 'the run finished before it could be killed').toBeLessThan(ids.length);
+    // the first batch reaches the server; the second never does: the run is killed with it in flight
+    const proxy = await startFaultProxy(server.url, (req) => (req.url.startsWith('/v1/batch') && batchesSeen(proxy) >= 1 ? { kind: 'stall' } : { kind: 'pass' }));
+    try {
+      const env = { ...server.env, TIX_URL: proxy.url, TIX_TOKEN: server.token, PATH: process.env.PATH } as NodeJS.ProcessEnv;
+      const args = [join(ROOT, 'bin', 'tix'), 'close', '-', '--resolution', 'resumable close', '--journal', journal, '--concurrency', '1'];
+      const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.end(`${ids.join('\n')}\n`);
+      const doneLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"')).length : 0);
+      const deadline = Date.now() + 60_000;
+      while ((batchesSeen(proxy) < 2 || doneLines() < 250) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(doneLines()).toBe(250);
+      const stalledKey = proxy.seen.filter((r) => r.url.startsWith('/v1/batch'))[1]!.headers['idempotency-key'];
+      expect(stalledKey).toBeDefined();
 
-    const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], { server, input: `${ids.join('\n')}\n`, timeoutMs: 120_000 });
-    expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toMatch(/resuming from/);
-    const report = ResultEnvelope.parse(json(rerun));
-    expect(report.summary.failed).toBe(0);
-    expect(report.summary.changed + report.summary.unchanged).toBe(ids.length);
-    // what the killed run finished is reported as done then, not as changed now
-    expect(report.results.filter((x) => x.reason === 'done in an earlier run').length).toBeGreaterThanOrEqual(finishedBeforeKill);
+      proxy.script(() => ({ kind: 'pass' }));
+      const before = proxy.seen.length;
+      const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], {
+        server,
+        env: { TIX_URL: proxy.url, TIX_TOKEN: server.token },
+        input: `${ids.join('\n')}\n`,
+        timeoutMs: 120_000,
+      });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toMatch(/resuming from/);
+      // the batch that was in flight goes first, under the key it was sent with
+      expect(proxy.seen.slice(before).find((r) => r.url.startsWith('/v1/batch'))!.headers['idempotency-key']).toBe(stalledKey);
+      const report = ResultEnvelope.parse(json(rerun));
+      expect(report.summary).toEqual({ changed: 550, unchanged: 250, failed: 0 });
+      // what the killed run finished is reported as done then, not as changed now
+      expect(report.results.filter((x) => x.reason === 'done in an earlier run')).toHaveLength(250);
 
-    const statuses = statusesOf(ids);
-    expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
-    const counts = eventCounts(ids, 'closed');
-    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
-    // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
-    // batches in flight were re-sent under their original keys, not re-planned
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; ids?: number[] });
-    const planned = lines.filter((l) => l.kind === 'batch').flatMap((l) => l.ids!);
-    expect(planned.length).toBe(ids.length);
-    expect(new Set(planned).size).toBe(ids.length);
+      const statuses = statusesOf(ids);
+      expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
+      const counts = eventCounts(ids, 'closed');
+      expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+      // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
+      // the batch in flight was re-sent under its original key, not re-planned
+      const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; ids?: number[] });
+      const planned = lines.filter((l) => l.kind === 'batch').flatMap((l) => l.ids!);
+      expect(planned.length).toBe(ids.length);
+      expect(new Set(planned).size).toBe(ids.length);
+    } finally {
+      await proxy.close();
+    }
   }, 180_000);
 
   it('a journaled close run again reports every ticket unchanged, done in an earlier run, and changes nothing', async () => {
