@@ -2,8 +2,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
+import { LocalNotifier } from './notifier.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -148,6 +149,7 @@ export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
+  readonly commits = new LocalNotifier();
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -199,6 +201,8 @@ export class SqliteStore implements Store {
     try {
       const result = await this.batchScope.run(owner, fn);
       this.db.exec('COMMIT');
+      this.batchOwner = undefined;
+      this.commits.notify();
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -209,6 +213,11 @@ export class SqliteStore implements Store {
       this.batchOwner = undefined;
       finish();
     }
+  }
+
+  /** A write outside a batch has committed; inside one, the batch's COMMIT tells. */
+  private committed() {
+    if (this.batchOwner === undefined) this.commits.notify();
   }
 
   async countUsers() {
@@ -295,6 +304,7 @@ export class SqliteStore implements Store {
     });
     const id = run();
     this.forget(id);
+    this.committed();
     return (await this.getTicket(id))!;
   }
 
@@ -393,7 +403,10 @@ export class SqliteStore implements Store {
       return { changed: true, comments };
     });
     const { changed, comments } = run.immediate();
-    if (changed) this.forget(id);
+    if (changed) {
+      this.forget(id);
+      this.committed();
+    }
     return { ticket: (await this.getTicket(id))!, changed, comments };
   }
 
@@ -450,6 +463,46 @@ export class SqliteStore implements Store {
     const rows = this.sql(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toEvent);
+  }
+
+  // ---- the change feed ---------------------------------------------------------------------
+
+  /** Reads wait for a running batch: its events are not committed yet, and a rollback would hand their ids out again. */
+  private async committedTurn(): Promise<void> {
+    while (this.batchOwner) await this.batchDone;
+  }
+
+  async listFeed(args: ListFeedArgs): Promise<FeedRead> {
+    await this.committedTurn();
+    const where = ['e.id > ?'];
+    const params: unknown[] = [args.after];
+    if (args.ticketId !== undefined) {
+      where.push('e.ticket_id = ?');
+      params.push(args.ticketId);
+    }
+    if (args.viewer.role === 'requester') where.push('e.internal = 0');
+    const vis = visibilitySql(args.viewer);
+    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }) : undefined;
+    if (query || vis.params.length > 0) {
+      // the ticket's columns in a subquery of their own, so the query's SQL never meets an events column
+      const conditions = [vis.sql, ...(query ? [`(${query.sql})`] : [])];
+      where.push(`EXISTS (SELECT 1 FROM tickets WHERE tickets.id = e.ticket_id AND ${conditions.join(' AND ')})`);
+      params.push(...vis.params, ...(query?.params ?? []));
+    }
+    const rows = this.sql(`SELECT e.* FROM events e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`).all(...params, args.limit) as Row[];
+    const items = rows.map(toEvent);
+    // a full page was read up to its last event; a short one up to the newest committed event
+    const horizon = items.length === args.limit
+      ? items[items.length - 1]!.id
+      : Math.max(args.after, (this.sql('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n);
+    return { items, horizon };
+  }
+
+  async feedPositionAt(at: string): Promise<number> {
+    await this.committedTurn();
+    // events are recorded in time order: walk back from the newest, which is quick for a recent time
+    const r = this.sql('SELECT id FROM events WHERE at < ? ORDER BY id DESC LIMIT 1').get(at) as { id: number } | undefined;
+    return r?.id ?? 0;
   }
 
   async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
