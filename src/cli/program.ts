@@ -287,7 +287,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .command('events')
     .description('print the change feed: every event you may see, oldest first (--json: one event per line)')
     .argument('[query...]', 'only events of tickets matching these terms now, e.g. "team:engineering priority:critical"')
-    .option('--since <id|duration>', 'start after this event id, or this long ago (30m, 4h, 2d, 1w), or at a date')
+    .option('--since <id|duration>', 'start after this event id, or this long ago (30m, 4h, 2d, 1w), or at a date (a saved --cursor goes first)')
     .option('--follow', 'keep printing new events as they happen')
     .option('--cursor <name>', 'resume after the position saved under this name, and save the new one (config folder)')
     .addHelpText('after', examples(['tix events --since 4h', 'tix events "team:engineering" --since 2026-11-01 --json', 'tix events --cursor shift   # only what changed since the last run with this cursor', 'tix events --follow --json | jq .kind']))

@@ -104,6 +104,10 @@ describe('tix wait', () => {
     const r = await tix(['wait', String(t.id), '--until', 'status:closed', '--timeout', '2s'], { server, env: users.agent.env });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`#${t.id} did not match "status:closed" within 2s; it is new`));
+    const asJson = await tix(['wait', String(t.id), '--until', 'status:closed', '--timeout', '1s', '--json'], { server, env: users.agent.env });
+    expect(asJson.code).toBe(1);
+    expect(asJson.stdout).toBe('');
+    expect(JSON.parse(asJson.stderr)).toMatchObject({ error: { code: 'timeout', id: t.id } });
   });
 
   it('exits 0 at once when the ticket already matches, 3 for a ticket out of reach, 2 without --until', async () => {

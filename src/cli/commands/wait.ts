@@ -63,7 +63,9 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
     }
     const left = deadline - now.getTime();
     if (left <= 0) {
-      ctx.warn(`#${id} did not match "${until}" within ${formatMs(limitMs)}; it is ${ticket.status}`);
+      const message = `#${id} did not match "${until}" within ${formatMs(limitMs)}; it is ${ticket.status}`;
+      if (ctx.format === 'table') ctx.warn(message);
+      else ctx.io.stderr.write(`${JSON.stringify({ error: { code: 'timeout', message, id } })}\n`);
       throw new SilentFailure(1);
     }
     const clock = nextClockChange(query, ticket, now);
