@@ -414,6 +414,8 @@ if (PHASES.includes('feed')) {
   while (await nextLine(500));
   log(`change → watcher latency: ${fmt(CHANGES)} changes`);
   const latencies = [];
+  // the same, from the instant the server stamped the event (before its commit) to the printed line
+  const fromStamp = [];
   for (let i = 0; i < CHANGES; i++) {
     const seen = nextLine(30_000);
     const t0 = performance.now();
@@ -421,19 +423,24 @@ if (PHASES.includes('feed')) {
     const e = await seen;
     if (!e) throw new Error(`change ${i + 1} never reached the watcher`);
     latencies.push(performance.now() - t0);
+    fromStamp.push(Date.now() - Date.parse(e.at));
   }
   watcher.kill('SIGTERM');
+  const percentile = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  };
   const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const pct = (p) => percentile(latencies, p);
   rows.push({
     id: 'feed-latency',
     measure: `change → watcher: a comment POSTed until \`tix watch --json\` prints its event (${fmt(CHANGES)} changes, one at a time)`,
     tix: `p50 ${fmt(pct(50), 1)} ms, p99 ${fmt(pct(99), 1)} ms`,
     baseline: '',
-    result: `max ${fmt(sorted.at(-1), 1)} ms`,
+    result: `max ${fmt(sorted.at(-1), 1)} ms; from the event's stamp: p50 ${fmt(percentile(fromStamp, 50))} ms, p99 ${fmt(percentile(fromStamp, 99))} ms`,
     target: 'p99 ≤ 100 ms',
     met: pct(99) <= 100,
-    data: { p50: pct(50), p90: pct(90), p99: pct(99), max: sorted.at(-1), changes: CHANGES },
+    data: { p50: pct(50), p90: pct(90), p99: pct(99), max: sorted.at(-1), fromStamp: { p50: percentile(fromStamp, 50), p99: percentile(fromStamp, 99) }, changes: CHANGES },
   });
 
   // feed throughput: the events paged out by `tix events --json`, against curl paging the same endpoint

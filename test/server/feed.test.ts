@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '../../src/domain/schemas.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
+import { startServer as serve } from '../../src/server/main.js';
 import { newTicketRecord } from '../../src/server/service.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { HOUR, MINUTE, serverPerTest, startServer, type TestServer } from './helpers.js';
@@ -217,6 +218,20 @@ describe('GET /v1/events?wait=', () => {
     expect(res.json()).toEqual({ items: [], next_cursor });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(server.store.commits.size).toBe(0);
+  });
+});
+
+describe('GET /v1/events?wait= on a listening server', () => {
+  it('a held request is answered before the server waits for requests in flight, so stopping stays quick', async () => {
+    const running = await serve({ host: '127.0.0.1', port: 0, db: ':memory:', sweepEveryMs: 0 });
+    const held = fetch(`${running.url}/v1/events?wait=60`, { headers: { authorization: `Bearer ${running.bootstrapToken}` } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await running.close();
+    const res = await held;
+    // the graceful stop waits up to 10 s for answers in flight: a held poll must not be one of them
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(res).toEqual({ status: 200, body: { items: [], next_cursor: '0' } });
   });
 });
 

@@ -1,6 +1,5 @@
 // GET /v1/events: the change feed. Every event the caller may see, oldest first, after a cursor;
 // `wait` holds the request until one arrives. Waiting requests are released when the server closes.
-import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseQuery } from '../../domain/query.js';
@@ -72,5 +71,6 @@ const plugin: FastifyPluginAsyncZod = async (app) => {
   );
 };
 
-// registered at the root, so that its preClose hook runs before the ones that wait for requests in flight
-export const eventRoutes = fp(plugin, { name: 'tix-events' });
+// registered at the root (Fastify's skip-override, what fastify-plugin sets), so that its preClose hook
+// runs before the ones that wait for requests in flight
+export const eventRoutes: FastifyPluginAsyncZod = Object.assign(plugin, { [Symbol.for('skip-override')]: true });
