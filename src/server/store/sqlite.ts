@@ -1,10 +1,11 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
-import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { LocalNotifier } from './notifier.js';
+import type { FeedRead, ListFeedArgs } from './types.js';
+import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -453,18 +454,6 @@ export class SqliteStore implements Store {
     return rows.map(toComment);
   }
 
-  async getAttachment(id: number) {
-    const r = this.sql('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
-      .get(id) as Row | undefined;
-    return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
-  }
-
-  async listEvents(ticketId: number, includeInternal: boolean) {
-    const rows = this.sql(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
-      .all(ticketId) as Row[];
-    return rows.map(toEvent);
-  }
-
   // ---- the change feed ---------------------------------------------------------------------
 
   /** Reads wait for a running batch: its events are not committed yet, and a rollback would hand their ids out again. */
@@ -503,6 +492,18 @@ export class SqliteStore implements Store {
     // events are recorded in time order: walk back from the newest, which is quick for a recent time
     const r = this.sql('SELECT id FROM events WHERE at < ? ORDER BY id DESC LIMIT 1').get(at) as { id: number } | undefined;
     return r?.id ?? 0;
+  }
+
+  async getAttachment(id: number) {
+    const r = this.sql('SELECT a.ticket_id, a.name, a.content_type, a.data, c.public FROM attachments a JOIN comments c ON c.id = a.comment_id WHERE a.id = ?')
+      .get(id) as Row | undefined;
+    return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
+  }
+
+  async listEvents(ticketId: number, includeInternal: boolean) {
+    const rows = this.sql(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
+      .all(ticketId) as Row[];
+    return rows.map(toEvent);
   }
 
   async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {

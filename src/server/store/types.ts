@@ -104,12 +104,6 @@ export interface Store {
   batch<T>(fn: () => Promise<T>): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
-
-  listComments(ticketId: number, includeInternal: boolean): Promise<Comment[]>;
-  /** One attachment with its content and where it hangs. */
-  getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
-  listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
-
   /**
    * The change feed. It must never hand out an event while an event of a smaller id can still
    * commit, or a reader's cursor would pass over it for good. SQLite writes through one connection,
@@ -124,6 +118,11 @@ export interface Store {
   feedPositionAt(at: string): Promise<number>;
   /** Fires after every commit that recorded events; waiting feed readers subscribe. */
   readonly commits: CommitNotifier;
+
+  listComments(ticketId: number, includeInternal: boolean): Promise<Comment[]>;
+  /** One attachment with its content and where it hangs. */
+  getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
+  listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
 
   idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
   idempotencyFinish(tokenId: number, key: string, status: number, body: string): Promise<void>;
