@@ -57,6 +57,9 @@ describe('tix watch', () => {
       // one line per change, printed while the watch goes on
       expect(watcher.child.exitCode).toBeNull();
       expect(Date.now() - changedAt).toBeLessThan(15_000);
+      // the HTTP trace names the header, never the token
+      expect(watcher.stderr()).toContain('authorization: Bearer [redacted]');
+      expect(`${watcher.stdout()}${watcher.stderr()}`).not.toContain(users.agent.token);
     } finally {
       watcher.child.kill('SIGINT');
       await watcher.exited;
@@ -97,6 +100,7 @@ describe('tix wait', () => {
     // the ticket read once at the start and once per batch of changes, never in a loop
     const ticketReads = waiter.stderr().match(new RegExp(`> GET \\S+/v1/tickets/${t.id}\\n`, 'g')) ?? [];
     expect(ticketReads.length).toBeLessThanOrEqual(3);
+    expect(`${waiter.stdout()}${waiter.stderr()}`).not.toContain(users.agent.token);
   });
 
   it('exits 1 when the time runs out, saying what the ticket is instead', async () => {
@@ -192,6 +196,8 @@ describe('--cursor', () => {
     expect(seen1.map((e) => e.ticket_id)).toEqual([t.id]);
     const saved = JSON.parse(readFileSync(join(configDir, 'cursors', 'shift.json'), 'utf8'));
     expect(saved.after).toBe(String(seen1.at(-1)!.id));
+    expect(Object.keys(saved).sort()).toEqual(['after', 'saved_at', 'url']);
+    expect(JSON.stringify(saved)).not.toContain(token);
 
     await api(server1, 'POST', `/v1/tickets/${t.id}/comments`, { body: { body: 'written before the stop' } });
     await first.stop();
