@@ -235,6 +235,29 @@ describe('GET /v1/events?wait= on a listening server', () => {
   });
 });
 
+describe('GET /v1/events?wait= when the caller hangs up', () => {
+  it('stops waiting for a reader who is gone', async () => {
+    const running = await serve({ host: '127.0.0.1', port: 0, db: ':memory:', sweepEveryMs: 0 });
+    try {
+      const commits = (running.store as SqliteStore).commits;
+      const caller = new AbortController();
+      const held = fetch(`${running.url}/v1/events?wait=60`, { headers: { authorization: `Bearer ${running.bootstrapToken}` }, signal: caller.signal }).catch(() => 'hung up');
+      await until(() => commits.size === 1);
+      caller.abort();
+      expect(await held).toBe('hung up');
+      await until(() => commits.size === 0);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+async function until(check: () => boolean) {
+  for (const started = Date.now(); !check(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() - started > 10_000) throw new Error('timed out');
+  }
+}
+
 describe('the store behind the feed', () => {
   const now = new Date('2026-11-02T09:00:00Z');
   const record = () => newTicketRecord({ subject: 's', description: 'd', priority: 'medium', channel: 'portal', type: null, requester: 'carol', org: 'acme', tags: [], created_at: now.toISOString() });

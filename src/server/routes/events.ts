@@ -59,14 +59,22 @@ const plugin: FastifyPluginAsyncZod = async (app) => {
         response: { 200: FeedPage, ...problems },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { since, q, ticket, limit = 100, wait = 0 } = req.query;
       const query = q ? parseQuery(q) : undefined;
       // out of reach is "not found", as on every route that names a ticket
       if (ticket !== undefined) await service.visibleTicket(req.actor, ticket);
       let after = req.query.after ?? 0;
       if (since !== undefined) after = Math.max(after, await store.feedPositionAt(sinceInstant(since, now())));
-      return readFeed(store, { viewer: req.actor, after, limit, query, ticketId: ticket, now: now() }, wait * 1000, release.signal);
+      // a caller that hangs up stops waiting too, so nothing is held for a reader who is gone
+      const gone = new AbortController();
+      const hungUp = () => gone.abort();
+      reply.raw.once('close', hungUp);
+      try {
+        return await readFeed(store, { viewer: req.actor, after, limit, query, ticketId: ticket, now: now() }, wait * 1000, AbortSignal.any([release.signal, gone.signal]));
+      } finally {
+        reply.raw.off('close', hungUp);
+      }
     },
   );
 };
