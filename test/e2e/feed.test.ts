@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, api, cleanEnv, createTicket, serverForFile, tix, tixBin, type Env, type TixServer } from '../helpers/tix.js';
+import { TmuxSession } from '../helpers/tmux.js';
 
 const { server, users } = serverForFile();
 
@@ -81,6 +82,41 @@ describe('tix watch', () => {
     } finally {
       watcher.child.kill('SIGINT');
       await watcher.exited;
+    }
+  });
+});
+
+describe('on a terminal (tmux)', () => {
+  it('tix events draws a table; tix watch prints one line per change as it comes', async () => {
+    const t = await createTicket(server, { subject: 'Seen on a terminal' }, users.acmeRequester.token);
+    const pane = (argv: string[]) =>
+      TmuxSession.start({
+        cwd: ROOT,
+        argv: [process.execPath, join(ROOT, 'bin', 'tix'), ...argv],
+        unset: ['CI', 'FORCE_COLOR', 'TIX_PROFILE'],
+        env: { TIX_CONFIG_DIR: server.configDir, TIX_URL: server.url, TIX_TOKEN: users.agent.token, NO_COLOR: '1', LANG: 'C.UTF-8', TZ: 'UTC' },
+        width: 140,
+        height: 30,
+      });
+    const table = await pane(['events', `--since`, '1h']);
+    try {
+      const screen = await table.waitFor(/EVENT\s+TICKET\s+WHEN\s+ACTOR\s+KIND/);
+      expect(screen).toMatch(new RegExp(`#${t.id}\\s+just now\\s+${users.acmeRequester.login.replace('.', '\\.')}\\s+created`));
+      expect(await table.waitForExit()).toBe(0);
+    } finally {
+      await table.close();
+    }
+    const watch = await pane(['watch']);
+    try {
+      await watch.waitFor('watching every change you may see; Ctrl+C to stop');
+      await new Promise((r) => setTimeout(r, 500));
+      await api(server, 'POST', `/v1/tickets/${t.id}/status`, { token: users.agent.token, body: { status: 'pending_customer' } });
+      const screen = await watch.waitFor(new RegExp(`#${t.id}\\s+just now\\s+${users.agent.login.replace('.', '\\.')}\\s+status_changed\\s+new → pending_customer`));
+      expect(screen).not.toContain('EVENT');
+      // still following: the pane is closed under it
+      expect(watch.exitStatus()).toBeNull();
+    } finally {
+      await watch.close();
     }
   });
 });
