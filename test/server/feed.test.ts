@@ -225,7 +225,7 @@ describe('GET /v1/events?wait= on a listening server', () => {
   it('a held request is answered before the server waits for requests in flight, so stopping stays quick', async () => {
     const running = await serve({ host: '127.0.0.1', port: 0, db: ':memory:', sweepEveryMs: 0 });
     const held = fetch(`${running.url}/v1/events?wait=60`, { headers: { authorization: `Bearer ${running.bootstrapToken}` } }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => (running.store as SqliteStore).commits.size === 1);
     const started = Date.now();
     await running.close();
     const res = await held;
