@@ -1,6 +1,6 @@
 // tix wait ID --until QUERY: blocks until the ticket matches (exit 0) or the time runs out (exit 1).
-// It sleeps on the change feed (a long poll on the ticket's events) and checks the ticket again
-// only when one arrives, or when the clock alone could make a term hold (age, idle, dates, SLA).
+// It sleeps on the change feed (a long poll on the ticket's events, up to 25 s) and checks the ticket
+// again when it returns: at once for a change, and early when the clock alone could make a term hold.
 import { QueryError, matchesQuery, parseQuery, type Query } from '../../domain/query.js';
 import type { Ticket } from '../../domain/schemas.js';
 import { parseId, required } from '../bulk.js';
@@ -72,7 +72,9 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
     const waitMs = Math.min(left, POLL_WAIT_SECONDS * 1000, clock === undefined ? Infinity : clock - now.getTime());
     const page = await client.feed({ ticket: id, after, limit: 1000, wait: Math.max(0, Math.ceil(waitMs / 1000)) });
     after = page.next_cursor;
-    if (page.items.length > 0 || clock !== undefined) ticket = await client.getTicket(id);
+    // read again after every poll, events or not: a change whose event the caller may not see (a
+    // requester and an internal priority change) still shows within one poll
+    ticket = await client.getTicket(id);
   }
 }
 
