@@ -23,7 +23,7 @@ const USAGE = 2;
 // a negated query term (`-status:closed`, `-"phrase"`) looks like a flag to commander; no flag has a colon
 const NEGATED_TERM = /^-[a-z_]+:|^-"/;
 
-const TAKES_QUERY = new Set(['list', 'ls', 'check']);
+const TAKES_QUERY = new Set(['list', 'ls', 'check', 'events', 'watch']);
 const GLOBAL_WITH_VALUE = new Set(['--profile', '--url', '--format', '--timeout']);
 
 /** The command word: the first argument that is neither a flag nor a global flag's value. */
@@ -36,7 +36,7 @@ function commandOf(argv: string[]): string | undefined {
 }
 
 /**
- * For the commands that take a query (list, check), moves negated query terms behind `--`, where
+ * For the commands that take a query (list, check, events, watch), moves negated query terms behind `--`, where
  * the parser reads them as arguments, not flags. Other commands keep their argv as typed, so a
  * flag's value that happens to look like a term is never moved.
  */

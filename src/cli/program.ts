@@ -311,6 +311,36 @@ ${EXIT_CODES}`);
 Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not run.`)
     .action(action(() => import('./commands/check.js')));
 
+  // ---- following changes: the change feed, a live watch, and waiting for one ticket ----------
+  program
+    .command('events')
+    .description('print the change feed: every event you may see, oldest first (--json: one event per line)')
+    .argument('[query...]', 'only events of tickets matching these terms now, e.g. "team:engineering priority:critical"')
+    .option('--since <id|duration>', 'start after this event id, or this long ago (30m, 4h, 2d, 1w), or at a date (a saved --cursor goes first)')
+    .option('--follow', 'keep printing new events as they happen')
+    .option('--cursor <name>', 'resume after the position saved under this name, and save the new one (config folder)')
+    .addHelpText('after', examples(['tix events --since 4h', 'tix events "team:engineering" --since 2026-11-01 --json', 'tix events --cursor shift   # only what changed since the last run with this cursor', 'tix events --follow --json | jq .kind']))
+    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.events }))));
+
+  program
+    .command('watch')
+    .description('follow the change feed from now on and print each change as it happens')
+    .argument('[query...]', 'only changes of tickets matching these terms now')
+    .option('--since <id|duration>', 'start after this event id, or this long ago, instead of now')
+    .option('--cursor <name>', 'resume after the position saved under this name, and keep saving it')
+    .addHelpText('after', examples(['tix watch', 'tix watch "priority:critical"', 'tix watch --cursor dashboard --json']))
+    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.watch }))));
+
+  program
+    .command('wait')
+    .description('block until a ticket matches a query (exit 0) or the time runs out (exit 1); waits on the change feed')
+    .argument('<id>', 'ticket id')
+    .option('--until <query>', 'the query the ticket must match, e.g. "status:in_progress" or "-escalated:true"')
+    .option('--timeout <duration>', 'how long to wait: 90s, 10m, 2h (default 10m)')
+    .addHelpText('after', `${examples(['tix wait 12 --until "escalated:false"', 'tix wait 12 --until "state:done" --timeout 2h && notify-customer 12', 'tix wait 12 --until "assignee:me" --json'])}
+Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed, 6 unavailable.`)
+    .action(action(() => import('./commands/wait.js')));
+
   program
     .command('serve')
     .description('run the reference API server with an embedded SQLite database')

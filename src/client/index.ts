@@ -40,6 +40,8 @@ export interface RequestOptions {
   /** Sent with every POST (a fresh one unless given); false sends none, and the POST is never retried. */
   idempotencyKey?: string | false;
   ifMatch?: number;
+  /** The server may hold this request this long before it answers (a long poll): added to the time limit. */
+  holdMs?: number;
 }
 
 export interface ApiResponse<T> {
@@ -51,6 +53,12 @@ export interface ApiResponse<T> {
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
+}
+
+export interface FeedPage {
+  items: Event[];
+  /** The last event id of the page, or the position asked for when it is empty. */
+  next_cursor: string;
 }
 
 export interface WriteResult {
@@ -148,7 +156,7 @@ export class TixClient {
       for (const [k, v] of Object.entries(headers)) debug(`> ${k}: ${k === 'authorization' ? 'Bearer [redacted]' : v}`);
       if (payload) debug(`> ${payload.length > 2000 ? `${payload.slice(0, 2000)}…` : payload}`);
     }
-    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    const timeoutMs = (this.opts.timeoutMs ?? 30_000) + (ro.holdMs ?? 0);
     const tracker = new RetryTracker(method, headers['idempotency-key'] !== undefined, {
       policy: this.retryPolicy,
       sleep: this.opts.sleep ?? realSleep,
@@ -315,6 +323,10 @@ export class TixClient {
   }
   async events(id: number): Promise<Event[]> {
     return (await this.page<Event>(`/v1/tickets/${id}/events`)).items;
+  }
+  /** One page of the change feed; with `wait` (seconds) the server holds the request until an event arrives. */
+  async feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage> {
+    return (await this.request<FeedPage>('GET', '/v1/events', { query: params, holdMs: (params.wait ?? 0) * 1000 })).body;
   }
   async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;

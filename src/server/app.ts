@@ -12,6 +12,7 @@ import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
+import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -387,5 +388,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await typed.register(escalationRoutes);
   await typed.register(adminRoutes);
   await typed.register(batchRoutes);
+  await typed.register(eventRoutes);
   return app;
 }

@@ -28,6 +28,7 @@ const ENDPOINTS = [
   'get /v1/tickets/{id}/comments', 'post /v1/tickets/{id}/comments', 'get /v1/tickets/{id}/events',
   'get /v1/escalations', 'get /v1/escalations/{id}', 'post /v1/escalations/{id}/advance',
   'get /v1/users', 'post /v1/users', 'post /v1/users/{id}/tokens', 'delete /v1/tokens/{id}',
+  'get /v1/events',
 ];
 const operations = () => Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
 const op = (endpoint: string) => {
