@@ -1,6 +1,6 @@
 // Changes for MCP tools: targets from ids or a query, a dry run or a real run, and the result envelope.
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../client/errors.js';
+import { ApiError, UnavailableError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
 import { describeError, UsageError } from '../cli/errors.js';
 import { summarize, type ErrorObject, type FieldChange, type ResultEnvelope, type ResultItem } from '../domain/envelope.js';
@@ -54,6 +54,9 @@ export function diff(before: Ticket, after: Partial<Ticket>, fields: string[] = 
   return changes;
 }
 
+/** A failure of the whole run rather than of one ticket: nothing else would fare better. */
+export const stopsTheRun = (err: unknown) => err instanceof UnavailableError || (err instanceof ApiError && (err.code === 'unauthenticated' || err.code === 'rate_limited'));
+
 /** Runs `work` over items, `n` at a time. */
 async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -88,7 +91,12 @@ export async function runChange(client: TixClient, sel: Selection, change: Chang
   const { ids, known } = await selectTickets(client, sel);
   const dryRun = Boolean(sel.dry_run);
   const results = new Map<number, ResultItem>();
-  const failed = (id: number, err: unknown): ResultItem => ({ id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, redact), id } });
+  let stoppedBy: unknown;
+  const failedItem = (id: number, err: unknown): ResultItem => ({ id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, redact), id } });
+  const failed = (id: number, err: unknown): ResultItem => {
+    if (stopsTheRun(err)) stoppedBy ??= err;
+    return failedItem(id, err);
+  };
 
   // every ticket is read before it changes, so each result says what changed from what
   const before = new Map<number, Ticket>();
@@ -141,7 +149,10 @@ export async function runChange(client: TixClient, sel: Selection, change: Chang
       }
     });
   }
-  return summarize(ids.map((id) => results.get(id)!), dryRun);
+  const items = ids.map((id) => results.get(id)!);
+  // a token refused or a server down for every ticket is one error, as the CLI reports it
+  if (stoppedBy !== undefined && items.every((r) => r.outcome === 'failed' || r.outcome === 'would_fail')) throw stoppedBy;
+  return summarize(items, dryRun);
 }
 
 function itemOf(id: number, before: Ticket, after: Ticket | undefined, changed: boolean, change: Change): ResultItem {

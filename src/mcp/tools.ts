@@ -13,7 +13,7 @@ import {
   ReopenBody, Status, StatusBody, Ticket, TicketId, TriageBody, page,
 } from '../domain/schemas.js';
 import { refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
-import { diff, errorObject, runChange, type Change } from './change.js';
+import { diff, errorObject, runChange, stopsTheRun, type Change } from './change.js';
 import { renderEnvelope, renderEscalation, renderTicket, renderTickets } from './text.js';
 
 export interface Deps {
@@ -152,6 +152,7 @@ export const TOOLS: Tool[] = [
         const fields = ['status', ...Object.keys(planned).filter((f) => f !== 'status')];
         return answerOf(summarize([{ id: t.id, outcome: 'changed', changes: diff({} as Ticket, t, fields), ticket: t }], false));
       } catch (err) {
+        if (stopsTheRun(err)) throw err;
         return answerOf(summarize([{ id: null, outcome: 'failed', changes: [], error: errorObject(err, deps.redact) }], false));
       }
     },
@@ -285,7 +286,10 @@ export const TOOLS: Tool[] = [
     annotations: change(true, true),
     async run(deps, { id, dry_run, ...body }) {
       const client = await deps.client();
-      const fail = (err: unknown) => answerOf(summarize([{ id, outcome: dry_run ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, deps.redact), id } }], dry_run));
+      const fail = (err: unknown) => {
+        if (stopsTheRun(err)) throw err;
+        return answerOf(summarize([{ id, outcome: dry_run ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, deps.redact), id } }], dry_run));
+      };
       let before: Escalation;
       try {
         before = await client.escalation(id);
@@ -343,6 +347,7 @@ export const TOOLS: Tool[] = [
         const c = await (await deps.client()).comment(id, body);
         return answerOf(summarize([{ id, outcome: 'changed', changes, comment: c }], false));
       } catch (err) {
+        if (stopsTheRun(err)) throw err;
         return answerOf(summarize([{ id, outcome: 'failed', changes: [], error: { ...errorObject(err, deps.redact), id } }], false));
       }
     },
