@@ -14,7 +14,7 @@ import { POOL_AFTER_REQUESTS } from '../../src/client/transport.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Loaded only inside the commands that use them, never at start-up. */
-const LAZY_PACKAGES = ['undici', 'zod', 'conf', '@inquirer/prompts', 'cli-table3', 'chalk', 'fastify', 'better-sqlite3'];
+const LAZY_PACKAGES = ['undici', 'zod', 'conf', '@inquirer/prompts', 'cli-table3', 'chalk', 'fastify', 'better-sqlite3', '@modelcontextprotocol/sdk'];
 
 let dir: string;
 let home: string;
