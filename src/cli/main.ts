@@ -50,6 +50,28 @@ export function negatedTermsLast(argv: string[]): string[] {
   return [...rest, '--', ...terms, ...(end === -1 ? [] : argv.slice(end + 1))];
 }
 
+/**
+ * JSON asked for on the command line (--json, --format json|ndjson): every error is then one
+ * JSON object on stderr, a parse error of the command line included, read before parsing.
+ */
+export function asksForJson(argv: string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return false;
+    if (a === '--json' || a.startsWith('--json=')) return true;
+    if (a === '--format' && (argv[i + 1] === 'json' || argv[i + 1] === 'ndjson')) return true;
+    if (a === '--format=json' || a === '--format=ndjson') return true;
+  }
+  return false;
+}
+
+/** Commander's error text as the message of a usage error: its first line, without the "tix: " it was given. */
+function parseErrorMessage(written: string, code: string): string {
+  const line = written.split('\n').find((l) => l.trim() !== '')?.replace(/^tix: /, '').trim();
+  if (code === 'commander.help' || code === 'commander.helpDisplayed' || !line || line.startsWith('Usage:')) return 'no command given; run `tix --help` for the commands';
+  return line;
+}
+
 export async function main(argv: string[], io: IO = processIO, env = process.env): Promise<number> {
   // the most frequent call of all, answered before commander loads
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -57,6 +79,9 @@ export async function main(argv: string[], io: IO = processIO, env = process.env
     return OK;
   }
   const { buildProgram, CommanderError } = await import('./program.js');
+  const json = asksForJson(argv);
+  // with JSON asked for, commander's error text is held back and reported as one JSON object
+  let heldErr = '';
   let runtime: typeof import('./runtime.js') | undefined;
   let ctx: Context | undefined;
   const program = buildProgram(
@@ -67,16 +92,26 @@ export async function main(argv: string[], io: IO = processIO, env = process.env
     (c) => {
       ctx = c;
     },
-    { writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) },
+    {
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => {
+        if (json) heldErr += s;
+        else io.stderr.write(s);
+      },
+    },
   );
   try {
     await program.parseAsync(negatedTermsLast(argv), { from: 'user' });
     return OK;
   } catch (err) {
     // help and version exit 0; every parse error is a usage error
-    if (err instanceof CommanderError) return err.exitCode === 0 ? OK : USAGE;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return OK;
+      if (json) io.stderr.write(`${JSON.stringify({ error: { code: 'usage', message: parseErrorMessage(heldErr, err.code) } })}\n`);
+      return USAGE;
+    }
     runtime ??= await import('./runtime.js');
-    return runtime.reportError(err, io, ctx);
+    return runtime.reportError(err, io, ctx, json);
   } finally {
     await ctx?.dispose();
   }

@@ -76,6 +76,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--debug', 'trace HTTP on stderr (token redacted)')
     .option('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
+    .option('--max-wait <duration>', 'how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default 5m; 0 = fail at once)')
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
     .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}${EXIT_CODES}`);
@@ -139,6 +140,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--type <t>', 'question, problem, incident, configuration, task')
     .option('--requester <login>', 'open on behalf of a known user')
     .option('--tag <tag...>', 'tags')
+    .option('--dry-run', 'show what would be opened; open nothing')
     .addHelpText('after', examples(['tix create --subject "Login fails" --description "Since 9am, SSO users get a 500"', 'tix create --subject "Checkout down" --description "..." --priority critical --justification "all checkouts fail"']))
     .action(action(() => import('./commands/create.js')));
 
@@ -233,6 +235,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .argument('<id>', 'CP-<n>')
     .option('--to <state>', 'under_evaluation, engineering_in_progress, resolution_verification, resolved')
     .option('--note <text>', 'what happened')
+    .option('--dry-run', 'say whether it would move; change nothing')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
     .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
 
@@ -267,6 +270,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--body <text>', 'the comment')
     .option('--public', 'visible to the requester')
     .option('--attach <file...>', 'attach up to 5 files of 500 KB: csv tsv xlsx doc docx pdf txt jpg png gif mp4 mov har')
+    .option('--dry-run', 'check the ticket is there; add nothing')
     .addHelpText('after', examples(['tix comment 12 --body "checked logs, see runbook 12"', 'tix comment 12 --public --body "A fix is rolling out today."', 'tix comment 12 --body "HAR from the customer" --attach session.har']))
     .action(action(() => import('./commands/comment.js')));
 
@@ -290,7 +294,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--db <path>', 'database file (default in the user data directory)')
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
-    .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
+    .option('--rate-limit <n[/window]>', 'requests per token per window, e.g. 6000 (a minute), 5/10s (0 = no limit)', '6000')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
     .action(action(() => import('./commands/serve.js')));
 

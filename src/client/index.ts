@@ -29,6 +29,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Milliseconds, for the retry time budget. */
   now?: () => number;
+  /** Told before each wait out of a 429, with its length. */
+  onRateLimitWait?: (delayMs: number) => void;
 }
 
 export interface RequestOptions {
@@ -142,6 +144,7 @@ export class TixClient {
       random: this.opts.random ?? Math.random,
       now: this.opts.now ?? Date.now,
       debug,
+      onRateLimitWait: this.opts.onRateLimitWait,
     });
     // headersTimeout and bodyTimeout apply to each attempt: --timeout is per attempt
     const dispatch: Dispatcher.RequestOptions & { retryOptions: { retry: RetryTracker['retry'] } } = {
@@ -182,7 +185,7 @@ export class TixClient {
   /** An error answer, after any retries, as a typed error; a wait too long to make is named. */
   private statusError(problem: Problem, retryAfterHeader: string | string[] | undefined, tracker: RetryTracker): Error {
     const retryAfter = retryAfterSeconds(retryAfterHeader);
-    const tooLong = tracker.gaveUp?.reason === 'retry_after_too_long' || tracker.gaveUp?.reason === 'budget';
+    const tooLong = tracker.gaveUp?.reason === 'retry_after_too_long' || tracker.gaveUp?.reason === 'budget' || tracker.gaveUp?.reason === 'max_wait';
     const tried = attemptsNote(tracker);
     if (UNAVAILABLE_STATUSES.has(problem.status)) {
       const next = retryAfter !== undefined && tooLong ? `; it asks to retry after ${retryAfter} s` : '; try again later';

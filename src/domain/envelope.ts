@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { PROBLEM_CODES } from './enums.js';
 import { Comment, Escalation, EscalationId, Ticket } from './schemas.js';
 
+// the pure helpers live apart, so a command that builds envelopes does not load zod
+export { CHANGE_FIELDS, diffTickets, isFailedOutcome, summarize } from './results.js';
+
 /** The server's problem codes plus the ones the client itself reports. */
-export const ERROR_CODES = [...PROBLEM_CODES, 'usage', 'unavailable', 'interrupted'] as const;
+export const ERROR_CODES = [...PROBLEM_CODES, 'usage', 'unavailable', 'interrupted', 'not_sent'] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -71,22 +74,6 @@ export const ResultEnvelope = z
   })
   .describe('the answer of every command that changes something, for one ticket or many, real or dry run');
 export type ResultEnvelope = z.infer<typeof ResultEnvelope>;
-
-const FAILED: ReadonlySet<Outcome> = new Set(['failed', 'would_fail']);
-const CHANGED: ReadonlySet<Outcome> = new Set(['changed', 'would_change']);
-
-export const isFailedOutcome = (outcome: Outcome) => FAILED.has(outcome);
-
-/** Counts the results into an envelope. */
-export function summarize(results: ResultItem[], dryRun: boolean): ResultEnvelope {
-  const summary = { changed: 0, unchanged: 0, failed: 0 };
-  for (const result of results) {
-    if (FAILED.has(result.outcome)) summary.failed++;
-    else if (CHANGED.has(result.outcome)) summary.changed++;
-    else summary.unchanged++;
-  }
-  return { ok: summary.failed === 0, dry_run: dryRun, summary, results };
-}
 
 /** JSON Schemas of the envelope and the error object, for agents and tool definitions. */
 export function envelopeJsonSchemas(): { result: Record<string, unknown>; error: Record<string, unknown> } {

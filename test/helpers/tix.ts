@@ -132,13 +132,13 @@ const exited = (child: ChildProcess) =>
   });
 
 /** Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR. */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number } = {}): Promise<TixServer> {
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; serveArgs?: string[] } = {}): Promise<TixServer> {
   const bin = await tixBin();
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
-  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : [])];
+  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : []), ...(opts.serveArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
@@ -350,7 +350,7 @@ export function json<T = any>(r: RunResult): T {
  * test, stopped after its last. The returned objects are filled in place, so a file can destructure
  * them at load time: `const { server, users } = serverForFile();`.
  */
-export function serverForFile(opts: { demo?: boolean } = {}): { server: TixServer; users: TestUsers } {
+export function serverForFile(opts: { demo?: boolean; serveArgs?: string[] } = {}): { server: TixServer; users: TestUsers } {
   const shared = { server: {} as TixServer, users: {} as TestUsers };
   let started: TixServer | undefined;
   beforeAll(async () => {

@@ -1,15 +1,34 @@
 // tix create: open a ticket.
+import type { TixClient } from '../../client/index.js';
 import { CHANNELS, TICKET_TYPES } from '../../domain/enums.js';
-import { required } from '../bulk.js';
+import type { ResultItem } from '../../domain/envelope.js';
+import { diffTickets } from '../../domain/results.js';
+import type { CreateTicketBody, Ticket } from '../../domain/schemas.js';
+import { oneChange, reportOne, required, type ChangeOutcome } from '../bulk.js';
 import type { Context } from '../context.js';
 import { parseChoice, parsePriority } from './mutate.js';
+
+/** What a new ticket sets: every field given a value, from nothing. */
+const born = (fields: Partial<Ticket>) =>
+  diffTickets({}, fields).filter((c) => c.to !== null && !(Array.isArray(c.to) && c.to.length === 0));
+
+/** Opens the ticket (or, in a dry run, says what it would open) and answers the envelope. */
+export function createTicket(client: TixClient, body: CreateTicketBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
+  return oneChange(null, Boolean(opts.dryRun), async (): Promise<ResultItem> => {
+    if (opts.dryRun) {
+      const fields = { subject: body.subject, description: body.description, status: 'new' as const, priority: body.priority === 'urgent' ? 'critical' : body.priority, channel: body.channel ?? 'portal', type: body.type, requester: body.requester, tags: body.tags };
+      return { id: null, outcome: 'would_change', changes: born(fields as Partial<Ticket>) };
+    }
+    const t = await client.createTicket(body);
+    return { id: t.id, outcome: 'changed', changes: born(t), ticket: t };
+  });
+}
 
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>) {
   const subject = await required(ctx, opts.subject, '--subject', 'Subject');
   const description = await required(ctx, opts.description, '--description', 'Description');
   const priority = opts.priority === undefined ? undefined : parsePriority(opts.priority, '--priority');
-  const client = await ctx.client();
-  const t = await client.createTicket({
+  const body: CreateTicketBody = {
     subject,
     description,
     priority,
@@ -18,8 +37,16 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     type: parseChoice(opts.type, '--type', TICKET_TYPES),
     requester: typeof opts.requester === 'string' ? opts.requester : undefined,
     tags: Array.isArray(opts.tag) ? (opts.tag as string[]) : undefined,
+  };
+  const outcome = await createTicket(await ctx.client(), body, { dryRun: Boolean(opts.dryRun) });
+  await reportOne(ctx, outcome, (r) => {
+    if (outcome.envelope.dry_run) {
+      ctx.out(`${r.changes.map((c) => `${c.field}: ${String(c.to)}`).join('\n')}\n`);
+      ctx.status('dry run: nothing was created');
+      return;
+    }
+    const t = r.ticket as Ticket;
+    ctx.out(`${t.id}\n`);
+    ctx.status(`✓ Opened #${t.id} (${t.priority})${priority && priority !== t.priority ? `: requested ${priority}, requalified to ${t.priority} (see the internal note)` : ''}`);
   });
-  if (ctx.format === 'table') ctx.out(`${t.id}\n`);
-  else ctx.out(`${JSON.stringify(t, null, 2)}\n`);
-  ctx.status(`✓ Opened #${t.id} (${t.priority})${priority && priority !== t.priority ? `: requested ${priority}, requalified to ${t.priority} (see the internal note)` : ''}`);
 }

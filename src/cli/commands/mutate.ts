@@ -1,16 +1,15 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
 import { PRIORITIES, STATUSES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Ticket } from '../../domain/schemas.js';
-import { parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import type { ResultItem } from '../../domain/envelope.js';
+import { summarize } from '../../domain/results.js';
+import { envelopeWriter, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
 import { oneLine } from '../output/text.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
-
-const change = (field: string, before: unknown, after: unknown) =>
-  String(before ?? 'none') === String(after ?? 'none') ? null : `${field}: ${String(before ?? 'none')} → ${String(after ?? 'none')}`;
 
 export function parsePriority(raw: unknown, flag: string): Priority {
   const p = String(raw).toLowerCase();
@@ -50,7 +49,12 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
   const to = parsePriority(await required(ctx, opts.to, '--to', `New priority (now ${t.priority})`), '--to');
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   const r = await client.reprioritize(id, { priority: to, reason }, { ifMatch: t.version });
-  if (ctx.format === 'json') ctx.out(`${JSON.stringify(r.ticket, null, 2)}\n`);
+  const writer = await envelopeWriter(ctx);
+  const result: ResultItem = r.changed
+    ? { id, outcome: 'changed', changes: [{ field: 'priority', from: t.priority, to }], ticket: r.ticket }
+    : { id, outcome: 'unchanged', changes: [], reason: `already ${to}`, ticket: r.ticket };
+  writer.result(result);
+  writer.end(summarize([result], false));
   ctx.status(r.changed ? `✓ Reprioritized #${id}: ${t.priority} → ${to}` : `#${id} already ${to}; nothing changed`);
 }
 
@@ -62,7 +66,8 @@ export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   await bulk(ctx, args, opts, {
     done: 'reprioritized',
-    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('priority', t.priority, to)),
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
+    unchanged: `already ${to}`,
     op: 'priority',
     body: { priority: to, reason },
   });
@@ -73,7 +78,8 @@ export async function assign(ctx: Context, args: string[], opts: Opts) {
   const assignee = raw === 'none' ? null : raw;
   await bulk(ctx, args, opts, {
     done: 'assigned',
-    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('assignee', t.assignee, assignee)),
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
+    unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
     op: 'assign',
     body: { assignee },
   });
@@ -89,9 +95,11 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
   await bulk(ctx, args, opts, {
     done: 'moved',
     preview: (t) => {
-      const refused = t.status === to ? null : refuseStatusChange(t.status, to, blockedBy);
-      return refused ? { refused } : change('status', t.status, to);
+      if (t.status === to && (to !== 'blocked' || t.blocked_by === (blockedBy ?? t.blocked_by))) return {};
+      const refused = refuseStatusChange(t.status, to, blockedBy);
+      return refused ? { refused } : { status: to, blocked_by: to === 'blocked' ? blockedBy! : null };
     },
+    unchanged: `already ${to}`,
     op: 'status',
     body: { status: to, note, blocked_by: blockedBy },
   });
@@ -110,7 +118,8 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
     done: 'escalated',
     preview: (t: Ticket) => {
       const refused = refuseEscalate(t.escalation, t.status);
-      return refused ? { refused } : change('status', t.status, 'escalated');
+      // the escalation's id is given by the server when it opens it
+      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: team ?? 'engineering', level: level ?? 3 };
     },
     op: 'escalate',
     body: { reason, team, level, estimated_resolution: eta },
@@ -121,7 +130,9 @@ export async function close(ctx: Context, args: string[], opts: Opts) {
   const resolution = await required(ctx, opts.resolution, '--resolution', 'What fixed it');
   await bulk(ctx, args, opts, {
     done: 'closed',
-    preview: (t) => change('status', t.status, 'closed'),
+    // closing ends a running escalation too
+    preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
+    unchanged: 'already closed',
     op: 'close',
     body: { resolution },
   });
@@ -133,7 +144,7 @@ export async function reopen(ctx: Context, args: string[], opts: Opts) {
     done: 'reopened',
     preview: (t) => {
       const refused = refuseReopen(t.status);
-      return refused ? { refused } : change('status', t.status, 'in_progress');
+      return refused ? { refused } : { status: 'in_progress' };
     },
     op: 'reopen',
     body: { comment },

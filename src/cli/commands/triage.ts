@@ -1,6 +1,6 @@
 // tix triage: flags for one or many tickets; on a terminal with no ids, a walk of the new queue.
 import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
-import type { TriageBody } from '../../domain/schemas.js';
+import type { Priority, TriageBody } from '../../domain/schemas.js';
 import { refuseTriage } from '../../domain/transitions.js';
 import { resolveTargets, runBulk } from '../bulk.js';
 import type { Context } from '../context.js';
@@ -32,11 +32,15 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
     preview: (t) => {
       const refused = refuseTriage(t.status);
       if (refused) return { refused };
-      const parts = ['status: new → in_progress'];
-      if (body.priority && body.priority !== t.priority) parts.push(`priority: ${t.priority} → ${body.priority}`);
-      if (body.team && body.team !== t.team) parts.push(`team: ${t.team ?? 'none'} → ${body.team}`);
-      if (body.assignee !== undefined && body.assignee !== t.assignee) parts.push(`assignee: ${t.assignee ?? 'none'} → ${body.assignee ?? 'none'}`);
-      return parts.join(', ');
+      // every field the server sets, so the dry run lists each one it would touch
+      return {
+        status: 'in_progress',
+        ...(body.priority ? { priority: body.priority as Priority } : {}),
+        ...(body.team ? { team: body.team } : {}),
+        ...(body.type ? { type: body.type } : {}),
+        ...(body.level ? { level: body.level } : {}),
+        ...(body.assignee !== undefined ? { assignee: body.assignee } : {}),
+      };
     },
     op: 'triage',
     body: body,

@@ -1,6 +1,7 @@
 // POST /v1/batch: up to 1000 operations, each applied atomically on its own, one result each, in order.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { diffTickets } from '../../domain/results.js';
 import { BatchBody, BatchResponse, type BatchResult } from '../../domain/schemas.js';
 import { problem } from '../app.js';
 import { DomainError } from '../store/types.js';
@@ -18,6 +19,8 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
       await store.batch(async () => {
         for (const o of req.body.operations) {
           try {
+            // read inside the batch's transaction, so the changes reported are exactly the ones applied
+            const before = await store.getTicket(o.id);
             let r: { ticket: Parameters<typeof service.present>[0]; changed: boolean };
             switch (o.op) {
               case 'triage': r = await service.triage(req.actor, o.id, o.body); break;
@@ -29,7 +32,9 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
               case 'reopen': r = await service.reopen(req.actor, o.id, o.body); break;
               case 'comment': r = { ...(await service.comment(req.actor, o.id, o.body)), changed: true }; break;
             }
-            results.push({ id: o.id, op: o.op, status: 200, changed: r.changed, ...(full ? { ticket: service.present(r.ticket) } : {}) });
+            const after = service.present(r.ticket);
+            const changes = before && r.changed ? diffTickets(service.present(before), after) : [];
+            results.push({ id: o.id, op: o.op, status: 200, changed: r.changed, changes, ...(full ? { ticket: after } : {}) });
           } catch (err) {
             if (!(err instanceof DomainError)) throw err;
             const p = problem(err.code, err.message);
