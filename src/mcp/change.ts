@@ -1,14 +1,14 @@
-// Changes for MCP tools: targets from ids or a query, a dry run or a real run, and the result envelope.
-import { randomUUID } from 'node:crypto';
+// Changes for MCP tools: the tickets named by ids or a query, then the CLI's own change engine
+// (batches, dry runs, per-ticket outcomes), answered as the result envelope.
 import { ApiError, UnavailableError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
+import { applyChange, type BulkOperation, type ChangeOutcome } from '../cli/bulk.js';
 import { describeError, UsageError } from '../cli/errors.js';
-import { summarize, type ErrorObject, type FieldChange, type ResultEnvelope, type ResultItem } from '../domain/envelope.js';
-import type { BatchOperation, BatchResult, Ticket } from '../domain/schemas.js';
+import type { ErrorObject, ResultEnvelope, ResultItem } from '../domain/envelope.js';
+import { diffTickets, summarize } from '../domain/results.js';
+import type { PatchTicketBody, Ticket } from '../domain/schemas.js';
 
-/** Tickets per POST /v1/batch, as the CLI sends them. */
-const BATCH_SIZE = 250;
-/** Requests in flight for a change to many tickets. */
+/** Requests in flight for a change to many tickets, as the CLI's default. */
 const CONCURRENCY = 8;
 
 export interface Selection {
@@ -16,18 +16,6 @@ export interface Selection {
   query?: string;
   dry_run?: boolean;
   confirm?: boolean;
-}
-
-export interface Change {
-  /** The batch operation, or `edit` (PATCH, one request per ticket, with If-Match). */
-  op: BatchOperation['op'] | 'edit';
-  body: Record<string, unknown>;
-  /** The values this change would give the ticket's fields; what differs from the ticket is a change. */
-  after(t: Ticket): Partial<Ticket>;
-  /** Why the server would refuse it on this ticket (the same domain rule), or null. */
-  refuse?(t: Ticket): string | null;
-  /** Fields the server also sets, whose values only the answer knows (a new escalation's id). */
-  also?: string[];
 }
 
 export const errorObject = (err: unknown, redact: (s: string) => string): ErrorObject => {
@@ -41,28 +29,18 @@ export const errorObject = (err: unknown, redact: (s: string) => string): ErrorO
   };
 };
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-/** The fields `after` names whose value differs between two versions of a ticket. */
-export function diff(before: Ticket, after: Partial<Ticket>, fields: string[] = Object.keys(after)): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const field of fields) {
-    const from = (before as Record<string, unknown>)[field] ?? null;
-    const to = (after as Record<string, unknown>)[field] ?? null;
-    if (!same(from, to)) changes.push({ field, from, to });
-  }
-  return changes;
-}
-
 /** A failure of the whole run rather than of one ticket: nothing else would fare better. */
 export const stopsTheRun = (err: unknown) => err instanceof UnavailableError || (err instanceof ApiError && (err.code === 'unauthenticated' || err.code === 'rate_limited'));
 
-/** Runs `work` over items, `n` at a time. */
-async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+/**
+ * The envelope of a change; when every target failed for one reason of the whole run (a token
+ * refused, a server down), that error itself, as the CLI reports it.
+ */
+export function envelopeOf(outcome: ChangeOutcome): ResultEnvelope {
+  const { envelope } = outcome;
+  const stop = outcome.stoppedBy ?? [...outcome.errors.values()].find(stopsTheRun);
+  if (stop !== undefined && stopsTheRun(stop) && envelope.results.every((r) => r.outcome === 'failed' || r.outcome === 'would_fail')) throw stop;
+  return envelope;
 }
 
 /** The tickets a change names: ids as given, or every ticket a query matches (only with dry_run or confirm). */
@@ -86,77 +64,44 @@ export async function selectTickets(client: TixClient, sel: Selection): Promise<
   return { ids: [...new Set(sel.ids)], known };
 }
 
-/** Applies (or, with dry_run, previews) one change to every selected ticket and answers the envelope. */
-export async function runChange(client: TixClient, sel: Selection, change: Change, redact: (s: string) => string): Promise<ResultEnvelope> {
+/** Applies (or, with dry_run, previews) one batch operation on every selected ticket. */
+export async function runChange(client: TixClient, sel: Selection, op: BulkOperation): Promise<ResultEnvelope> {
+  const { ids, known } = await selectTickets(client, sel);
+  return envelopeOf(await applyChange(op, { client, ids, known, dryRun: Boolean(sel.dry_run), concurrency: CONCURRENCY, withTickets: true }));
+}
+
+/** Runs `work` over items, `n` at a time. */
+async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/**
+ * Edits fields with PATCH, one ticket at a time, each with If-Match on the version just read:
+ * a ticket someone changed meanwhile fails (precondition_failed) instead of being overwritten.
+ */
+export async function runEdit(client: TixClient, sel: Selection, body: PatchTicketBody): Promise<ResultEnvelope> {
   const { ids, known } = await selectTickets(client, sel);
   const dryRun = Boolean(sel.dry_run);
   const results = new Map<number, ResultItem>();
-  let stoppedBy: unknown;
-  const failedItem = (id: number, err: unknown): ResultItem => ({ id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, redact), id } });
-  const failed = (id: number, err: unknown): ResultItem => {
-    if (stopsTheRun(err)) stoppedBy ??= err;
-    return failedItem(id, err);
-  };
-
-  // every ticket is read before it changes, so each result says what changed from what
-  const before = new Map<number, Ticket>();
+  const errors = new Map<ResultItem['id'], unknown>();
   await pool(ids, CONCURRENCY, async (id) => {
     try {
-      before.set(id, known.get(id) ?? (await client.getTicket(id)));
-    } catch (err) {
-      results.set(id, failed(id, err));
-    }
-  });
-  const ready = ids.filter((id) => before.has(id));
-
-  if (dryRun) {
-    for (const id of ready) {
-      const t = before.get(id)!;
-      const refused = change.refuse?.(t);
-      if (refused) {
-        results.set(id, { id, outcome: 'would_fail', changes: [], ticket: t, error: { code: 'conflict', message: `ticket ${id}: ${refused}`, status: 409, id } });
-        continue;
-      }
-      const changes = diff(t, change.after(t));
-      results.set(id, changes.length ? { id, outcome: 'would_change', changes, ticket: t } : { id, outcome: 'unchanged', changes, reason: 'already so', ticket: t });
-    }
-  } else if (change.op === 'edit') {
-    await pool(ready, CONCURRENCY, async (id) => {
-      const t = before.get(id)!;
-      try {
-        // If-Match: an edit made on top of a version someone else changed meanwhile is refused (412), not merged
-        const r = await client.request<Ticket>('PATCH', `/v1/tickets/${id}`, { body: change.body, ifMatch: t.version });
-        results.set(id, itemOf(id, t, r.body, r.headers['tix-changed'] !== 'false', change));
-      } catch (err) {
-        results.set(id, failed(id, err));
-      }
-    });
-  } else {
-    const batches: number[][] = [];
-    for (let i = 0; i < ready.length; i += BATCH_SIZE) batches.push(ready.slice(i, i + BATCH_SIZE));
-    await pool(batches, CONCURRENCY, async (batch) => {
-      let answers: BatchResult[];
-      try {
-        const operations = batch.map((id) => ({ op: change.op, id, body: change.body }) as BatchOperation);
-        answers = await client.batch(operations, { idempotencyKey: randomUUID() });
-      } catch (err) {
-        for (const id of batch) results.set(id, failed(id, err));
+      const before = known.get(id) ?? (await client.getTicket(id));
+      if (dryRun) {
+        const changes = diffTickets(before, { ...before, ...body });
+        results.set(id, changes.length ? { id, outcome: 'would_change', changes, ticket: before } : { id, outcome: 'unchanged', changes, reason: 'already as asked', ticket: before });
         return;
       }
-      for (const r of answers) {
-        if (r.error) results.set(r.id, { id: r.id, outcome: 'failed', changes: [], error: { ...errorObject(new ApiError(r.error), redact), id: r.id } });
-        else results.set(r.id, itemOf(r.id, before.get(r.id)!, r.ticket, r.changed, change));
-      }
-    });
-  }
-  const items = ids.map((id) => results.get(id)!);
-  // a token refused or a server down for every ticket is one error, as the CLI reports it
-  if (stoppedBy !== undefined && items.every((r) => r.outcome === 'failed' || r.outcome === 'would_fail')) throw stoppedBy;
-  return summarize(items, dryRun);
-}
-
-function itemOf(id: number, before: Ticket, after: Ticket | undefined, changed: boolean, change: Change): ResultItem {
-  if (!after) return { id, outcome: changed ? 'changed' : 'unchanged', changes: [], ...(changed ? {} : { reason: 'already so' }) };
-  const changes = diff(before, after, [...Object.keys(change.after(before)), ...(change.also ?? [])]);
-  return changed ? { id, outcome: 'changed', changes, ticket: after } : { id, outcome: 'unchanged', changes: [], reason: 'already so', ticket: after };
+      const r = await client.request<Ticket>('PATCH', `/v1/tickets/${id}`, { body, ifMatch: before.version });
+      const changed = r.headers['tix-changed'] !== 'false';
+      results.set(id, changed ? { id, outcome: 'changed', changes: diffTickets(before, r.body), ticket: r.body } : { id, outcome: 'unchanged', changes: [], reason: 'already as asked', ticket: r.body });
+    } catch (err) {
+      errors.set(id, err);
+      results.set(id, { id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, (s) => s), id } });
+    }
+  });
+  return envelopeOf({ envelope: summarize(ids.map((id) => results.get(id)!), dryRun), errors });
 }

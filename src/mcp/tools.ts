@@ -4,7 +4,11 @@ import { z } from 'zod';
 import type { TixClient } from '../client/index.js';
 import { UsageError } from '../cli/errors.js';
 import { buildQuery } from '../cli/query.js';
-import { ResultEnvelope, summarize } from '../domain/envelope.js';
+import type { BulkOperation } from '../cli/bulk.js';
+import { advanceEscalation } from '../cli/commands/escalation.js';
+import { commentTicket } from '../cli/commands/comment.js';
+import { createTicket } from '../cli/commands/create.js';
+import { ResultEnvelope } from '../domain/envelope.js';
 import { JUSTIFICATION_MIN, PRIORITIES } from '../domain/enums.js';
 import { RUBRIC } from '../domain/policy.js';
 import { QUERY_FIELDS } from '../domain/query.js';
@@ -12,8 +16,8 @@ import {
   AdvanceBody, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Escalation, EscalationId, Event, PatchTicketBody, PriorityBody,
   ReopenBody, Status, StatusBody, Ticket, TicketId, TriageBody, page,
 } from '../domain/schemas.js';
-import { refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
-import { diff, errorObject, runChange, stopsTheRun, type Change } from './change.js';
+import { refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
+import { envelopeOf, runChange, runEdit, type Selection as Targets } from './change.js';
 import { renderEnvelope, renderEscalation, renderTicket, renderTickets } from './text.js';
 
 export interface Deps {
@@ -58,7 +62,6 @@ const Selection = z.object({
   dry_run: z.boolean().default(false).describe('answer what would change, in the same envelope; change nothing'),
   confirm: z.boolean().default(false).describe('apply a change selected by query (without it, and without dry_run, a query-selected change is refused)'),
 });
-type Selection = z.output<typeof Selection>;
 const SELECTION_RULE = 'Name the tickets by ids, or by query with dry_run: true (preview) or confirm: true (apply).';
 
 const OneTicket = z.object({ id: TicketId.describe('ticket id') });
@@ -82,10 +85,9 @@ const CheckResult = z.object({
 const CHECK_LISTED = 20;
 const SLA_QUERY = 'sla:breached state:open';
 
-/** Runs a change and answers its envelope, marked failed when any ticket failed. */
-async function changeAnswer(deps: Deps, sel: Selection, c: Change): Promise<ToolAnswer> {
-  const envelope = await runChange(await deps.client(), sel, c, deps.redact);
-  return answerOf(envelope);
+/** Runs a batch operation through the CLI's change engine and answers its envelope. */
+async function changeAnswer(deps: Deps, sel: Targets, op: Omit<BulkOperation, 'done'>): Promise<ToolAnswer> {
+  return answerOf(await runChange(await deps.client(), sel, { done: op.op, ...op }));
 }
 
 const answerOf = (envelope: Envelope): ToolAnswer => ({ data: envelope, text: renderEnvelope(envelope), failed: !envelope.ok });
@@ -142,19 +144,8 @@ export const TOOLS: Tool[] = [
     input: CreateTicketBody.extend({ dry_run: Selection.shape.dry_run }).strict(),
     output: Envelope,
     annotations: change(false, false),
-    async run(deps, input) {
-      const { dry_run, ...body } = input;
-      const planned = { status: 'new', ...pickBody(body, ['subject', 'priority', 'channel', 'type', 'requester', 'tags']) };
-      const changes = Object.entries(planned).map(([field, to]) => ({ field, from: null, to }));
-      if (dry_run) return answerOf(summarize([{ id: null, outcome: 'would_change', changes }], true));
-      try {
-        const t = await (await deps.client()).createTicket(body);
-        const fields = ['status', ...Object.keys(planned).filter((f) => f !== 'status')];
-        return answerOf(summarize([{ id: t.id, outcome: 'changed', changes: diff({} as Ticket, t, fields), ticket: t }], false));
-      } catch (err) {
-        if (stopsTheRun(err)) throw err;
-        return answerOf(summarize([{ id: null, outcome: 'failed', changes: [], error: errorObject(err, deps.redact) }], false));
-      }
+    async run(deps, { dry_run, ...body }) {
+      return answerOf(envelopeOf(await createTicket(await deps.client(), body, { dryRun: dry_run })));
     },
   }),
   tool({
@@ -165,12 +156,15 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      const assignee = await login(deps, body.assignee);
+      // only a preview needs to know who `me` is; the server answers what it set
+      const assignee = dry_run ? await login(deps, body.assignee) : body.assignee;
       return changeAnswer(deps, { ids, query, dry_run, confirm }, {
         op: 'triage',
         body,
-        refuse: (t) => refuseTriage(t.status),
-        after: (t) => ({ status: 'in_progress', ...pickBody({ ...body, assignee }, ['priority', 'team', 'type', 'level', 'assignee']) }) as Partial<Ticket> & { status: Ticket['status'] },
+        preview: (t) => {
+          const refused = refuseTriage(t.status);
+          return refused ? { refused } : ({ status: 'in_progress', ...pickBody({ ...body, assignee }, ['priority', 'team', 'type', 'level', 'assignee']) } as Partial<Ticket>);
+        },
       });
     },
   }),
@@ -183,7 +177,7 @@ export const TOOLS: Tool[] = [
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
       if (Object.keys(body).length === 0) throw new UsageError('nothing to edit: give at least one of subject, description, type, team, level, tags, root_cause');
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, { op: 'edit', body, after: () => body as Partial<Ticket> });
+      return answerOf(await runEdit(await deps.client(), { ids, query, dry_run, confirm }, body));
     },
   }),
   tool({
@@ -197,8 +191,8 @@ export const TOOLS: Tool[] = [
       return changeAnswer(deps, { ids, query, dry_run, confirm }, {
         op: 'priority',
         body,
-        refuse: (t) => (t.status === 'closed' ? 'ticket is closed; reopen it first' : null),
-        after: () => ({ priority: body.priority }),
+        preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: body.priority }),
+        unchanged: `already ${body.priority}`,
       });
     },
   }),
@@ -210,12 +204,13 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      const assignee = await login(deps, body.assignee);
+      // only a preview needs to know who `me` is; the server answers what it set
+      const assignee = dry_run ? await login(deps, body.assignee) : body.assignee;
       return changeAnswer(deps, { ids, query, dry_run, confirm }, {
         op: 'assign',
         body,
-        refuse: (t) => (t.status === 'closed' ? 'ticket is closed; reopen it first' : null),
-        after: () => ({ assignee: assignee ?? null }),
+        preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee: assignee ?? null }),
+        unchanged: assignee ? `already assigned to ${assignee}` : 'already unassigned',
       });
     },
   }),
@@ -230,8 +225,12 @@ export const TOOLS: Tool[] = [
       return changeAnswer(deps, { ids, query, dry_run, confirm }, {
         op: 'status',
         body,
-        refuse: (t) => (t.status === body.status ? null : refuseStatusChange(t.status, body.status, body.blocked_by)),
-        after: () => ({ status: body.status, ...(body.blocked_by !== undefined ? { blocked_by: body.blocked_by } : {}) }),
+        preview: (t) => {
+          if (t.status === body.status && (body.status !== 'blocked' || t.blocked_by === (body.blocked_by ?? t.blocked_by))) return {};
+          const refused = refuseStatusChange(t.status, body.status, body.blocked_by);
+          return refused ? { refused } : { status: body.status, blocked_by: body.status === 'blocked' ? body.blocked_by! : null };
+        },
+        unchanged: `already ${body.status}`,
       });
     },
   }),
@@ -246,9 +245,11 @@ export const TOOLS: Tool[] = [
       return changeAnswer(deps, { ids, query, dry_run, confirm }, {
         op: 'escalate',
         body,
-        refuse: (t) => refuseEscalate(t.escalation, t.status),
-        after: () => ({ status: 'escalated', team: body.team ?? 'engineering', level: body.level ?? 3 }),
-        also: ['escalation'],
+        preview: (t) => {
+          const refused = refuseEscalate(t.escalation, t.status);
+          // the escalation's id is given by the server when it opens it
+          return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
+        },
       });
     },
   }),
@@ -285,29 +286,7 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(true, true),
     async run(deps, { id, dry_run, ...body }) {
-      const client = await deps.client();
-      const fail = (err: unknown) => {
-        if (stopsTheRun(err)) throw err;
-        return answerOf(summarize([{ id, outcome: dry_run ? 'would_fail' : 'failed', changes: [], error: { ...errorObject(err, deps.redact), id } }], dry_run));
-      };
-      let before: Escalation;
-      try {
-        before = await client.escalation(id);
-      } catch (err) {
-        return fail(err);
-      }
-      const changes = [{ field: 'state', from: before.state, to: body.to }];
-      if (dry_run) {
-        const refused = refuseAdvance(before.state, body.to);
-        if (refused) return answerOf(summarize([{ id, outcome: 'would_fail', changes: [], escalation: before, error: { code: 'conflict', message: `${id}: ${refused}`, status: 409, id } }], true));
-        return answerOf(summarize([{ id, outcome: 'would_change', changes, escalation: before }], true));
-      }
-      try {
-        const after = await client.advance(id, body);
-        return answerOf(summarize([{ id, outcome: 'changed', changes: [{ field: 'state', from: before.state, to: after.state }], escalation: after }], false));
-      } catch (err) {
-        return fail(err);
-      }
+      return answerOf(envelopeOf(await advanceEscalation(await deps.client(), id, body, { dryRun: dry_run })));
     },
   }),
   tool({
@@ -318,7 +297,13 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, { op: 'close', body, after: () => ({ status: 'closed' }), also: ['escalation', 'blocked_by'] });
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
+        op: 'close',
+        body,
+        // closing ends a running escalation too
+        preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
+        unchanged: 'already closed',
+      });
     },
   }),
   tool({
@@ -329,7 +314,14 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(false, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, { op: 'reopen', body, refuse: (t) => refuseReopen(t.status), after: () => ({ status: 'in_progress' }) });
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
+        op: 'reopen',
+        body,
+        preview: (t) => {
+          const refused = refuseReopen(t.status);
+          return refused ? { refused } : { status: 'in_progress' };
+        },
+      });
     },
   }),
   tool({
@@ -341,15 +333,7 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(false, false),
     async run(deps, { id, dry_run, ...body }) {
-      const changes = [{ field: 'comments', from: null, to: body.public ? 'public comment' : 'internal comment' }];
-      if (dry_run) return answerOf(summarize([{ id, outcome: 'would_change', changes }], true));
-      try {
-        const c = await (await deps.client()).comment(id, body);
-        return answerOf(summarize([{ id, outcome: 'changed', changes, comment: c }], false));
-      } catch (err) {
-        if (stopsTheRun(err)) throw err;
-        return answerOf(summarize([{ id, outcome: 'failed', changes: [], error: { ...errorObject(err, deps.redact), id } }], false));
-      }
+      return answerOf(envelopeOf(await commentTicket(await deps.client(), id, body, { dryRun: dry_run })));
     },
   }),
   tool({
