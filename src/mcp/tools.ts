@@ -383,19 +383,20 @@ export const TOOLS: Tool[] = [
   tool({
     name: 'events',
     title: 'Follow changes',
-    description: `The change feed: every event you may see, oldest first, after event id "after" (0 or absent: from the start), optionally only for tickets matching query (${QUERY_HELP}). To follow, pass the last event id (or next_cursor) as after on the next call.`,
+    description: `The change feed: every event you may see, oldest first, after event id "after" (0 or absent: from the start), optionally only for tickets matching query (${QUERY_HELP}). To follow, pass next_cursor as after on the next call; wait holds the call until something happens.`,
     input: z
       .object({
         after: z.number().int().min(0).optional().describe('the last event id already seen'),
         query: z.string().trim().min(1).optional().describe('only events of tickets matching this query'),
         limit: z.number().int().min(1).max(1000).default(100),
+        wait: z.number().int().min(0).max(60).optional().describe('seconds to hold the call until an event arrives (at most 60); none: an empty page at the same cursor'),
       })
       .strict(),
-    output: z.object({ items: z.array(Event.loose()), next_cursor: z.string().nullable() }),
+    output: z.object({ items: z.array(Event.loose()), next_cursor: z.string().nullable().describe('pass it as after on the next call') }),
     annotations: READ,
     async run(deps, input) {
       const r = await (await deps.client()).request<{ items: z.output<typeof Event>[]; next_cursor: string | null }>('GET', '/v1/events', {
-        query: { after: input.after, q: input.query, limit: input.limit },
+        query: { after: input.after, q: input.query, limit: input.limit, wait: input.wait },
       });
       const { items, next_cursor } = r.body;
       const text = items.length
