@@ -78,6 +78,14 @@ async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>) 
   }));
 }
 
+/** A ticket as an edit would leave it; tags may be given whole or as additions and removals. */
+function edited(before: Ticket, body: PatchTicketBody): Partial<Ticket> {
+  const { add_tags: add, remove_tags: remove, justification: _why, ...fields } = body as PatchTicketBody & { add_tags?: string[]; remove_tags?: string[]; justification?: string };
+  const after: Partial<Ticket> = { ...before, ...(fields as Partial<Ticket>) };
+  if (add || remove) after.tags = [...new Set([...before.tags, ...(add ?? [])])].filter((t) => !(remove ?? []).includes(t));
+  return after;
+}
+
 /**
  * Edits fields with PATCH, one ticket at a time, each with If-Match on the version just read:
  * a ticket someone changed meanwhile fails (precondition_failed) instead of being overwritten.
@@ -91,7 +99,7 @@ export async function runEdit(client: TixClient, sel: Selection, body: PatchTick
     try {
       const before = known.get(id) ?? (await client.getTicket(id));
       if (dryRun) {
-        const changes = diffTickets(before, { ...before, ...body });
+        const changes = diffTickets(before, edited(before, body));
         results.set(id, changes.length ? { id, outcome: 'would_change', changes, ticket: before } : { id, outcome: 'unchanged', changes, reason: 'already as asked', ticket: before });
         return;
       }

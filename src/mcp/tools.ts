@@ -101,6 +101,7 @@ async function login(deps: Deps, assignee: string | null | undefined): Promise<s
 }
 
 const MOVABLE = Status.exclude(['new', 'escalated', 'closed']);
+const EDITABLE = Object.keys(PatchTicketBody.shape).filter((k) => k !== 'justification');
 
 export const TOOLS: Tool[] = [
   tool({
@@ -171,12 +172,13 @@ export const TOOLS: Tool[] = [
   tool({
     name: 'edit',
     title: 'Edit ticket fields',
-    description: `Change a ticket's subject, description, type, team, level, tags (the whole list) or root_cause (an incident's root-cause problem ticket, null to unlink) after triage. Each ticket is written with If-Match, so a ticket changed meanwhile is reported failed (precondition_failed) rather than overwritten. ${SELECTION_RULE}`,
-    input: PatchTicketBody.extend(Selection.shape),
+    description: `Change fields after triage: ${EDITABLE.join(', ')} (root_cause: an incident's root-cause problem ticket, null to unlink).${'priority' in PatchTicketBody.shape ? ` A priority change needs ${JUSTIFY} (justification).` : ''} Each ticket is written with If-Match, so one changed meanwhile is reported failed (precondition_failed) rather than overwritten. ${SELECTION_RULE}`,
+    // safeExtend keeps the body's own refinements (which fields go together)
+    input: PatchTicketBody.safeExtend(Selection.shape),
     output: Envelope,
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      if (Object.keys(body).length === 0) throw new UsageError('nothing to edit: give at least one of subject, description, type, team, level, tags, root_cause');
+      if (Object.keys(body).length === 0) throw new UsageError(`nothing to edit: give at least one of ${EDITABLE.join(', ')}`);
       return answerOf(await runEdit(await deps.client(), { ids, query, dry_run, confirm }, body));
     },
   }),
