@@ -162,6 +162,8 @@ describe('tools', () => {
     expect(r.code).toBe(0);
     const listed = /Tools: ([^]*?)\n\n/.exec(r.stdout)![1]!.split(/[,\s]+/).filter(Boolean);
     expect(listed.sort()).toEqual(agent.tools.map((t) => t.name).sort());
+    const reads = /--read-only\s+offer only the tools that read \(([^)]*)\)/.exec(r.stdout)![1]!.split(/[,\s]+/).filter(Boolean);
+    expect(reads.sort()).toEqual(agent.tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name).sort());
     expect(r.stdout).toContain('{"mcpServers": {"tix": {"command": "tix", "args": ["mcp"]');
     const top = await tix(['--help'], { server });
     expect(top.stdout).toMatch(/mcp \[options\]\s+serve tix to AI agents over the Model Context Protocol/);
