@@ -58,7 +58,7 @@ const JUSTIFY = `a justification of at least ${JUSTIFICATION_MIN} characters, st
 
 const Selection = z.object({
   ids: z.array(TicketId).min(1).optional().describe('the tickets to change'),
-  query: z.string().trim().min(1).optional().describe(`every ticket matching this query (${QUERY_HELP}); needs dry_run or confirm`),
+  query: z.string().trim().min(1).optional().describe(`every ticket matching this query, in any state unless it names one (${QUERY_HELP}); needs dry_run or confirm`),
   dry_run: z.boolean().default(false).describe('answer what would change, in the same envelope; change nothing'),
   confirm: z.boolean().default(false).describe('apply a change selected by query (without it, and without dry_run, a query-selected change is refused)'),
 });

@@ -157,6 +157,16 @@ describe('tools', () => {
     expect(agent.client.getInstructions()).toMatch(/internal unless you pass public: true/);
   });
 
+  it('authenticates as the CLI does: the saved profile, chosen by --profile over TIX_PROFILE', async () => {
+    const s = await openSession({ TIX_PROFILE: 'nobody' }, ['--profile', 'local']);
+    const t = await createTicket(server, { subject: 'MCP: seen through the saved profile' }, users.agent.token);
+    expect(structured(s, 'show', await s.call('show', { id: t.id })).subject).toBe('MCP: seen through the saved profile');
+    const created = structured(s, 'create', await s.call('create', { subject: 'MCP: opened by the admin', description: 'through the profile "local"' }));
+    expect(created.results[0].ticket.requester).toBe('admin');
+    expect(s.transport.raw + s.stderr()).not.toContain(server.token);
+    expect(await s.close()).toBe(0);
+  });
+
   it('`tix mcp --help` names the same tools the server lists, and how to register it', async () => {
     const r = await tix(['mcp', '--help'], { server });
     expect(r.code).toBe(0);
