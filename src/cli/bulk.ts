@@ -417,7 +417,7 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
       if (!writer.json && !single && r.outcome === 'failed' && r.reason === undefined) ctx.warn(`#${r.id}: ${ctx.redact(r.error?.message ?? 'failed')}`);
     },
     progress: bar,
-    onNote: (line) => ctx.status(line),
+    onNote: (line) => (writer.json ? ctx.notice('resumed', line) : ctx.status(line)),
   });
   await bar?.done;
   writer.end(outcome.envelope);

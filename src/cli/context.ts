@@ -128,6 +128,13 @@ export class Context {
     if (where.store === 'file' && where.reason) this.warn(`${where.reason}; token saved in ${config.credentialsPath} (mode 0600)`);
   }
 
+  /** A note about the run on stderr (not --quiet): with JSON asked for, as `{"warning":{code,message,…}}`, so every stderr line is JSON. */
+  notice(code: string, message: string, extra: Record<string, unknown> = {}) {
+    if (this.globals.quiet) return;
+    if (this.wantsJson) this.io.stderr.write(`${JSON.stringify({ warning: { code, message, ...extra } })}\n`);
+    else this.warn(message);
+  }
+
   warn(line: string) {
     this.io.stderr.write(`tix: ${line}\n`);
   }
@@ -182,13 +189,16 @@ export class Context {
       const { TixClient } = await import('../client/index.js');
       const redact = redactor(token);
       const maxWaitMs = opts.patient ? this.maxWaitMs : 0;
-      // several requests of a run meet the same limit: say so once per wait, not once per request
+      // several requests of a run meet the same limit: say so once per wait, not once per request;
+      // one-shot commands wait only the short waits the retry policy allows, and quietly
       let announcedUntil = 0;
       const onRateLimitWait = (delayMs: number) => {
         const until = Date.now() + delayMs;
         if (until <= announcedUntil + 1000) return;
         announcedUntil = until;
-        this.warn(`rate limited by the server; waiting ${Math.ceil(delayMs / 1000)} s${maxWaitMs ? ` (up to --max-wait ${Math.round(maxWaitMs / 1000)} s)` : ''}`);
+        const seconds = Math.ceil(delayMs / 1000);
+        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? '5m'})`;
+        this.notice('rate_limited', message, { retry_after: seconds });
       };
       return new TixClient({
         baseUrl: url,
@@ -197,7 +207,7 @@ export class Context {
         connections: opts.connections,
         debug: this.globals.debug ? (line) => this.io.stderr.write(`${redact(line)}\n`) : undefined,
         retry: maxWaitMs ? { rateLimitWaitMs: maxWaitMs } : undefined,
-        onRateLimitWait,
+        onRateLimitWait: maxWaitMs ? onRateLimitWait : undefined,
         userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
       });
     })();

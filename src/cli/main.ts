@@ -65,11 +65,14 @@ export function asksForJson(argv: string[]): boolean {
   return false;
 }
 
-/** Commander's error text as the message of a usage error: its first line, without the "tix: " it was given. */
-function parseErrorMessage(written: string, code: string): string {
-  const line = written.split('\n').find((l) => l.trim() !== '')?.replace(/^tix: /, '').trim();
-  if (code === 'commander.help' || code === 'commander.helpDisplayed' || !line || line.startsWith('Usage:')) return 'no command given; run `tix --help` for the commands';
-  return line;
+/** Commander's error text as a usage error: its first line the message, a suggestion ("Did you mean …?") the hint. */
+function parseError(written: string, code: string): { code: 'usage'; message: string; hint?: string } {
+  const [line, ...rest] = written.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (code === 'commander.help' || code === 'commander.helpDisplayed' || !line || line.startsWith('Usage:')) {
+    return { code: 'usage', message: 'no command given', hint: 'run `tix --help` for the commands' };
+  }
+  const hint = rest.find((l) => /^\(Did you mean/.test(l))?.replace(/^\((.*)\)$/, '$1');
+  return { code: 'usage', message: line.replace(/^tix: /, ''), ...(hint ? { hint } : {}) };
 }
 
 export async function main(argv: string[], io: IO = processIO, env = process.env): Promise<number> {
@@ -107,7 +110,7 @@ export async function main(argv: string[], io: IO = processIO, env = process.env
     // help and version exit 0; every parse error is a usage error
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return OK;
-      if (json) io.stderr.write(`${JSON.stringify({ error: { code: 'usage', message: parseErrorMessage(heldErr, err.code) } })}\n`);
+      if (json) io.stderr.write(`${JSON.stringify({ error: parseError(heldErr, err.code) })}\n`);
       return USAGE;
     }
     runtime ??= await import('./runtime.js');

@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { ROOT, api, createTicket, json, tix, serverForFile } from '../helpers/tix.js';
+import { ResultEnvelope } from '../../src/domain/envelope.js';
+import { ROOT, api, createTicket, json, tix, serverForFile, type RunResult } from '../helpers/tix.js';
 
 const { server, users } = serverForFile();
 
@@ -43,6 +44,16 @@ function statusesOf(ids: number[]): Map<number, string> {
   }
 }
 
+/** The envelope on stdout, validated, grouped by outcome in the order named. */
+function bulkReport(r: RunResult) {
+  const e = ResultEnvelope.parse(json(r));
+  return {
+    succeeded: e.results.filter((x) => x.outcome === 'changed').map((x) => x.id as number),
+    skipped: e.results.filter((x) => x.outcome === 'unchanged').map((x) => x.id as number),
+    failed: e.results.filter((x) => x.outcome === 'failed').map((x) => ({ id: x.id as number, error: x.error! })),
+  };
+}
+
 describe('bulk runs', () => {
   it('closes 5,000 tickets piped from tix list --format ndjson, each exactly once', async () => {
     const ids = await seed(5000);
@@ -53,9 +64,9 @@ describe('bulk runs', () => {
     const r = await tix(['close', '-', '--resolution', 'bulk close from the queue', '--json'], { server, input: listed.stdout, timeoutMs: 120_000 });
     expect(r.stderr).not.toMatch(/failed [1-9]/);
     expect(r.code).toBe(0);
-    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(r);
-    expect(report.failed).toEqual([]);
-    expect(new Set(report.succeeded).size).toBe(lines.length);
+    const report = ResultEnvelope.parse(json(r));
+    expect(report.results.filter((x) => x.outcome === 'failed')).toEqual([]);
+    expect(new Set(report.results.filter((x) => x.outcome === 'changed').map((x) => x.id)).size).toBe(lines.length);
     const counts = eventCounts(ids, 'closed');
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
   }, 180_000);
@@ -79,9 +90,11 @@ describe('bulk runs', () => {
     const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], { server, input: `${ids.join('\n')}\n`, timeoutMs: 120_000 });
     expect(rerun.code).toBe(0);
     expect(rerun.stderr).toMatch(/resuming from/);
-    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(rerun);
-    expect(report.failed).toEqual([]);
-    expect(report.succeeded.length + report.skipped.length).toBe(ids.length);
+    const report = ResultEnvelope.parse(json(rerun));
+    expect(report.summary.failed).toBe(0);
+    expect(report.summary.changed + report.summary.unchanged).toBe(ids.length);
+    // what the killed run finished is reported as done then, not as changed now
+    expect(report.results.filter((x) => x.reason === 'done in an earlier run').length).toBeGreaterThanOrEqual(finishedBeforeKill);
 
     const statuses = statusesOf(ids);
     expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
@@ -95,6 +108,27 @@ describe('bulk runs', () => {
     expect(new Set(planned).size).toBe(ids.length);
   }, 180_000);
 
+  it('a journaled close run again reports every ticket unchanged, done in an earlier run, and changes nothing', async () => {
+    const ids = await seed(30, 'in_progress');
+    const journal = join(server.configDir, 'rerun.journal');
+    const args = ['close', ...ids.map(String), '--resolution', 'closed once', '--journal', journal];
+    const first = await tix([...args, '--json'], { server });
+    expect(first.code, first.stderr).toBe(0);
+    expect(ResultEnvelope.parse(json(first)).summary).toEqual({ changed: 30, unchanged: 0, failed: 0 });
+
+    const again = await tix([...args, '--json'], { server });
+    expect(again.code, again.stderr).toBe(0);
+    const e = ResultEnvelope.parse(json(again));
+    expect(e).toMatchObject({ ok: true, summary: { changed: 0, unchanged: 30, failed: 0 } });
+    expect(e.results.map((x) => x.id)).toEqual(ids);
+    for (const x of e.results) expect(x).toMatchObject({ outcome: 'unchanged', changes: [], reason: 'done in an earlier run' });
+    // the people's summary says the same
+    const text = await tix(args, { server });
+    expect(text.stderr).toContain('closed 0, skipped 30 (already so), failed 0');
+    const counts = eventCounts(ids, 'closed');
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+  });
+
   it('applies 47 of 50 and reports the missing and the invalid transitions with their reasons, exiting 1', async () => {
     const ids = await seed(47, 'in_progress');
     const closed = (await createTicket(server, { subject: 'already closed' })).id;
@@ -105,7 +139,7 @@ describe('bulk runs', () => {
     const all = [...ids.slice(0, 20), missing, ...ids.slice(20, 40), closed, ...ids.slice(40), escalated];
     const r = await tix(['move', '-', '--to', 'pending_customer', '--json'], { server, env: users.agent.env, input: all.join('\n') });
     expect(r.code).toBe(1);
-    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[]; skipped: number[] }>(r);
+    const report = bulkReport(r);
     expect(report.succeeded.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
       [missing, 'not_found'],
@@ -124,7 +158,7 @@ describe('bulk runs', () => {
     const missing = 987655;
     const r = await tix(['close', ...[...own, colleagues, otherOrg, missing].map(String), '--resolution', 'sorted, thanks', '--json'], { server, env: users.acmeOrgAdmin.env });
     expect(r.code).toBe(1);
-    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[] }>(r);
+    const report = bulkReport(r);
     expect(report.succeeded).toEqual(own);
     expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
       [colleagues, 'forbidden'],
