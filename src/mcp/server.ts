@@ -37,7 +37,13 @@ export function selectTools(opts: { readOnly?: boolean; tools?: string }): Tool[
   return chosen;
 }
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, target: 'draft-7' }) as McpTool['inputSchema'];
+const converted = { input: new WeakMap<z.ZodType, McpTool['inputSchema']>(), output: new WeakMap<z.ZodType, McpTool['inputSchema']>() };
+/** JSON Schema of a zod schema, converted once: eleven tools share the envelope, and converting is the slow part of start-up. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): McpTool['inputSchema'] {
+  let json = converted[io].get(schema);
+  if (!json) converted[io].set(schema, (json = z.toJSONSchema(schema, { io, target: 'draft-7' }) as McpTool['inputSchema']));
+  return json;
+}
 
 export function describeTools(tools: Tool[]): McpTool[] {
   return tools.map((t) => ({
