@@ -176,13 +176,15 @@ export async function oneChange(id: ResultItem['id'], dryRun: boolean, attempt: 
   }
 }
 
-/** Prints a one-target change as asked (the envelope with --json, `text` for people) and sets the exit code. */
-export async function reportOne(ctx: Context, outcome: ChangeOutcome, text: (r: ResultItem) => void): Promise<void> {
+/** Runs a one-target change, prints it as asked (the envelope with --json, `text` for people) and sets the exit code. */
+export async function reportOne(ctx: Context, change: () => Promise<ChangeOutcome>, text: (r: ResultItem, outcome: ChangeOutcome) => void): Promise<void> {
+  // a bad --json field is a usage error before anything changes
   const writer = await envelopeWriter(ctx);
+  const outcome = await change();
   const r = outcome.envelope.results[0]!;
   writer.result(r);
   writer.end(outcome.envelope);
-  if (!writer.json && !r.error) text(r);
+  if (!writer.json && !r.error) text(r, outcome);
   finish(outcome, true);
 }
 

@@ -188,7 +188,9 @@ export class Context {
       this.resolvedToken = token;
       const { TixClient } = await import('../client/index.js');
       const redact = redactor(token);
-      const maxWaitMs = opts.patient ? this.maxWaitMs : 0;
+      // read even when unused, so a bad --max-wait is a usage error on any command
+      const patience = this.maxWaitMs;
+      const maxWaitMs = opts.patient ? patience : 0;
       // several requests of a run meet the same limit: say so once per wait, not once per request;
       // one-shot commands wait only the short waits the retry policy allows, and quietly
       let announcedUntil = 0;

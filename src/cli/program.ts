@@ -21,6 +21,10 @@ Exit codes:
   6    unavailable: network error, timeout, or rate limit still hit after retries
   130  interrupted
 
+JSON for agents: with --json (or --format json|ndjson) every command that changes something answers
+  {"ok","dry_run","summary":{"changed","unchanged","failed"},"results":[{"id","outcome","changes","reason"?,"ticket"?,"error"?}]}
+  for one ticket or many, --dry-run included; every error is {"error":{"code","message",…}} on stderr.
+
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
 NO_COLOR, FORCE_COLOR, CI`;
 

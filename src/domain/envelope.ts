@@ -49,10 +49,10 @@ export const ResultItem = z
       .describe('the ticket (the new one for create) or, for escalation advance, the escalation; null only when create failed'),
     outcome: Outcome,
     changes: z.array(FieldChange).describe('every field changed, or that a dry run would change'),
-    reason: z.string().optional().describe('why nothing changed, e.g. "already closed", "done in an earlier run"'),
+    reason: z.string().optional().describe('why nothing changed ("already closed", "done in an earlier run"), or a note on what the server did instead (create: requalified)'),
     ticket: TicketView.optional(),
     comment: Comment.loose().optional().describe('the comment added (comment)'),
-    escalation: Escalation.loose().optional().describe('the escalation (escalate, escalation advance)'),
+    escalation: Escalation.loose().optional().describe('the escalation (escalation advance); escalate names it in ticket.escalation'),
     error: ErrorObject.optional().describe('why it failed, or why a dry run would fail'),
   })
   .describe('one ticket (or escalation) of a change');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorEnvelope, ResultEnvelope, envelopeJsonSchemas, summarize } from '../../src/domain/envelope.js';
+import { ErrorEnvelope, ResultEnvelope, diffTickets, envelopeJsonSchemas, summarize } from '../../src/domain/envelope.js';
 
 describe('result envelope', () => {
   it('counts dry-run outcomes as changed and failed, and is not ok when anything would fail', () => {
@@ -31,5 +31,21 @@ describe('result envelope', () => {
     expect(JSON.stringify(result)).toContain('would_fail');
     expect((error.properties as { error: { required: string[] } }).error.required).toEqual(['code', 'message']);
     expect(ErrorEnvelope.safeParse({ error: { code: 'usage', message: "unknown option '--bogus'" } }).success).toBe(true);
+  });
+});
+
+describe('diffTickets', () => {
+  it('lists the fields people set that differ, nulls and lists included, in a stable order', () => {
+    const before = { status: 'new', team: null, tags: ['vpn'], level: null, version: 3, updated_at: 'then' };
+    const after = { status: 'in_progress', team: 'support', tags: ['vpn', 'eu'], level: null, version: 4, updated_at: 'now' };
+    expect(diffTickets(before, after)).toEqual([
+      { field: 'status', from: 'new', to: 'in_progress' },
+      { field: 'team', from: null, to: 'support' },
+      { field: 'tags', from: ['vpn'], to: ['vpn', 'eu'] },
+    ]);
+  });
+
+  it('a field the change does not name is not compared', () => {
+    expect(diffTickets({ status: 'new', priority: 'low' }, { status: 'new' })).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Every command that changes something answers the one result envelope, for one ticket, several, or a dry run.
 import { describe, expect, test } from 'vitest';
 import { ResultEnvelope, ResultItem } from '../../src/domain/envelope.js';
-import { api, createTicket, eventsOf, getTicket, json, serverForFile, tix, type RunResult } from '../helpers/tix.js';
+import { api, commentsOf, createTicket, eventsOf, getTicket, json, serverForFile, tix, type RunResult } from '../helpers/tix.js';
 
 const { server, users } = serverForFile();
 const run = (args: string[]) => tix(args, { server });
@@ -161,6 +161,17 @@ describe('the envelope', () => {
     const ids = await inProgress(2, 'env-fields');
     const r = await run(['assign', ...ids.map(String), '--to', 'none', '--json', 'id,assignee']);
     for (const result of envelope(r).results) expect(Object.keys(result.ticket!)).toEqual(['id', 'assignee']);
+  });
+
+  test('an unknown --json field is a usage error before anything changes, one target or many', async () => {
+    const [a, b] = await inProgress(2, 'env-badfield');
+    const comment = await run(['comment', String(a), '--body', 'never added', '--json', 'id,bogus']);
+    expect(comment.code).toBe(2);
+    expect(JSON.parse(comment.stderr).error.message).toContain('"bogus"');
+    expect(await commentsOf(server, a!)).toEqual([]);
+    const close = await run(['close', String(a), String(b), '--resolution', 'x', '--json', 'bogus']);
+    expect(close.code).toBe(2);
+    expect((await getTicket(server, b!)).status).toBe('in_progress');
   });
 
   test('--format ndjson streams one result per line, each a result of the envelope', async () => {

@@ -1,4 +1,6 @@
 // Whenever JSON output was asked for, every error is one JSON object on stderr, parse errors included.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ErrorEnvelope } from '../../src/domain/envelope.js';
 import { api, closedPortUrl, createTicket, serverForFile, tix, type Env } from '../helpers/tix.js';
@@ -13,6 +15,13 @@ interface ErrorPath {
   code: string;
 }
 
+/** A checks file that does not parse, as a CI job might hand over. */
+function badChecks(): string {
+  const path = join(server.configDir, 'bad-checks.json');
+  writeFileSync(path, '{"rules": [');
+  return path;
+}
+
 const closedTicket = async () => {
   const { id } = await createTicket(server, { subject: 'closed one' });
   await api(server, 'POST', `/v1/tickets/${id}/close`, { body: { resolution: 'done' } });
@@ -25,6 +34,7 @@ const PATHS: ErrorPath[] = [
   { name: 'missing argument', args: async () => ['show'], exit: 2, code: 'usage' },
   { name: 'missing flag, no prompt allowed', args: async () => ['close', '1'], exit: 2, code: 'usage' },
   { name: 'invalid value', args: async () => ['list', '--limit', 'lots'], exit: 2, code: 'usage' },
+  { name: 'check with a file that is not JSON', args: async () => ['check', '--file', badChecks()], exit: 2, code: 'usage' },
   { name: 'not found', args: async () => ['show', '999999'], exit: 3, code: 'not_found' },
   { name: 'conflict', args: async () => ['triage', String(await closedTicket()), '--team', 'support'], exit: 5, code: 'conflict' },
   { name: 'auth', args: async () => ['list'], env: async () => ({ TIX_TOKEN: 'tix_not_a_real_token_at_all' }), exit: 4, code: 'unauthenticated' },
@@ -68,4 +78,11 @@ test('the token is never echoed in a JSON parse error', async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).not.toContain(server.token);
   expect(JSON.parse(r.stderr).error.code).toBe('usage');
+});
+
+test('tix --help shows the result envelope and the error object', async () => {
+  const r = await tix(['--help'], { server });
+  expect(r.stdout).toContain('"ok","dry_run","summary"');
+  expect(r.stdout).toContain('{"error":{"code","message"');
+  expect(r.stdout).toContain('--max-wait');
 });

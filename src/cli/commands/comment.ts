@@ -21,8 +21,8 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
   const id = parseId(rawId!);
   const attachments = readAttachments(Array.isArray(opts.attach) ? (opts.attach as string[]) : []);
   const body = await required(ctx, opts.body, '--body', opts.public ? 'Public comment (the requester will read it)' : 'Internal comment');
-  const outcome = await commentTicket(await ctx.client(), id, { body, public: Boolean(opts.public), ...(attachments.length ? { attachments } : {}) }, { dryRun: Boolean(opts.dryRun) });
-  await reportOne(ctx, outcome, (r) => {
+  const comment = { body, public: Boolean(opts.public), ...(attachments.length ? { attachments } : {}) };
+  await reportOne(ctx, async () => commentTicket(await ctx.client(), id, comment, { dryRun: Boolean(opts.dryRun) }), (r, outcome) => {
     if (outcome.envelope.dry_run) ctx.status(`dry run: would add ${opts.public ? 'a public' : 'an internal'} comment to #${id}; nothing was added`);
     else ctx.status(`✓ ${r.comment?.public ? 'Public' : 'Internal'} comment added to #${id}`);
   });

@@ -12,6 +12,8 @@ import { parseChoice, parsePriority } from './mutate.js';
 const born = (fields: Partial<Ticket>) =>
   diffTickets({}, fields).filter((c) => c.to !== null && !(Array.isArray(c.to) && c.to.length === 0));
 
+const requalifiedNote = (asked: string, given: string) => `requested ${asked}, requalified to ${given} (see the internal note)`;
+
 /** Opens the ticket (or, in a dry run, says what it would open) and answers the envelope. */
 export function createTicket(client: TixClient, body: CreateTicketBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
   return oneChange(null, Boolean(opts.dryRun), async (): Promise<ResultItem> => {
@@ -20,7 +22,10 @@ export function createTicket(client: TixClient, body: CreateTicketBody, opts: { 
       return { id: null, outcome: 'would_change', changes: born(fields as Partial<Ticket>) };
     }
     const t = await client.createTicket(body);
-    return { id: t.id, outcome: 'changed', changes: born(t), ticket: t };
+    const asked = body.priority === 'urgent' ? 'critical' : body.priority;
+    // the server may open it at another priority than asked (requesters need a justification for high)
+    const requalified = asked !== undefined && asked !== t.priority ? { reason: requalifiedNote(asked, t.priority) } : {};
+    return { id: t.id, outcome: 'changed', changes: born(t), ticket: t, ...requalified };
   });
 }
 
@@ -38,8 +43,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     requester: typeof opts.requester === 'string' ? opts.requester : undefined,
     tags: Array.isArray(opts.tag) ? (opts.tag as string[]) : undefined,
   };
-  const outcome = await createTicket(await ctx.client(), body, { dryRun: Boolean(opts.dryRun) });
-  await reportOne(ctx, outcome, (r) => {
+  await reportOne(ctx, async () => createTicket(await ctx.client(), body, { dryRun: Boolean(opts.dryRun) }), (r, outcome) => {
     if (outcome.envelope.dry_run) {
       ctx.out(`${r.changes.map((c) => `${c.field}: ${String(c.to)}`).join('\n')}\n`);
       ctx.status('dry run: nothing was created');
@@ -47,6 +51,6 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     }
     const t = r.ticket as Ticket;
     ctx.out(`${t.id}\n`);
-    ctx.status(`✓ Opened #${t.id} (${t.priority})${priority && priority !== t.priority ? `: requested ${priority}, requalified to ${t.priority} (see the internal note)` : ''}`);
+    ctx.status(`✓ Opened #${t.id} (${t.priority})${r.reason ? `: ${r.reason}` : ''}`);
   });
 }

@@ -69,8 +69,8 @@ export function advanceEscalation(client: TixClient, id: string, body: AdvanceBo
 export async function advance(ctx: Context, [raw]: string[], opts: Record<string, unknown>) {
   const id = escalationId(raw);
   const to = parseChoice(await required(ctx, opts.to, '--to', 'Next state'), '--to', ESCALATION_STATES)!;
-  const outcome = await advanceEscalation(await ctx.client(), id, { to, note: typeof opts.note === 'string' ? opts.note : undefined }, { dryRun: Boolean(opts.dryRun) });
-  await reportOne(ctx, outcome, (r) => {
+  const body = { to, note: typeof opts.note === 'string' ? opts.note : undefined };
+  await reportOne(ctx, async () => advanceEscalation(await ctx.client(), id, body, { dryRun: Boolean(opts.dryRun) }), (r, outcome) => {
     const e = r.escalation!;
     if (outcome.envelope.dry_run) ctx.status(`dry run: ${id} would go ${e.state} → ${to}; nothing was changed`);
     else ctx.status(`✓ ${id} is ${e.state}${e.state === 'resolved' ? `; ticket #${e.ticket_id} is back in progress` : ''}`);

@@ -1,6 +1,6 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
 import { PRIORITIES, STATUSES, TEAMS } from '../../domain/enums.js';
-import type { Priority, Status, Ticket } from '../../domain/schemas.js';
+import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { summarize } from '../../domain/results.js';
 import { envelopeWriter, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
@@ -58,41 +58,26 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
   ctx.status(r.changed ? `✓ Reprioritized #${id}: ${t.priority} → ${to}` : `#${id} already ${to}; nothing changed`);
 }
 
-export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
-  if (ctx.canPrompt && args.length === 1 && args[0] !== '-' && opts.query === undefined && (opts.to === undefined || opts.reason === undefined)) {
-    return reprioritizeShown(ctx, parseId(args[0]!), opts);
-  }
-  const to = parsePriority(await required(ctx, opts.to, '--to', 'New priority'), '--to');
-  const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
-  await bulk(ctx, args, opts, {
+/**
+ * The changes these commands make, as bulk operations: `applyChange(operations.close('fixed'), { client, ids })`
+ * runs one without a terminal and returns the envelope (as MCP tools do).
+ */
+export const operations = {
+  reprioritize: (to: Priority, reason: string): BulkOperation => ({
     done: 'reprioritized',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
     unchanged: `already ${to}`,
     op: 'priority',
     body: { priority: to, reason },
-  });
-}
-
-export async function assign(ctx: Context, args: string[], opts: Opts) {
-  const raw = await required(ctx, opts.to, '--to', 'Assign to (login, me or none)');
-  const assignee = raw === 'none' ? null : raw;
-  await bulk(ctx, args, opts, {
+  }),
+  assign: (assignee: string | null): BulkOperation => ({
     done: 'assigned',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
     unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
     op: 'assign',
     body: { assignee },
-  });
-}
-
-export async function move(ctx: Context, args: string[], opts: Opts) {
-  const to = parseChoice(await required(ctx, opts.to, '--to', 'New status'), '--to', STATUSES) as Status;
-  if (to === 'closed') throw new UsageError('--to closed: use `tix close ID --resolution ...`, which records what fixed it');
-  if (to === 'escalated') throw new UsageError('--to escalated: use `tix escalate ID --reason ...`, which opens an escalation');
-  const blockedBy = opts.blockedBy === undefined ? undefined : parseId(String(opts.blockedBy));
-  if (to === 'blocked' && blockedBy === undefined) throw new UsageError('--to blocked needs --blocked-by ID (the ticket that must finish first)');
-  const note = typeof opts.note === 'string' ? opts.note : undefined;
-  await bulk(ctx, args, opts, {
+  }),
+  move: (to: Status, note?: string, blockedBy?: number): BulkOperation => ({
     done: 'moved',
     preview: (t) => {
       if (t.status === to && (to !== 'blocked' || t.blocked_by === (blockedBy ?? t.blocked_by))) return {};
@@ -102,7 +87,57 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
     unchanged: `already ${to}`,
     op: 'status',
     body: { status: to, note, blocked_by: blockedBy },
-  });
+  }),
+  escalate: (body: { reason: string; team?: Team; level?: 1 | 2 | 3; estimated_resolution?: string }): BulkOperation => ({
+    done: 'escalated',
+    preview: (t: Ticket) => {
+      const refused = refuseEscalate(t.escalation, t.status);
+      // the escalation's id is given by the server when it opens it
+      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
+    },
+    op: 'escalate',
+    body,
+  }),
+  close: (resolution: string): BulkOperation => ({
+    done: 'closed',
+    // closing ends a running escalation too
+    preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
+    unchanged: 'already closed',
+    op: 'close',
+    body: { resolution },
+  }),
+  reopen: (comment: string): BulkOperation => ({
+    done: 'reopened',
+    preview: (t) => {
+      const refused = refuseReopen(t.status);
+      return refused ? { refused } : { status: 'in_progress' };
+    },
+    op: 'reopen',
+    body: { comment },
+  }),
+};
+
+export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
+  if (ctx.canPrompt && args.length === 1 && args[0] !== '-' && opts.query === undefined && (opts.to === undefined || opts.reason === undefined)) {
+    return reprioritizeShown(ctx, parseId(args[0]!), opts);
+  }
+  const to = parsePriority(await required(ctx, opts.to, '--to', 'New priority'), '--to');
+  const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
+  await bulk(ctx, args, opts, operations.reprioritize(to, reason));
+}
+
+export async function assign(ctx: Context, args: string[], opts: Opts) {
+  const raw = await required(ctx, opts.to, '--to', 'Assign to (login, me or none)');
+  await bulk(ctx, args, opts, operations.assign(raw === 'none' ? null : raw));
+}
+
+export async function move(ctx: Context, args: string[], opts: Opts) {
+  const to = parseChoice(await required(ctx, opts.to, '--to', 'New status'), '--to', STATUSES) as Status;
+  if (to === 'closed') throw new UsageError('--to closed: use `tix close ID --resolution ...`, which records what fixed it');
+  if (to === 'escalated') throw new UsageError('--to escalated: use `tix escalate ID --reason ...`, which opens an escalation');
+  const blockedBy = opts.blockedBy === undefined ? undefined : parseId(String(opts.blockedBy));
+  if (to === 'blocked' && blockedBy === undefined) throw new UsageError('--to blocked needs --blocked-by ID (the ticket that must finish first)');
+  await bulk(ctx, args, opts, operations.move(to, typeof opts.note === 'string' ? opts.note : undefined, blockedBy));
 }
 
 export async function escalate(ctx: Context, args: string[], opts: Opts) {
@@ -114,39 +149,13 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
     eta = String(opts.eta);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(eta) || Number.isNaN(Date.parse(eta))) throw new UsageError(`--eta: invalid date "${eta}"; use YYYY-MM-DD`);
   }
-  await bulk(ctx, args, opts, {
-    done: 'escalated',
-    preview: (t: Ticket) => {
-      const refused = refuseEscalate(t.escalation, t.status);
-      // the escalation's id is given by the server when it opens it
-      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: team ?? 'engineering', level: level ?? 3 };
-    },
-    op: 'escalate',
-    body: { reason, team, level, estimated_resolution: eta },
-  });
+  await bulk(ctx, args, opts, operations.escalate({ reason, team, level, estimated_resolution: eta }));
 }
 
 export async function close(ctx: Context, args: string[], opts: Opts) {
-  const resolution = await required(ctx, opts.resolution, '--resolution', 'What fixed it');
-  await bulk(ctx, args, opts, {
-    done: 'closed',
-    // closing ends a running escalation too
-    preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
-    unchanged: 'already closed',
-    op: 'close',
-    body: { resolution },
-  });
+  await bulk(ctx, args, opts, operations.close(await required(ctx, opts.resolution, '--resolution', 'What fixed it')));
 }
 
 export async function reopen(ctx: Context, args: string[], opts: Opts) {
-  const comment = await required(ctx, opts.comment, '--comment', 'Why is it reopened');
-  await bulk(ctx, args, opts, {
-    done: 'reopened',
-    preview: (t) => {
-      const refused = refuseReopen(t.status);
-      return refused ? { refused } : { status: 'in_progress' };
-    },
-    op: 'reopen',
-    body: { comment },
-  });
+  await bulk(ctx, args, opts, operations.reopen(await required(ctx, opts.comment, '--comment', 'Why is it reopened')));
 }

@@ -2,7 +2,7 @@
 import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import type { Priority, TriageBody } from '../../domain/schemas.js';
 import { refuseTriage } from '../../domain/transitions.js';
-import { resolveTargets, runBulk } from '../bulk.js';
+import { resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseChoice, parseLevel, parsePriority } from './mutate.js';
@@ -27,7 +27,12 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
     assignee: opts.assignee === undefined ? undefined : opts.assignee === 'none' ? null : String(opts.assignee),
   };
   const targets = await resolveTargets(ctx, args, opts as { query?: string });
-  await runBulk(ctx, targets, {
+  await runBulk(ctx, targets, triageOperation(body), opts);
+}
+
+/** Triage as a bulk operation: `applyChange(triageOperation(body), { client, ids })` runs it without a terminal. */
+export function triageOperation(body: TriageBody): BulkOperation {
+  return {
     done: 'triaged',
     preview: (t) => {
       const refused = refuseTriage(t.status);
@@ -35,7 +40,7 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
       // every field the server sets, so the dry run lists each one it would touch
       return {
         status: 'in_progress',
-        ...(body.priority ? { priority: body.priority as Priority } : {}),
+        ...(body.priority ? { priority: (body.priority === 'urgent' ? 'critical' : body.priority) as Priority } : {}),
         ...(body.team ? { team: body.team } : {}),
         ...(body.type ? { type: body.type } : {}),
         ...(body.level ? { level: body.level } : {}),
@@ -43,6 +48,6 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
       };
     },
     op: 'triage',
-    body: body,
-  }, opts);
+    body,
+  };
 }
