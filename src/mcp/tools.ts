@@ -6,6 +6,8 @@ import { UsageError } from '../cli/errors.js';
 import { buildQuery } from '../cli/query.js';
 import type { BulkOperation } from '../cli/bulk.js';
 import { advanceEscalation } from '../cli/commands/escalation.js';
+import { operations } from '../cli/commands/mutate.js';
+import { triageOperation } from '../cli/commands/triage.js';
 import { commentTicket } from '../cli/commands/comment.js';
 import { createTicket } from '../cli/commands/create.js';
 import { ResultEnvelope } from '../domain/envelope.js';
@@ -16,7 +18,6 @@ import {
   AdvanceBody, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Escalation, EscalationId, Event, PatchTicketBody, PriorityBody,
   ReopenBody, Status, StatusBody, Ticket, TicketId, TriageBody, page,
 } from '../domain/schemas.js';
-import { refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
 import { envelopeOf, runChange, runEdit, type Selection as Targets } from './change.js';
 import { renderEnvelope, renderEscalation, renderTicket, renderTickets } from './text.js';
 
@@ -85,15 +86,12 @@ const CheckResult = z.object({
 const CHECK_LISTED = 20;
 const SLA_QUERY = 'sla:breached state:open';
 
-/** Runs a batch operation through the CLI's change engine and answers its envelope. */
-async function changeAnswer(deps: Deps, sel: Targets, op: Omit<BulkOperation, 'done'>): Promise<ToolAnswer> {
-  return answerOf(await runChange(await deps.client(), sel, { done: op.op, ...op }));
+/** Runs one of the CLI's bulk operations through its change engine and answers the envelope. */
+async function changeAnswer(deps: Deps, sel: Targets, op: BulkOperation): Promise<ToolAnswer> {
+  return answerOf(await runChange(await deps.client(), sel, op));
 }
 
 const answerOf = (envelope: Envelope): ToolAnswer => ({ data: envelope, text: renderEnvelope(envelope), failed: !envelope.ok });
-
-const pickBody = <T extends Record<string, unknown>>(input: T, keys: readonly string[]) =>
-  Object.fromEntries(Object.entries(input).filter(([k, v]) => keys.includes(k) && v !== undefined));
 
 /** The caller's login, for an assignee given as `me`. */
 async function login(deps: Deps, assignee: string | null | undefined): Promise<string | null | undefined> {
@@ -158,15 +156,8 @@ export const TOOLS: Tool[] = [
     annotations: change(true, true),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
       // only a preview needs to know who `me` is; the server answers what it set
-      const assignee = dry_run ? await login(deps, body.assignee) : body.assignee;
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'triage',
-        body,
-        preview: (t) => {
-          const refused = refuseTriage(t.status);
-          return refused ? { refused } : ({ status: 'in_progress', ...pickBody({ ...body, assignee }, ['priority', 'team', 'type', 'level', 'assignee']) } as Partial<Ticket>);
-        },
-      });
+      const shown = dry_run && body.assignee === 'me' ? { ...body, assignee: await login(deps, body.assignee) } : body;
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, triageOperation(shown));
     },
   }),
   tool({
@@ -189,13 +180,8 @@ export const TOOLS: Tool[] = [
     input: PriorityBody.extend(Selection.shape),
     output: Envelope,
     annotations: change(true, true),
-    async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'priority',
-        body,
-        preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: body.priority }),
-        unchanged: `already ${body.priority}`,
-      });
+    async run(deps, { ids, query, dry_run, confirm, priority, reason }) {
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.reprioritize(priority, reason));
     },
   }),
   tool({
@@ -205,15 +191,9 @@ export const TOOLS: Tool[] = [
     input: AssignBody.extend(Selection.shape),
     output: Envelope,
     annotations: change(true, true),
-    async run(deps, { ids, query, dry_run, confirm, ...body }) {
+    async run(deps, { ids, query, dry_run, confirm, assignee }) {
       // only a preview needs to know who `me` is; the server answers what it set
-      const assignee = dry_run ? await login(deps, body.assignee) : body.assignee;
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'assign',
-        body,
-        preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee: assignee ?? null }),
-        unchanged: assignee ? `already assigned to ${assignee}` : 'already unassigned',
-      });
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.assign((dry_run ? await login(deps, assignee) : assignee) ?? null));
     },
   }),
   tool({
@@ -223,17 +203,8 @@ export const TOOLS: Tool[] = [
     input: StatusBody.extend({ status: MOVABLE }).extend(Selection.shape),
     output: Envelope,
     annotations: change(true, true),
-    async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'status',
-        body,
-        preview: (t) => {
-          if (t.status === body.status && (body.status !== 'blocked' || t.blocked_by === (body.blocked_by ?? t.blocked_by))) return {};
-          const refused = refuseStatusChange(t.status, body.status, body.blocked_by);
-          return refused ? { refused } : { status: body.status, blocked_by: body.status === 'blocked' ? body.blocked_by! : null };
-        },
-        unchanged: `already ${body.status}`,
-      });
+    async run(deps, { ids, query, dry_run, confirm, status, note, blocked_by }) {
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.move(status, note, blocked_by));
     },
   }),
   tool({
@@ -244,15 +215,7 @@ export const TOOLS: Tool[] = [
     output: Envelope,
     annotations: change(false, false),
     async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'escalate',
-        body,
-        preview: (t) => {
-          const refused = refuseEscalate(t.escalation, t.status);
-          // the escalation's id is given by the server when it opens it
-          return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
-        },
-      });
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.escalate(body));
     },
   }),
   tool({
@@ -298,14 +261,8 @@ export const TOOLS: Tool[] = [
     input: CloseBody.extend(Selection.shape),
     output: Envelope,
     annotations: change(true, true),
-    async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'close',
-        body,
-        // closing ends a running escalation too
-        preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
-        unchanged: 'already closed',
-      });
+    async run(deps, { ids, query, dry_run, confirm, resolution }) {
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.close(resolution));
     },
   }),
   tool({
@@ -315,15 +272,8 @@ export const TOOLS: Tool[] = [
     input: ReopenBody.extend(Selection.shape),
     output: Envelope,
     annotations: change(false, true),
-    async run(deps, { ids, query, dry_run, confirm, ...body }) {
-      return changeAnswer(deps, { ids, query, dry_run, confirm }, {
-        op: 'reopen',
-        body,
-        preview: (t) => {
-          const refused = refuseReopen(t.status);
-          return refused ? { refused } : { status: 'in_progress' };
-        },
-      });
+    async run(deps, { ids, query, dry_run, confirm, comment }) {
+      return changeAnswer(deps, { ids, query, dry_run, confirm }, operations.reopen(comment));
     },
   }),
   tool({
