@@ -1,8 +1,8 @@
 // npm run bench: how fast tix starts, answers one-shot commands, closes tickets in bulk, streams a
-// big list, and how much its server serves, each against a baseline measured in the same run
+// big list, how much its server serves, and how fast `tix mcp` answers an agent, each against a baseline measured in the same run
 // (paired, alternated runs; medians). Prints a table and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,health,keys,feed]
+//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,health,keys,feed,mcp]
 //
 // It builds the CLI into a folder of its own (others may rebuild dist/ meanwhile), starts its own
 // `tix serve` on a temporary database and port 0, and seeds tickets straight into SQLite.
@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const ONLY = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
-const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'health', 'keys', 'feed'].filter((p) => !args.includes('--only') || ONLY.has(p));
+const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'health', 'keys', 'feed', 'mcp'].filter((p) => !args.includes('--only') || ONLY.has(p));
 const ROUNDS = QUICK ? 10 : 30;
 const HEAVY_ROUNDS = QUICK ? 1 : 3;
 const LOAD_SECONDS = QUICK ? 2 : 4;
@@ -616,6 +616,72 @@ if (PHASES.includes('feed')) {
     target: 'info',
     met: undefined,
     data: { events: EVENTS, tixMs, curlMs },
+  });
+}
+
+if (PHASES.includes('mcp')) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const demo = await api('POST', '/v1/tickets', { subject: 'Scanner drops pages on double-sided jobs', description: 'Every double-sided scan loses the even pages.' });
+  /** `tix mcp` started by the SDK's own client; answers once its first listTools is answered. */
+  async function mcpSession() {
+    const t0 = performance.now();
+    const transport = new StdioClientTransport({ command: NODE, args: [BIN, 'mcp'], env: cliEnv, stderr: 'ignore' });
+    const client = new Client({ name: 'tix-bench', version: '1.0.0' });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    if (!tools.some((t) => t.name === 'show')) throw new Error('tix mcp offers no show tool');
+    return { client, startMs: performance.now() - t0 };
+  }
+  const show = async (client) => {
+    const r = await client.callTool({ name: 'show', arguments: { id: demo.id } });
+    if (r.isError || r.structuredContent?.id !== demo.id) throw new Error(`show through MCP failed: ${JSON.stringify(r.content)}`);
+  };
+
+  log(`tix mcp start-up to its first listTools: ${ROUNDS} paired rounds`);
+  const starts = [];
+  const bases = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const base = i % 2 ? runOnce(BASE, { env: baseEnv }).ms : undefined;
+    const s = await mcpSession();
+    starts.push(s.startMs);
+    await s.client.close();
+    bases.push(base ?? runOnce(BASE, { env: baseEnv }).ms);
+  }
+  const startMs = median(starts);
+  const baseMs = median(bases);
+  rows.push({
+    id: 'mcp-start',
+    measure: '`tix mcp` start-up to its first answered `listTools` (the SDK client over stdio) vs `node -e 0`',
+    tix: `${fmt(startMs, 1)} ms`,
+    baseline: `${fmt(baseMs, 1)} ms`,
+    result: `${fmt(startMs / baseMs, 2)}×`,
+    target: 'info',
+    met: undefined,
+    data: { startMs: starts, baselineMs: bases },
+  });
+
+  const CALLS = 200;
+  log(`${CALLS} show calls through one MCP session`);
+  const session = await mcpSession();
+  for (let i = 0; i < 5; i++) await show(session.client); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) await show(session.client);
+  const mcpMs = performance.now() - t0;
+  await session.client.close();
+  log(`${CALLS} \`tix show\` processes`);
+  const t1 = performance.now();
+  for (let i = 0; i < CALLS; i++) runOnce(tixArgv('show', String(demo.id)), { env: cliEnv });
+  const cliMs = performance.now() - t1;
+  rows.push({
+    id: 'mcp-show200',
+    measure: `${CALLS} \`show\` calls through one \`tix mcp\` session vs ${CALLS} \`tix show\` processes`,
+    tix: `${fmt(mcpMs, 0)} ms (${fmt(mcpMs / CALLS, 2)} ms a call; the session's start, ${fmt(session.startMs, 0)} ms, apart)`,
+    baseline: `${fmt(cliMs, 0)} ms (${fmt(cliMs / CALLS, 1)} ms a process)`,
+    result: `${fmt(cliMs / mcpMs, 1)}× faster`,
+    target: '≥ 20×',
+    met: cliMs / mcpMs >= 20,
+    data: { calls: CALLS, mcpMs, cliMs, sessionStartMs: session.startMs },
   });
 }
 

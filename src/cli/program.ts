@@ -371,6 +371,30 @@ Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed
     .action(action(() => import('./commands/api.js')));
 
   program
+    .command('mcp')
+    .description('serve tix to AI agents over the Model Context Protocol (stdio); register it as {"command": "tix", "args": ["mcp"]}')
+    .option('--read-only', 'offer only the tools that read (list, show, escalation_list, escalation_show, check, events)')
+    .option('--tools <names>', 'offer only these tools, comma-separated')
+    .addHelpText(
+      'after',
+      `
+Every tix operation as an MCP tool, with the credentials the CLI would use (--profile, TIX_URL, TIX_TOKEN),
+the same rules (a justification for every priority change, comments internal unless public: true,
+a resolution to close) and the same result envelope. A change selected by a query needs dry_run or confirm.
+stdout carries protocol messages only; logs go to stderr. The token never appears in a tool result.
+
+Tools: list, show, create, triage, edit, reprioritize, assign, move, escalate, escalation_list,
+escalation_show, escalation_advance, close, reopen, comment, check, events
+
+Register it with an MCP client (e.g. its mcpServers setting):
+  {"mcpServers": {"tix": {"command": "tix", "args": ["mcp"], "env": {"TIX_PROFILE": "local"}}}}
+Read-only, with a few tools:
+  {"mcpServers": {"tix": {"command": "tix", "args": ["mcp", "--read-only", "--tools", "list,show"]}}}
+${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools list,show,comment'])}`,
+    )
+    .action(action(() => import('./commands/mcp.js')));
+
+  program
     .command('completion')
     .description('print a shell completion script')
     .argument('<shell>', 'bash, zsh or fish')

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The one module outside src/cli/ that start-up holds: choices and help come from it. */
 const VOCABULARY = 'src/domain/enums.ts';
 /** Loaded only inside the commands that use them, never at start-up. */
-const LAZY_PACKAGES = ['undici', 'zod', 'conf', '@inquirer/prompts', 'cli-table3', 'chalk', 'fastify', 'better-sqlite3'];
+const LAZY_PACKAGES = ['undici', 'zod', 'conf', '@inquirer/prompts', 'cli-table3', 'chalk', 'fastify', 'better-sqlite3', '@modelcontextprotocol/sdk'];
 
 let dir: string;
 let home: string;
