@@ -174,32 +174,47 @@ function completeOperation(path: string, method: string, op: Operation, neverRep
   op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** Keeps the schemas something refers to, and publishes an input form under the plain name when it needs no suffix. */
+/**
+ * A default in a request schema is said in words: generators read `default` in a shared schema as "always present",
+ * which would make the field required in a request.
+ */
+function describeDefaults(schema: unknown, isPropertyMap = false) {
+  if (Array.isArray(schema)) return schema.forEach((s) => describeDefaults(s));
+  if (schema === null || typeof schema !== 'object') return;
+  const o = schema as Json;
+  if (!isPropertyMap && 'default' in o) {
+    o.description = `${o.description ? `${String(o.description)}; ` : ''}${JSON.stringify(o.default)} when absent`;
+    delete o.default;
+  }
+  for (const [k, v] of Object.entries(o)) describeDefaults(v, !isPropertyMap && k === 'properties');
+}
+
+const SCHEMA_REF = /"#\/components\/schemas\/([^"]+)"/g;
+
+/** Keeps the schemas something refers to, and names each input form plainly when it differs from no output form. */
 function tidySchemas(doc: Json): Json {
-  const schemas = ((doc.components as Json).schemas ?? {}) as Record<string, Json>;
-  const refsIn = (value: unknown) => [...JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
-  const { components: c, ...rest } = doc;
-  const { schemas: _schemas, ...otherComponents } = c as Json;
+  const { components: c, ...rest } = doc as { components: Json & { schemas?: Record<string, Json> } };
+  const { schemas = {}, ...otherComponents } = c;
+  const refsIn = (value: unknown) => [...JSON.stringify(value ?? null).matchAll(SCHEMA_REF)].map((m) => m[1]!);
   const used = new Set(refsIn([rest, otherComponents]));
   for (const queue = [...used]; queue.length; ) {
     for (const name of refsIn(schemas[queue.pop()!])) if (!used.has(name)) (used.add(name), queue.push(name));
   }
-  let text = JSON.stringify({ ...doc, components: { ...(c as Json), schemas: Object.fromEntries(Object.entries(schemas).filter(([n]) => used.has(n))) } });
-  const kept = (JSON.parse(text) as { components: { schemas: Record<string, Json> } }).components.schemas;
+  const kept: Record<string, Json> = Object.fromEntries(Object.entries(schemas).filter(([n]) => used.has(n)));
+  // the zod transform names the input form of every schema <Name>Input; most are only read, or the same either way
+  const renamed = new Map<string, string>();
   for (const name of Object.keys(kept)) {
     if (!name.endsWith('Input')) continue;
+    describeDefaults(kept[name]);
     const plain = name.slice(0, -'Input'.length);
-    // the zod transform names the input form of every schema <Name>Input; most are only ever read, or identical either way
     if (kept[plain] && !isDeepStrictEqual(kept[plain], kept[name])) continue;
-    text = text.replaceAll(`"#/components/schemas/${name}"`, `"#/components/schemas/${plain}"`);
-    const doc2 = JSON.parse(text) as { components: { schemas: Record<string, Json> } };
-    doc2.components.schemas[plain] = doc2.components.schemas[name]!;
-    delete doc2.components.schemas[name];
-    text = JSON.stringify(doc2);
+    kept[plain] = kept[name]!;
+    delete kept[name];
+    renamed.set(name, plain);
   }
-  const out = JSON.parse(text) as { components: { schemas: Record<string, Json> } };
-  out.components.schemas = Object.fromEntries(Object.entries(out.components.schemas).sort(([a], [b]) => a.localeCompare(b)));
-  return out as unknown as Json;
+  const sorted = Object.fromEntries(Object.entries(kept).sort(([a], [b]) => a.localeCompare(b)));
+  const text = JSON.stringify({ ...rest, components: { ...otherComponents, schemas: sorted } });
+  return JSON.parse(text.replace(SCHEMA_REF, (whole, name: string) => (renamed.has(name) ? `"#/components/schemas/${renamed.get(name)}"` : whole))) as Json;
 }
 
 /** `neverReplayed`: routes (Fastify form, `/v1/users/:id/tokens`) whose POST takes no Idempotency-Key. */
