@@ -15,6 +15,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listEscalations',
         tags: ['escalations'],
         summary: 'List escalations',
+        description: 'Escalations of the tickets you can see, running ones unless `state` says otherwise, `limit` at a time; pass `next_cursor` back as `cursor` for the next page. Requesters see none.',
         querystring: z.object({
           state: z.enum(['running', 'resolved', 'all']).default('running'),
           limit: z.coerce.number().int().min(1).max(1000).default(50),
@@ -26,13 +27,13 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => (req.actor.role === 'requester' ? { items: [], next_cursor: null } : store.listEscalations({ viewer: req.actor, ...req.query })),
   );
 
-  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', params: Params, response: { 200: Escalation, ...problems(404) } } }, async (req) =>
+  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...problems(404) } } }, async (req) =>
     service.getEscalation(req.actor, req.params.id),
   );
 
   app.post(
     '/v1/escalations/:id/advance',
-    { schema: { operationId: 'advanceEscalation', tags: ['escalations'], summary: 'Move an escalation forward; resolved returns the ticket to in_progress', params: Params, body: AdvanceBody, response: { 200: Escalation, ...problems(403, 404, 409) } } },
+    { schema: { operationId: 'advanceEscalation', tags: ['escalations'], summary: 'Move an escalation forward; resolved returns the ticket to in_progress', description: 'Agents and admins only. An escalation moves forward only, one or more steps at a time; a resolved one, or a step back, is 409.', params: Params, body: AdvanceBody, response: { 200: Escalation, ...problems(403, 404, 409) } } },
     async (req) => (await service.advance(req.actor, req.params.id, req.body)).escalation,
   );
 };
