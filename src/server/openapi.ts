@@ -217,6 +217,30 @@ function tidySchemas(doc: Json): Json {
   return JSON.parse(text.replace(SCHEMA_REF, (whole, name: string) => (renamed.has(name) ? `"#/components/schemas/${renamed.get(name)}"` : whole))) as Json;
 }
 
+type Def = { type: string; innerType?: z.core.$ZodType; out?: z.core.$ZodType; defaultValue?: unknown; shape?: Record<string, z.core.$ZodType> };
+const defOf = (schema: unknown) => (schema as { _zod?: { def?: Def } } | undefined)?._zod?.def;
+
+/**
+ * A path or query value that is parsed from its text into a number is declared as the number it becomes, as a client
+ * sends it: `42`, not the string pattern that reads it.
+ */
+function declareNumbers(zodObject: unknown, json: Json) {
+  const properties = json.properties as Record<string, Json> | undefined;
+  for (const [name, field] of Object.entries(defOf(zodObject)?.shape ?? {})) {
+    let def = defOf(field);
+    let fallback: Json = {};
+    while (def && (def.type === 'default' || def.type === 'optional')) {
+      if (def.type === 'default') fallback = { default: def.defaultValue };
+      def = defOf(def.innerType);
+    }
+    if (def?.type !== 'pipe' || !def.out || !properties?.[name]) continue;
+    const { $schema: _, ...number } = z.toJSONSchema(def.out, { io: 'output', unrepresentable: 'any' }) as Json;
+    if (number.type !== 'integer' && number.type !== 'number') continue;
+    const { description } = properties[name];
+    properties[name] = { ...number, ...fallback, ...(description ? { description } : {}) };
+  }
+}
+
 /** `neverReplayed`: routes (Fastify form, `/v1/users/:id/tokens`) whose POST takes no Idempotency-Key. */
 export function swaggerOptions(opts: { version: string; neverReplayed: ReadonlySet<string> }): FastifyDynamicSwaggerOptions {
   // the document speaks in OpenAPI paths, the rules in Fastify's
@@ -225,7 +249,8 @@ export function swaggerOptions(opts: { version: string; neverReplayed: ReadonlyS
   const zodComponents = createJsonSchemaTransformObject({ schemaRegistry: named });
 
   const transform: SwaggerTransform = (input) => {
-    const out = zodTransform(input as Parameters<typeof zodTransform>[0]) as { schema: { response?: Record<string, Json> }; url: string };
+    const out = zodTransform(input as Parameters<typeof zodTransform>[0]) as { schema: { response?: Record<string, Json>; params?: Json; querystring?: Json }; url: string };
+    for (const part of ['params', 'querystring'] as const) if (out.schema[part]) declareNumbers(input.schema?.[part], out.schema[part]);
     // the zod transform keeps only the content of a response: carry its declared headers over
     const declared = (input.schema?.response ?? {}) as Record<string, { headers?: Json }>;
     for (const [status, r] of Object.entries(declared)) if (r?.headers && out.schema.response?.[status]) out.schema.response[status].headers = r.headers;

@@ -1,5 +1,10 @@
 // The published OpenAPI document: valid 3.1, generated from the zod schemas, listing every endpoint, declaring what each answers.
+import fastifySwagger from '@fastify/swagger';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Fastify from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { swaggerOptions } from '../../src/server/openapi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers.js';
 
@@ -190,6 +195,27 @@ describe('the OpenAPI document describes the server fully', () => {
       expect(query, e).toEqual(expect.arrayContaining(['cursor', 'limit']));
     }
     expect(resolve(resolve(op('get /v1/tickets/{id}/comments').responses['200']!).content!['application/json']!.schema).properties!.next_cursor!.type).toBe('null');
+  });
+});
+
+describe('path and query values parsed from text', () => {
+  it('are declared as the numbers they become, keeping their default', async () => {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    await app.register(fastifySwagger, swaggerOptions({ version: '0', neverReplayed: new Set() }));
+    const decimal = z.string().regex(/^[1-9][0-9]*$/).transform(Number).pipe(z.number().int().positive().max(1000));
+    app.withTypeProvider<ZodTypeProvider>().get(
+      '/v1/things/:id',
+      { schema: { operationId: 'getThing', tags: ['meta'], params: z.object({ id: decimal }), querystring: z.object({ limit: decimal.default(50).describe('how many'), q: z.string().optional() }) } },
+      async () => ({}),
+    );
+    await app.ready();
+    const parameters = (app.swagger() as unknown as Doc).paths['/v1/things/{id}']!.get!.parameters!;
+    const schemaOf = (name: string) => (parameters.find((p) => p.name === name) as unknown as { schema: Record<string, unknown> }).schema;
+    expect(schemaOf('id')).toEqual({ type: 'integer', exclusiveMinimum: 0, maximum: 1000 });
+    expect(schemaOf('limit')).toEqual({ type: 'integer', exclusiveMinimum: 0, maximum: 1000, default: 50 });
+    expect(schemaOf('q')).toEqual({ type: 'string' });
+    await app.close();
   });
 });
 
