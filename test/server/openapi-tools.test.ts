@@ -10,7 +10,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers.js';
 
-type Doc = { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> }>>; components: Record<string, Record<string, { content?: Record<string, unknown> }>> };
+type Declared = { $ref?: string; content?: Record<string, unknown>; headers?: Record<string, unknown> };
+type Doc = { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, Declared> }>>; components: Record<string, Record<string, Declared>> };
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let s: TestServer;
@@ -71,13 +72,15 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from './api.js';
 
 type Problem = components['schemas']['Problem'];
-export type Answer = { operation: string; status: number; type: string | null };
+export type Answer = { operation: string; status: number; type: string | null; headers: string[] };
 
 export async function everyOperation(baseUrl: string, token: string): Promise<Answer[]> {
   const client = createClient<paths>({ baseUrl, headers: { Authorization: 'Bearer ' + token } });
   const answers: Answer[] = [];
   const seen = (operation: string, r: { response: Response }) => {
-    answers.push({ operation, status: r.response.status, type: r.response.headers.get('content-type') });
+    const headers: string[] = [];
+    r.response.headers.forEach((_value, name) => headers.push(name));
+    answers.push({ operation, status: r.response.status, type: r.response.headers.get('content-type'), headers });
   };
   const must = <T>(operation: string, r: { data?: T; error?: Problem; response: Response }): T => {
     seen(operation, r);
@@ -90,11 +93,14 @@ export async function everyOperation(baseUrl: string, token: string): Promise<An
   const me = must('get /v1/me', await client.GET('/v1/me'));
   const role: 'admin' | 'agent' | 'requester' = me.role;
 
-  const opened = await client.POST('/v1/tickets', {
+  const opening = {
     params: { header: { 'Idempotency-Key': 'open-1' } },
-    body: { subject: 'Printer on fire', description: 'Smoke from tray 2 since this morning.', priority: 'urgent', justification: 'the office is being evacuated', tags: ['hardware'] },
-  });
+    body: { subject: 'Printer on fire', description: 'Smoke from tray 2 since this morning.', priority: 'urgent' as const, justification: 'the office is being evacuated', tags: ['hardware'] },
+  };
+  const opened = await client.POST('/v1/tickets', opening);
   const ticket = must('post /v1/tickets', opened);
+  const retried = await client.POST('/v1/tickets', opening);
+  if (must('post /v1/tickets', retried).id !== ticket.id || retried.response.headers.get('Idempotent-Replayed') !== 'true') throw new Error('the retry was not a replay');
   const etag: string | null = opened.response.headers.get('ETag');
   const id: number = ticket.id;
   must('get /v1/tickets', await client.GET('/v1/tickets', { params: { query: { q: 'status:new', limit: 10 } } }));
@@ -208,21 +214,27 @@ describe('a client generated with openapi-typescript, called through openapi-fet
     expect(ts.getPreEmitDiagnostics(wrong).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n')).toMatch(/reason/);
   });
 
-  it('runs against the server, and every answer has a status and content type the document declares', async () => {
+  it('runs against the server, and every answer has a status, content type and headers the document declares', async () => {
     const js = ts.transpileModule(CLIENT, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     writeFileSync(join(dir, 'client.mjs'), js);
     const url = await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const { everyOperation } = (await import(pathToFileURL(join(dir, 'client.mjs')).href)) as { everyOperation(baseUrl: string, token: string): Promise<Array<{ operation: string; status: number; type: string | null }>> };
+    const { everyOperation } = (await import(pathToFileURL(join(dir, 'client.mjs')).href)) as { everyOperation(baseUrl: string, token: string): Promise<Array<{ operation: string; status: number; type: string | null; headers: string[] }>> };
     const answers = await everyOperation(url, s.tokens.get('root')!);
-    const undeclared = answers.filter(({ operation, status, type }) => {
+    const known = new Set(Object.keys(doc.components.headers!).map((h) => h.toLowerCase()));
+    const undeclared = answers.flatMap(({ operation, status, type, headers }) => {
       const [method, path] = operation.split(' ') as [string, string];
       let r = doc.paths[path]?.[method]?.responses[String(status)];
       if (r?.$ref) r = doc.components.responses![r.$ref.split('/').pop()!];
-      if (!r) return true;
-      // a body's content type must be declared; an empty answer (204) has none
-      return type !== null && !Object.keys(r.content ?? {}).includes(type.split(';')[0]!.trim());
+      if (!r) return [`${operation}: status ${status}`];
+      const declared = new Set(Object.keys(r.headers ?? {}).map((h) => h.toLowerCase()));
+      return [
+        // a body's content type must be declared; an empty answer (204) has none
+        ...(type !== null && !Object.keys(r.content ?? {}).includes(type.split(';')[0]!.trim()) ? [`${operation} ${status}: content type ${type}`] : []),
+        ...headers.filter((h) => known.has(h) && !declared.has(h)).map((h) => `${operation} ${status}: header ${h}`),
+      ];
     });
     expect(undeclared).toEqual([]);
+    expect(answers.some((a) => a.headers.includes('etag'))).toBe(true);
     expect(new Set(answers.map((a) => a.operation)).size).toBe(Object.values(doc.paths).flatMap((ops) => Object.keys(ops)).length);
   }, 60_000);
 });

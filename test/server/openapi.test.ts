@@ -12,7 +12,7 @@ type Schema = { $ref?: string; type?: string | string[]; format?: string; proper
 type Header = { $ref?: string; schema?: Schema };
 type Response = { $ref?: string; description?: string; headers?: Record<string, Header>; content?: Record<string, { schema: Schema }> };
 type Parameter = { $ref?: string; name: string; in: string };
-type Operation = { operationId?: string; tags?: string[]; summary?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, Response> };
+type Operation = { operationId?: string; tags?: string[]; summary?: string; description?: string; security?: unknown[]; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, Response> };
 type Doc = {
   openapi: string;
   info: { license?: { name: string }; contact?: unknown };
@@ -72,8 +72,9 @@ describe('GET /v1/openapi.json', () => {
     expect((await new Validator().validate(broken as unknown as Record<string, unknown>)).valid).toBe(false);
   });
   it.each(ENDPOINTS)('lists %s', (endpoint) => expect(operations()).toContain(endpoint));
-  it('gives every operation a summary', () => {
+  it('gives every operation a summary and a description', () => {
     for (const endpoint of operations()) expect(op(endpoint).summary, endpoint).toBeTruthy();
+    for (const endpoint of operations()) expect(op(endpoint).description, endpoint).toBeTruthy();
   });
   it('describes request bodies from the same zod schemas that validate them', () => {
     const schema = resolve(op('post /v1/tickets').requestBody!.content['application/json']!.schema);
