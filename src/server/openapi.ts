@@ -109,7 +109,6 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 /** Header name → its component, whatever the case it was declared in. */
 const headerComponent = new Map(Object.keys(RESPONSE_HEADERS).map((h) => [h.toLowerCase(), h]));
-const parameterComponent = new Map(Object.entries(REQUEST_HEADERS).map(([id, p]) => [p.name.toLowerCase(), id]));
 
 function components(): Json {
   const headers = Object.fromEntries(
@@ -138,12 +137,10 @@ function completeOperation(path: string, method: string, op: Operation, neverRep
   const takesBody = method !== 'get' && method !== 'head';
   const responses = op.responses;
   const add = (...statuses: number[]) => {
-    for (const s of statuses) responses[s] ??= { content: { [PROBLEM_TYPE]: {} } };
+    for (const s of statuses) responses[s] ??= ref('responses', SHARED_RESPONSES[s]!.name);
   };
 
-  const parameters = (op.parameters ?? []).map((p) =>
-    p.in === 'header' && parameterComponent.has(String(p.name).toLowerCase()) ? ref('parameters', parameterComponent.get(String(p.name).toLowerCase())!) : p,
-  );
+  const parameters = op.parameters ?? [];
   // 412 answers nothing but a stale If-Match: the operations that declare it are the ones that read it
   if (responses['412']) parameters.push(ref('parameters', 'IfMatch'));
   if (replayable) parameters.push(ref('parameters', 'IdempotencyKey'));
@@ -156,6 +153,7 @@ function completeOperation(path: string, method: string, op: Operation, neverRep
   add(408, 414, 431);
 
   for (const [status, response] of Object.entries(responses)) {
+    // a route's own errors are the shared ones: one description per status for the whole API
     const content = response.content as Json | undefined;
     if (content?.[PROBLEM_TYPE] && SHARED_RESPONSES[status]) {
       responses[status] = ref('responses', SHARED_RESPONSES[status].name);
