@@ -12,7 +12,7 @@ export const IdParams = z.object({ id: TicketId });
  * The errors a route's own logic can answer. What every route may answer (400 on bad input, 401, 408, 413, 414, 415,
  * 429, 431, 500, and 409/422 of Idempotency-Key) is added to the published document by the rules that produce it.
  */
-export const problems = (...statuses: Array<403 | 404 | 409 | 412 | 413>) =>
+export const failsWith = (...statuses: Array<403 | 404 | 409 | 412 | 413>) =>
   Object.fromEntries(statuses.map((s) => [s, { description: SHARED_RESPONSES[s]!.description, content: { [PROBLEM_TYPE]: { schema: Problem } } }])) as Partial<
     Record<403 | 404 | 409 | 412 | 413, { description: string; content: { [PROBLEM_TYPE]: { schema: typeof Problem } } }>
   >;

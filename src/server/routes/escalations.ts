@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AdvanceBody, Escalation, EscalationId } from '../../domain/schemas.js';
-import { EscalationPage, problems } from './common.js';
+import { EscalationPage, failsWith } from './common.js';
 
 export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { service, store } = app.tix;
@@ -27,13 +27,13 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => (req.actor.role === 'requester' ? { items: [], next_cursor: null } : store.listEscalations({ viewer: req.actor, ...req.query })),
   );
 
-  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...problems(404) } } }, async (req) =>
+  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...failsWith(404) } } }, async (req) =>
     service.getEscalation(req.actor, req.params.id),
   );
 
   app.post(
     '/v1/escalations/:id/advance',
-    { schema: { operationId: 'advanceEscalation', tags: ['escalations'], summary: 'Move an escalation forward; resolved returns the ticket to in_progress', description: 'Agents and admins only. An escalation moves forward only, one or more steps at a time; a resolved one, or a step back, is 409.', params: Params, body: AdvanceBody, response: { 200: Escalation, ...problems(403, 404, 409) } } },
+    { schema: { operationId: 'advanceEscalation', tags: ['escalations'], summary: 'Move an escalation forward; resolved returns the ticket to in_progress', description: 'Agents and admins only. An escalation moves forward only, one or more steps at a time; a resolved one, or a step back, is 409.', params: Params, body: AdvanceBody, response: { 200: Escalation, ...failsWith(403, 404, 409) } } },
     async (req) => (await service.advance(req.actor, req.params.id, req.body)).escalation,
   );
 };

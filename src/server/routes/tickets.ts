@@ -10,7 +10,7 @@ import {
 } from '../../domain/schemas.js';
 import { canSee } from '../service.js';
 import { DomainError } from '../store/types.js';
-import { CommentList, EventList, IdParams, TicketPage, answer, changedTicket, etag, ifMatchVersion, problems, sendTicket } from './common.js';
+import { CommentList, EventList, IdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('a query in the tix query language, e.g. "status:new priority:high,critical"; no query lists every ticket you can see'),
@@ -34,12 +34,12 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     return service.list(req.actor, { query: parseQuery(q ?? ''), sort, limit, cursor });
   });
 
-  app.post('/v1/tickets', { schema: { operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket', description: 'Opens a ticket in status new, with SLA due dates from its priority. Without a priority the channel decides it; a requester asking for high or critical without a justification of at least 10 characters gets medium, and the audit trail says why. Agents may open a ticket on behalf of a known user with `requester`.', body: CreateTicketBody, response: { 201: changedTicket('The new ticket'), ...problems(403) } } }, async (req, reply) => {
+  app.post('/v1/tickets', { schema: { operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket', description: 'Opens a ticket in status new, with SLA due dates from its priority. Without a priority the channel decides it; a requester asking for high or critical without a justification of at least 10 characters gets medium, and the audit trail says why. Agents may open a ticket on behalf of a known user with `requester`.', body: CreateTicketBody, response: { 201: changedTicket('The new ticket'), ...failsWith(403) } } }, async (req, reply) => {
     const t = await service.create(req.actor, req.body);
     return sendTicket(reply, service, t, true, 201);
   });
 
-  app.get('/v1/tickets/:id', { schema: { operationId: 'getTicket', tags: ['tickets'], summary: 'One ticket', description: 'The ticket with its current version in ETag; 404 when it does not exist or is out of your reach.', params: IdParams, response: { 200: answer(Ticket, 'The ticket', 'ETag'), ...problems(404) } } }, async (req, reply) => {
+  app.get('/v1/tickets/:id', { schema: { operationId: 'getTicket', tags: ['tickets'], summary: 'One ticket', description: 'The ticket with its current version in ETag; 404 when it does not exist or is out of your reach.', params: IdParams, response: { 200: answer(Ticket, 'The ticket', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const t = await service.visibleTicket(req.actor, req.params.id);
     reply.header('etag', etag(t.version));
     return service.present(t);
@@ -47,7 +47,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch(
     '/v1/tickets/:id',
-    { schema: { operationId: 'updateTicket', tags: ['tickets'], summary: 'Edit subject, description, type, team, level, tags, root cause', description: 'Agents and admins change the fields given, one audit event per field that changes; Tix-Changed is false when every field already had its value. With If-Match, applies only on top of that version.', params: IdParams, body: PatchTicketBody, response: { 200: changedTicket(), ...problems(403, 404, 412) } } },
+    { schema: { operationId: 'updateTicket', tags: ['tickets'], summary: 'Edit subject, description, type, team, level, tags, root cause', description: 'Agents and admins change the fields given, one audit event per field that changes; Tix-Changed is false when every field already had its value. With If-Match, applies only on top of that version.', params: IdParams, body: PatchTicketBody, response: { 200: changedTicket(), ...failsWith(403, 404, 412) } } },
     async (req, reply) => {
       const r = await service.patch(req.actor, req.params.id, req.body, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);
@@ -62,7 +62,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     body: B,
     apply: (actor: typeof app extends never ? never : Parameters<typeof service.triage>[0], id: number, body: z.output<B>, ifMatch: number | undefined) => Promise<{ ticket: Parameters<typeof service.present>[0]; changed: boolean }>,
   ) =>
-    app.post(`/v1/tickets/:id/${path}`, { schema: { operationId, tags: ['tickets'], summary, description, params: IdParams, body, response: { 200: changedTicket(), ...problems(403, 404, 409, 412) } } }, async (req, reply) => {
+    app.post(`/v1/tickets/:id/${path}`, { schema: { operationId, tags: ['tickets'], summary, description, params: IdParams, body, response: { 200: changedTicket(), ...failsWith(403, 404, 409, 412) } } }, async (req, reply) => {
       const r = await apply(req.actor, req.params.id, req.body as z.output<B>, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);
     });
@@ -75,12 +75,12 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   write('close', 'closeTicket', 'Close, with the resolution; closing a closed ticket changes nothing', 'Requesters close only tickets they opened (403 otherwise). A ticket already closed answers 200 with Tix-Changed false. With If-Match, applies only on top of that version.', CloseBody, (a, id, b, v) => service.close(a, id, b, v));
   write('reopen', 'reopenTicket', 'Reopen a done ticket to in_progress', 'Agents and admins only (a requester comments instead); a ticket that is not done is 409. With If-Match, applies only on top of that version.', ReopenBody, (a, id, b, v) => service.reopen(a, id, b, v));
 
-  app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...problems(404) } } }, async (req) => {
+  app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...failsWith(404) } } }, async (req) => {
     await service.visibleTicket(req.actor, req.params.id);
     return { items: await store.listComments(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
   });
 
-  app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...problems(404) } } }, async (req, reply) => {
+  app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const r = await service.comment(req.actor, req.params.id, req.body);
     reply.header('etag', etag(r.ticket.version));
     return reply.code(201).send(r.comment);
@@ -88,7 +88,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/v1/attachments/:id',
-    { schema: { operationId: 'getAttachment', tags: ['comments'], summary: 'Download an attachment (requesters: of public comments only)', description: 'The file as uploaded, served with the content type its name gave it; 404 when it does not exist or is out of your reach.', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: download, ...problems(404) } } },
+    { schema: { operationId: 'getAttachment', tags: ['comments'], summary: 'Download an attachment (requesters: of public comments only)', description: 'The file as uploaded, served with the content type its name gave it; 404 when it does not exist or is out of your reach.', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: download, ...failsWith(404) } } },
     async (req, reply) => {
       const a = await store.getAttachment(req.params.id);
       const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
@@ -98,7 +98,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...problems(404) } } }, async (req) => {
+  app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...failsWith(404) } } }, async (req) => {
     await service.visibleTicket(req.actor, req.params.id);
     return { items: await store.listEvents(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
   });
