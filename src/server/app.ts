@@ -4,11 +4,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { QueryError } from '../domain/query.js';
 import type { Problem, ProblemCode, User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
+import { swaggerOptions } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
@@ -241,15 +242,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // responses are built from typed records; skip re-validating them on the hot path
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'tix ticket API', version: API_VERSION, description: 'Support-desk tickets: triage, priority, escalation, audit.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
   // callback style: a remembered token admits the request without a promise on the hot path
   app.addHook('onRequest', (req, reply, done) => {

@@ -5,13 +5,12 @@ import { diffTickets } from '../../domain/results.js';
 import { BatchBody, BatchResponse, type BatchResult } from '../../domain/schemas.js';
 import { problem } from '../app.js';
 import { DomainError } from '../store/types.js';
-import { writeProblems } from './common.js';
 
 export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
   const { service, store } = app.tix;
   app.post(
     '/v1/batch',
-    { schema: { summary: 'Apply many ticket operations; each succeeds or fails on its own', querystring: z.object({ return: z.enum(['full', 'minimal']).default('full').describe('minimal leaves the tickets out of the results') }), body: BatchBody, response: { 200: BatchResponse, ...writeProblems } } },
+    { schema: { operationId: 'applyBatch', tags: ['batch'], summary: 'Apply many ticket operations; each succeeds or fails on its own', description: 'Up to 1000 ticket operations, applied in order, each atomically on its own: one result per operation, with the status that operation alone would have answered and its problem when it failed. With return=minimal the results leave the tickets out.', querystring: z.object({ return: z.enum(['full', 'minimal']).default('full').describe('minimal leaves the tickets out of the results') }), body: BatchBody, response: { 200: BatchResponse } } },
     async (req) => {
       const full = req.query.return === 'full';
       const results: BatchResult[] = [];

@@ -6,7 +6,7 @@ import { parseQuery } from '../../domain/query.js';
 import { Event } from '../../domain/schemas.js';
 import { readFeed } from '../feed.js';
 import { DomainError } from '../store/types.js';
-import { problems } from './common.js';
+import { failsWith } from './common.js';
 
 export const FEED_LIMIT = 1000;
 export const FEED_MAX_WAIT_SECONDS = 60;
@@ -54,9 +54,12 @@ const plugin: FastifyPluginAsyncZod = async (app) => {
     '/v1/events',
     {
       schema: {
+        operationId: 'listEvents',
+        tags: ['events'],
         summary: 'The change feed: every event you may see, oldest first, after a cursor; wait holds the request until one arrives',
+        description: 'Events of the tickets you can see (requesters: the public events of their own tickets), oldest first, after the event `after`; `q` keeps those of tickets matching a query now, `ticket` those of one ticket. With `wait`, the request is held until an event arrives or the time is up (then an empty page at the same cursor). Pass `next_cursor` back as `after`.',
         querystring: FeedQuery,
-        response: { 200: FeedPage, ...problems },
+        response: { 200: FeedPage, ...failsWith(404) },
       },
     },
     async (req, reply) => {
