@@ -7,8 +7,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { QueryError } from '../domain/query.js';
-import type { Problem, ProblemCode, User } from '../domain/schemas.js';
+import type { Problem, User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
+import { API_VERSION, problem, sendProblem } from './http.js';
+import { hashToken } from './tokens.js';
 import { swaggerOptions } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batch.js';
@@ -20,7 +22,8 @@ import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimi
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
 
-export const API_VERSION = '1.0.0';
+export { API_VERSION, problem, sendProblem } from './http.js';
+export { hashToken } from './tokens.js';
 
 export interface AppOptions {
   store: Store;
@@ -56,41 +59,6 @@ declare module 'fastify' {
   }
 }
 
-const STATUS_BY_CODE: Record<ProblemCode, number> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  rate_limited: 429,
-  payload_too_large: 413,
-  quota_exceeded: 413,
-  request_timeout: 408,
-  internal: 500,
-};
-
-const TITLES: Record<ProblemCode, string> = {
-  validation: 'Invalid request',
-  unauthenticated: 'Not authenticated',
-  forbidden: 'Not allowed',
-  not_found: 'Not found',
-  conflict: 'Conflict',
-  precondition_failed: 'Precondition failed',
-  rate_limited: 'Too many requests',
-  payload_too_large: 'Payload too large',
-  quota_exceeded: 'Storage quota exceeded',
-  request_timeout: 'Request timeout',
-  internal: 'Internal server error',
-};
-
-export function problem(code: ProblemCode, detail: string, extra: Partial<Problem> = {}): Problem {
-  // a status other than the code's own (414, 415, 422, 431) keeps its HTTP name as the title
-  const title = extra.status && extra.status !== STATUS_BY_CODE[code] ? (STATUS_CODES[extra.status] ?? TITLES[code]) : TITLES[code];
-  return { type: `https://tix.dev/problems/${code}`, title, status: STATUS_BY_CODE[code], detail, code, ...extra };
-}
-
-/** A problem written straight to a socket: for errors Node raises before a request exists (408, 431, 400). */
 function writeSocketProblem(socket: Socket, p: Problem) {
   const body = JSON.stringify(p);
   socket.end(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -124,11 +92,6 @@ function findBadText(value: unknown): string | undefined {
   return undefined;
 }
 
-export function sendProblem(reply: FastifyReply, p: Problem) {
-  return reply.code(p.status).type('application/problem+json').send(JSON.stringify(p));
-}
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 

@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Comment, DecimalString, Escalation, Event, Problem, Ticket, TicketIdParam, User, page } from '../../domain/schemas.js';
 import { PROBLEM_TYPE, RESPONSE_HEADERS, SHARED_RESPONSES, type ResponseHeader, publish } from '../openapi.js';
-import type { TicketService } from '../service.js';
-import { DomainError, type TicketRecord } from '../store/types.js';
+import { DomainError } from '../errors.js';
+import type { TicketRecord, TicketService } from '../service.js';
 
 export const IdParams = z.object({ id: TicketIdParam });
 /** Any other numeric id in a path (users, tokens, attachments). */

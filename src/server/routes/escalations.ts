@@ -5,7 +5,7 @@ import { AdvanceBody, Escalation, EscalationId } from '../../domain/schemas.js';
 import { EscalationPage, Limit, failsWith } from './common.js';
 
 export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { service, store } = app.tix;
+  const { service } = app.tix;
   const Params = z.object({ id: EscalationId });
 
   app.get(
@@ -24,7 +24,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: EscalationPage },
       },
     },
-    async (req) => (req.actor.role === 'requester' ? { items: [], next_cursor: null } : store.listEscalations({ viewer: req.actor, ...req.query })),
+    async (req) => service.listEscalations(req.actor, req.query),
   );
 
   app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...failsWith(404) } } }, async (req) =>

@@ -4,8 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseQuery } from '../../domain/query.js';
 import { Event } from '../../domain/schemas.js';
-import { readFeed } from '../feed.js';
-import { DomainError } from '../store/types.js';
+import { DomainError } from '../errors.js';
 import { failsWith } from './common.js';
 
 export const FEED_LIMIT = 1000;
@@ -45,7 +44,7 @@ export const FeedPage = z.object({
 });
 
 const plugin: FastifyPluginAsyncZod = async (app) => {
-  const { service, store, now } = app.tix;
+  const { service, now } = app.tix;
   // fired before the server stops accepting and waits for requests in flight: held requests answer at once
   const release = new AbortController();
   app.addHook('preClose', async () => release.abort());
@@ -65,16 +64,13 @@ const plugin: FastifyPluginAsyncZod = async (app) => {
     async (req, reply) => {
       const { since, q, ticket, limit = 100, wait = 0 } = req.query;
       const query = q ? parseQuery(q) : undefined;
-      // out of reach is "not found", as on every route that names a ticket
-      if (ticket !== undefined) await service.visibleTicket(req.actor, ticket);
-      let after = req.query.after ?? 0;
-      if (since !== undefined) after = Math.max(after, await store.feedPositionAt(sinceInstant(since, now())));
+      const from = since === undefined ? undefined : sinceInstant(since, now());
       // a caller that hangs up stops waiting too, so nothing is held for a reader who is gone
       const gone = new AbortController();
       const hungUp = () => gone.abort();
       reply.raw.once('close', hungUp);
       try {
-        return await readFeed(store, { viewer: req.actor, after, limit, query, ticketId: ticket, now: now() }, wait * 1000, AbortSignal.any([release.signal, gone.signal]));
+        return await service.feed(req.actor, { after: req.query.after ?? 0, since: from, limit, query, ticketId: ticket }, wait * 1000, AbortSignal.any([release.signal, gone.signal]));
       } finally {
         reply.raw.off('close', hungUp);
       }

@@ -1,7 +1,7 @@
 // Health, the OpenAPI document and the caller's identity.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Health, Me } from '../../domain/schemas.js';
-import { API_VERSION } from '../app.js';
+import { API_VERSION } from '../http.js';
 
 export const metaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v1/health', { schema: { operationId: 'getHealth', tags: ['meta'], summary: 'Liveness', description: 'Answers 200 with the API version while the server runs; needs no token.', security: [], response: { 200: Health } } }, async () => ({

@@ -9,8 +9,6 @@ import {
   TriageBody,
 } from '../../domain/schemas.js';
 import { contentDisposition } from '../disposition.js';
-import { canSee } from '../service.js';
-import { DomainError } from '../store/types.js';
 import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
 
 const ListQuery = z.object({
@@ -28,7 +26,7 @@ const download = {
 };
 
 export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { service, store } = app.tix;
+  const { service } = app.tix;
 
   app.get('/v1/tickets', { schema: { operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets in queue order', description: 'The tickets you can see (agents and admins: all; requesters: their own, and their organisation\'s for an org admin) that match `q`, in the order `sort` names, `limit` at a time. Pass `next_cursor` back as `cursor` for the next page; it is null on the last.', querystring: ListQuery, response: { 200: TicketPage } } }, async (req) => {
     const { q, sort, limit, cursor } = req.query;
@@ -77,8 +75,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   write('reopen', 'reopenTicket', 'Reopen a done ticket to in_progress', 'Agents and admins only (a requester comments instead); a ticket that is not done is 409. With If-Match, applies only on top of that version.', ReopenBody, (a, id, b, v) => service.reopen(a, id, b, v));
 
   app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...failsWith(404) } } }, async (req) => {
-    await service.visibleTicket(req.actor, req.params.id);
-    return { items: await store.listComments(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
+    return { items: await service.comments(req.actor, req.params.id), next_cursor: null };
   });
 
   app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
@@ -91,9 +88,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/attachments/:id',
     { schema: { operationId: 'getAttachment', tags: ['comments'], summary: 'Download an attachment (requesters: of public comments only)', description: 'The file as uploaded, served with the content type its name gave it; 404 when it does not exist or is out of your reach.', params: NumericIdParams('an attachment id'), response: { 200: download, ...failsWith(404) } } },
     async (req, reply) => {
-      const a = await store.getAttachment(req.params.id);
-      const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
-      if (!a || !visible) throw new DomainError('not_found', `attachment ${req.params.id} not found`);
+      const a = await service.attachment(req.actor, req.params.id);
       reply.header('content-disposition', contentDisposition(a.name));
       // the declared type is the only one: a browser must not guess another from the bytes
       reply.header('x-content-type-options', 'nosniff');
@@ -102,7 +97,6 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...failsWith(404) } } }, async (req) => {
-    await service.visibleTicket(req.actor, req.params.id);
-    return { items: await store.listEvents(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
+    return { items: await service.events(req.actor, req.params.id), next_cursor: null };
   });
 };

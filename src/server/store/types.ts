@@ -145,14 +145,6 @@ export interface Store {
   idempotencyExpire(now: Date, limit?: number): Promise<number>;
 }
 
-/** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
-export class DomainError extends Error {
-  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'quota_exceeded';
-  constructor(code: DomainError['code'], message: string) {
-    super(message);
-    this.name = 'DomainError';
-    this.code = code;
-  }
-}
+export { DomainError } from '../errors.js';
 
 export type { Status };
