@@ -12,13 +12,18 @@ export function buildQuery(terms: string[], opts: Record<string, unknown>): stri
   }
   if (typeof opts.state === 'string') parts.push(`state:${opts.state}`);
   const q = parts.join(' ');
-  let parsed;
+  // the queue means open tickets unless the query speaks of status or state
+  const sent = hasStateTerm(parse(q)) ? q : `${q} state:open`.trim();
+  // what is sent is checked whole, so the added term counts against the query's limits too
+  if (sent !== q) parse(sent);
+  return sent;
+}
+
+function parse(q: string) {
   try {
-    parsed = parseQuery(q);
+    return parseQuery(q);
   } catch (err) {
     if (err instanceof QueryError) throw new UsageError(err.message);
     throw err;
   }
-  // the queue means open tickets unless the query speaks of status or state
-  return hasStateTerm(parsed) ? q : `${q} state:open`.trim();
 }

@@ -5,7 +5,9 @@
 //   `>= 2026-11-02T00:00:00.000Z` and `<=D` becomes `< D+1`, so a day is always included whole.
 //   `op: '='` only ever comes from a date-only value and means "during the UTC day starting at `at`".
 // - Duration terms never use `=` (an exact age in milliseconds never matches anything).
-// - assignee keeps `me` and `none` literally; requester, org and tag compare case-insensitively.
+// - assignee keeps `me` and `none` literally; requester, org, tag and text compare case-insensitively
+//   for the ASCII letters A-Z only (foldCase), as SQL's lower() does, so every store can agree.
+// - A query's cost is bounded (QUERY_LIMITS): the parser refuses what exceeds a limit, naming it.
 // plain constants, not the zod schemas: the CLI parses queries too, and must not load zod for it
 import { CHANNELS, DONE_STATUSES, LOGIN_PATTERN, OPEN_STATUSES, PRIORITIES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
 import type { Ticket } from './schemas.js';
@@ -22,7 +24,7 @@ export type QueryTerm =
   | { kind: 'duration'; field: 'age' | 'idle'; op: Cmp; ms: number; negate: boolean }
   /** `at` is ISO 8601 UTC; see the header for what `=` means. */
   | { kind: 'date'; field: 'created' | 'updated'; op: Cmp; at: string; negate: boolean }
-  /** Case-insensitive substring of subject or description. */
+  /** Substring of subject or description, case-insensitive as foldCase says. */
   | { kind: 'text'; value: string; negate: boolean };
 export interface Query {
   terms: QueryTerm[];
@@ -37,6 +39,24 @@ export class QueryError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What one query may hold: generous for people, bounded for the server. */
+export const QUERY_LIMITS = {
+  /** characters in the whole query */
+  length: 2000,
+  terms: 50,
+  /** comma-separated values in one field term */
+  valuesPerTerm: 20,
+  /** bare words and "quoted phrases": each reads the text of every ticket it may match */
+  textTerms: 10,
+  /** characters in one bare word or "quoted phrase" */
+  textLength: 200,
+} as const;
+
+/** Lower-cases A-Z and nothing else: the case-insensitivity of every comparison in the language. */
+export function foldCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
 export const QUERY_FIELDS = [
@@ -67,8 +87,28 @@ interface Raw {
 }
 
 export function parseQuery(input: string): Query {
-  return { terms: tokenize(input).map(parseTerm) };
+  if (input.length > QUERY_LIMITS.length) {
+    throw new QueryError(`the query is ${input.length} characters long; a query takes at most ${QUERY_LIMITS.length}`, '');
+  }
+  const tokens = tokenize(input);
+  if (tokens.length > QUERY_LIMITS.terms) {
+    const extra = tokens[QUERY_LIMITS.terms]!;
+    throw new QueryError(`the query has ${tokens.length} terms, from "${shorten(extra)}" on too many; a query takes at most ${QUERY_LIMITS.terms}`, extra);
+  }
+  const terms = tokens.map(parseTerm);
+  const texts = terms.flatMap((t, i) => (t.kind === 'text' ? [tokens[i]!] : []));
+  if (texts.length > QUERY_LIMITS.textTerms) {
+    const extra = texts[QUERY_LIMITS.textTerms]!;
+    throw new QueryError(
+      `the query has ${texts.length} words or phrases, from "${shorten(extra)}" on too many; a query takes at most ${QUERY_LIMITS.textTerms}`,
+      extra,
+    );
+  }
+  return { terms };
 }
+
+/** A term as it may appear in a message: whole, or its start when long. */
+const shorten = (term: string) => (term.length > 60 ? `${term.slice(0, 40)}…` : term);
 
 export function hasStateTerm(query: Query): boolean {
   return query.terms.some((t) => t.kind === 'state' || (t.kind === 'in' && t.field === 'status'));
@@ -98,7 +138,12 @@ function parseTerm(term: string): QueryTerm {
   const colon = body.indexOf(':');
   const quote = body.indexOf('"');
   if (colon === -1 || (quote !== -1 && quote < colon)) {
-    return { kind: 'text', value: quote === -1 ? body : unquote(body, term), negate };
+    const value = quote === -1 ? body : unquote(body, term);
+    const length = [...value].length;
+    if (length > QUERY_LIMITS.textLength) {
+      throw new QueryError(`"${shorten(term)}" is ${length} characters long; a word or phrase takes at most ${QUERY_LIMITS.textLength}`, term);
+    }
+    return { kind: 'text', value, negate };
   }
   const field = body.slice(0, colon).toLowerCase();
   if (!isField(field)) {
@@ -108,6 +153,9 @@ function parseTerm(term: string): QueryTerm {
   // A quoted value is one value, so an org name may contain spaces or commas.
   const values = rest.includes('"') ? [unquote(rest, term)] : rest.split(',');
   if (values.some((v) => v === '')) throw new QueryError(`empty value in "${term}"`, term);
+  if (values.length > QUERY_LIMITS.valuesPerTerm) {
+    throw new QueryError(`"${shorten(term)}" has ${values.length} values; a term takes at most ${QUERY_LIMITS.valuesPerTerm}`, term);
+  }
   return parseField({ term, field, values, negate });
 }
 
@@ -248,14 +296,14 @@ function holds(ticket: Ticket, term: QueryTerm, ctx: { now: Date; me: string }):
       return term.op === '=' ? t >= at && t < at + DAY : compare(t, term.op, at);
     }
     case 'text': {
-      const needle = term.value.toLowerCase();
-      return ticket.subject.toLowerCase().includes(needle) || ticket.description.toLowerCase().includes(needle);
+      const needle = foldCase(term.value);
+      return foldCase(ticket.subject).includes(needle) || foldCase(ticket.description).includes(needle);
     }
   }
 }
 
 function fieldIs(ticket: Ticket, field: InField, value: string, me: string): boolean {
-  const same = (a: string | null) => a !== null && a.toLowerCase() === value.toLowerCase();
+  const same = (a: string | null) => a !== null && foldCase(a) === foldCase(value);
   switch (field) {
     case 'assignee':
       if (value === 'none') return ticket.assignee === null;

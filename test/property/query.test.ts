@@ -1,7 +1,7 @@
 // Property tests of the query language (DESIGN.md §4): whatever is typed, parseQuery answers a Query or a QueryError naming the term.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QUERY_FIELDS, QueryError, parseQuery, type Query } from '../../src/domain/query.js';
+import { QUERY_FIELDS, QUERY_LIMITS, QueryError, parseQuery, type Query } from '../../src/domain/query.js';
 
 // TIX_PROPERTY_RUNS raises the count for a deeper hunt; the default keeps the suite fast
 const RUNS = Number(process.env.TIX_PROPERTY_RUNS ?? 200);
@@ -132,6 +132,34 @@ describe('parseQuery under arbitrary input', () => {
         const twice = attempt(input);
         if ('error' in once) expect('error' in twice && twice.error.message).toBe(once.error.message);
         else expect(twice).toEqual(once);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a query of valid terms parses exactly when it keeps within every limit, and else names the limit it passes', () => {
+    const word = fc.stringMatching(/^[a-z]{1,12}$/);
+    const phrase = fc.integer({ min: 1, max: QUERY_LIMITS.textLength + 20 }).map((n) => `"${'p'.repeat(n)}"`);
+    const tagTerm = fc.array(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: QUERY_LIMITS.valuesPerTerm + 5 }).map((vs) => `tag:${vs.join(',')}`);
+    const term = fc.oneof(validTerm, word, phrase, tagTerm);
+    fc.assert(
+      fc.property(fc.array(term, { minLength: 1, maxLength: QUERY_LIMITS.terms + 10 }), (terms) => {
+        const input = terms.join(' ');
+        const texts = terms.filter((t) => !t.includes(':'));
+        const values = terms.filter((t) => t.startsWith('tag:')).map((t) => t.split(',').length);
+        const longest = Math.max(0, ...texts.map((t) => t.replace(/"/g, '').length));
+        const within =
+          input.length <= QUERY_LIMITS.length &&
+          terms.length <= QUERY_LIMITS.terms &&
+          texts.length <= QUERY_LIMITS.textTerms &&
+          values.every((n) => n <= QUERY_LIMITS.valuesPerTerm) &&
+          longest <= QUERY_LIMITS.textLength;
+        const r = attempt(input);
+        expect('query' in r, input).toBe(within);
+        if ('error' in r) {
+          expectNamesTerm(input, r.error);
+          expect(r.error.message).toMatch(/at most \d+/);
+        }
       }),
       { numRuns: RUNS },
     );

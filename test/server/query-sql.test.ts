@@ -1,5 +1,9 @@
 // The server's SQL for the query language agrees with the query language's own evaluator,
-// term by term and in random combinations (negation, unset fields, case) over varied tickets.
+// term by term and in random combinations (negation, unset fields, case, text of any length and
+// script) over varied tickets, read on the main connection and on the reader threads of a file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesQuery, parseQuery } from '../../src/domain/query.js';
@@ -11,75 +15,109 @@ import { SqliteStore } from '../../src/server/store/sqlite.js';
 const NOW = new Date('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;
 const token = 'tix_query_sql_admin';
-let store: SqliteStore;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let all: Ticket[];
-
 const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length]!;
 
-beforeAll(async () => {
-  store = new SqliteStore(':memory:');
-  const admin = await store.createUser({ login: 'admin', name: 'Admin', email: null, role: 'admin', org: null, org_admin: false }, NOW);
-  await store.createToken(admin.id, 't', hashToken(token), NOW);
-  for (let i = 0; i < 80; i++) {
-    const created = new Date(NOW.getTime() - (i * 7 + 1) * HOUR).toISOString();
-    const t = await store.createTicket(
-      newTicketRecord({
-        subject: pick(['Checkout fails', 'VPN drops', 'Invoice typo', 'Slow reports'], i),
-        description: pick(['all users affected', 'one user', 'Billing team asks'], i),
-        priority: pick(['critical', 'high', 'medium', 'low'] as const, i),
-        channel: pick(['portal', 'email', 'phone', 'chat'] as const, i),
-        type: pick(['incident', 'problem', null, 'question'] as const, i),
-        requester: pick(['carol', 'Dave', 'erin'], i),
-        org: pick(['acme', 'Globex', null], i),
-        tags: pick([[], ['billing'], ['Billing', 'vip'], ['vip']], i),
-        created_at: created,
-      }),
-      [],
-      [],
-    );
-    const updated = new Date(NOW.getTime() - ((i * 5) % 90) * HOUR);
-    await store.mutateTicket(t.id, updated, () => ({
-      patch: {
-        status: pick(['new', 'in_progress', 'blocked', 'closed', 'solution_provided', 'escalated'] as const, i),
-        team: pick(['support', null, 'engineering'] as const, i),
-        level: pick([1, 2, null, 3] as const, i),
-        assignee: pick(['alice', null, 'bob', 'admin'], i),
-        escalation: i % 6 === 5 ? `CP-${i}` : null,
-        first_response_at: i % 3 === 0 ? new Date(Date.parse(created) + (i % 4) * HOUR).toISOString() : null,
-      },
-      events: [],
-    }));
-  }
-  app = await buildApp({ store, now: () => NOW, rateLimit: { limit: 0, windowSeconds: 60 } });
-  const r = await app.inject({ method: 'GET', url: '/v1/tickets?q=state:all&limit=1000', headers: { authorization: `Bearer ${token}` } });
-  all = r.json().items;
-  expect(all).toHaveLength(80);
-});
-afterAll(async () => {
-  await app?.close();
-  await store?.close();
-});
+const SUBJECTS = ['Checkout fails', 'VPN drops', 'Invoice typo', 'Slow reports', 'ÉCOLE Straße offline', 'Отчёт не грузится', 'a"b "quoted" 100%_done'];
+const DESCRIPTIONS = ['all users affected', 'one user', 'Billing team asks', 'école: ÜBER café, 報告', 'x_y%z \\ back'];
 
 const TERMS = [
   'status:new', 'status:closed,blocked', 'state:open', 'state:done', 'priority:high,critical', 'priority:urgent', 'team:support',
   'team:engineering', 'assignee:alice', 'assignee:none', 'assignee:me', 'assignee:alice,none', 'requester:dave', 'requester:CAROL',
-  'org:acme', 'org:GLOBEX', 'channel:email', 'type:incident', 'level:2', 'level:1,3', 'escalated:true', 'escalated:false',
+  'org:acme', 'org:GLOBEX', 'org:ÉTÉ', 'org:été', 'channel:email', 'type:incident', 'level:2', 'level:1,3', 'escalated:true', 'escalated:false',
   'sla:breached', 'sla:ok', 'tag:billing', 'tag:VIP', 'age:>24h', 'age:<3d', 'idle:>2d', 'created:>=2026-11-10', 'created:2026-11-19',
-  'checkout', '"all users"', 'billing',
+  'checkout', '"all users"', 'billing', 'FAILS', 'vp', 'e', '"s "', 'école', 'ÉCOLE', 'École', 'straße', 'STRASSE', 'отчёт', 'Отчёт',
+  '報告', '報', 'café', 'über', '100%', '%_', '_', '\\', '"s t"', '"users affected"', 'typo', 'ypo', 'yp', '"ls "',
 ];
 
-async function serverIds(q: string): Promise<number[]> {
-  const r = await app.inject({ method: 'GET', url: `/v1/tickets?limit=1000&q=${encodeURIComponent(q)}`, headers: { authorization: `Bearer ${token}` } });
-  expect(r.statusCode, q).toBe(200);
-  return (r.json().items as Ticket[]).map((t) => t.id).sort((a, b) => a - b);
-}
-const evaluatorIds = (q: string) =>
-  all.filter((t) => matchesQuery(t, parseQuery(q), { now: NOW, me: 'admin' })).map((t) => t.id).sort((a, b) => a - b);
+describe.each([
+  { where: 'on the main connection', file: false },
+  { where: 'on reader threads', file: true },
+])('query language: SQL and evaluator agree, $where', ({ file }) => {
+  let store: SqliteStore;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let all: Ticket[];
+  let dir: string | undefined;
 
-describe('query language: SQL and evaluator agree', () => {
+  beforeAll(async () => {
+    dir = file ? mkdtempSync(join(tmpdir(), 'tix-query-sql-')) : undefined;
+    store = new SqliteStore(dir ? join(dir, 'tix.db') : ':memory:', { readers: 2 });
+    const admin = await store.createUser({ login: 'admin', name: 'Admin', email: null, role: 'admin', org: null, org_admin: false }, NOW);
+    await store.createToken(admin.id, 't', hashToken(token), NOW);
+    for (let i = 0; i < 80; i++) {
+      const created = new Date(NOW.getTime() - (i * 7 + 1) * HOUR).toISOString();
+      const t = await store.createTicket(
+        newTicketRecord({
+          subject: pick(SUBJECTS, i),
+          description: pick(DESCRIPTIONS, i),
+          priority: pick(['critical', 'high', 'medium', 'low'] as const, i),
+          channel: pick(['portal', 'email', 'phone', 'chat'] as const, i),
+          type: pick(['incident', 'problem', null, 'question'] as const, i),
+          requester: pick(['carol', 'Dave', 'erin'], i),
+          org: pick(['acme', 'Globex', null, 'été', 'ÉTÉ'], i),
+          tags: pick([[], ['billing'], ['Billing', 'vip'], ['vip']], i),
+          created_at: created,
+        }),
+        [],
+        [],
+      );
+      const updated = new Date(NOW.getTime() - ((i * 5) % 90) * HOUR);
+      await store.mutateTicket(t.id, updated, () => ({
+        patch: {
+          status: pick(['new', 'in_progress', 'blocked', 'closed', 'solution_provided', 'escalated'] as const, i),
+          team: pick(['support', null, 'engineering'] as const, i),
+          level: pick([1, 2, null, 3] as const, i),
+          assignee: pick(['alice', null, 'bob', 'admin'], i),
+          escalation: i % 6 === 5 ? `CP-${i}` : null,
+          first_response_at: i % 3 === 0 ? new Date(Date.parse(created) + (i % 4) * HOUR).toISOString() : null,
+        },
+        events: [],
+      }));
+    }
+    app = await buildApp({ store, now: () => NOW, rateLimit: { limit: 0, windowSeconds: 60 } });
+    const r = await app.inject({ method: 'GET', url: '/v1/tickets?q=state:all&limit=1000', headers: { authorization: `Bearer ${token}` } });
+    all = r.json().items;
+    expect(all).toHaveLength(80);
+    // the file's lists really were read by the reader threads
+    expect(store.readers?.running ?? 0).toBe(file ? 2 : 0);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serverIds(q: string): Promise<number[]> {
+    const r = await app.inject({ method: 'GET', url: `/v1/tickets?limit=1000&q=${encodeURIComponent(q)}`, headers: { authorization: `Bearer ${token}` } });
+    expect(r.statusCode, q).toBe(200);
+    return (r.json().items as Ticket[]).map((t) => t.id).sort((a, b) => a - b);
+  }
+  const evaluatorIds = (q: string) =>
+    all.filter((t) => matchesQuery(t, parseQuery(q), { now: NOW, me: 'admin' })).map((t) => t.id).sort((a, b) => a - b);
+
   it.each(TERMS.flatMap((t) => [t, `-${t}`]))('%s', async (term) => {
     expect(await serverIds(term)).toEqual(evaluatorIds(term));
+  });
+
+  it("for any word or phrase cut from the tickets' own text, in any case", async () => {
+    const texts = [...SUBJECTS, ...DESCRIPTIONS].map((t) => t.replace(/"/g, ''));
+    const cut = fc
+      .tuple(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 1, max: 12 }), fc.constantFrom('as is', 'upper', 'lower'), fc.boolean())
+      .map(([text, at, length, kase, negate]) => {
+        const chars = [...text];
+        const start = at % chars.length;
+        let piece = chars.slice(start, start + length).join('');
+        if (kase === 'upper') piece = piece.toUpperCase();
+        if (kase === 'lower') piece = piece.toLowerCase();
+        const term = /\s/.test(piece) ? `"${piece}"` : piece;
+        return `${negate ? '-' : ''}${term}`;
+      })
+      .filter((t) => !/^-?"?\s*"?$/.test(t) && !/^-?"?-/.test(t) && !t.includes(':'));
+    await fc.assert(
+      fc.asyncProperty(cut, async (q) => {
+        expect(await serverIds(q)).toEqual(evaluatorIds(q));
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('in random combinations of terms', async () => {

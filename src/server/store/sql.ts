@@ -1,5 +1,6 @@
-// The query language (domain/query.ts) compiled to SQL, and keyset cursors for queue order.
-import type { Query, QueryTerm } from '../../domain/query.js';
+// The query language (domain/query.ts) compiled to SQLite's SQL, and keyset cursors for queue order.
+// Conditions name the tickets table unaliased (`tickets`); text terms read the ticket_text index.
+import { foldCase, type Query, type QueryTerm } from '../../domain/query.js';
 import type { Sort } from '../../domain/queue.js';
 import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES } from '../../domain/schemas.js';
 import { DomainError } from './types.js';
@@ -19,7 +20,7 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
   switch (term.kind) {
     case 'in': {
       if (term.field === 'tag') {
-        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE lower(json_each.value) IN (${list(term.values)}))`, params: term.values.map((v) => v.toLowerCase()) };
+        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE lower(json_each.value) IN (${list(term.values)}))`, params: term.values.map(foldCase) };
       }
       if (term.field === 'assignee') {
         const parts: string[] = [];
@@ -38,7 +39,7 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       }
       if (term.field === 'requester' || term.field === 'org') {
         // names are matched as the query language says: whole, but ignoring case
-        return { sql: `lower(${term.field}) IN (${list(term.values)})`, params: term.values.map((v) => v.toLowerCase()) };
+        return { sql: `lower(${term.field}) IN (${list(term.values)})`, params: term.values.map(foldCase) };
       }
       return { sql: `${term.field} IN (${list(term.values)})`, params: term.field === 'level' ? term.values.map(Number) : term.values };
     }
@@ -67,10 +68,33 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       return { sql: `${column} ${term.op} ?`, params: [term.at] };
     }
     case 'text': {
-      const like = `%${term.value.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      return { sql: `(lower(subject) LIKE ? ESCAPE '\\' OR lower(description) LIKE ? ESCAPE '\\')`, params: [like, like] };
+      // ticket_text keeps subject and description through lower(), which folds A-Z only, as foldCase does;
+      // its plain copy (ticket_text_content: id, c0, c1) is the exact test, one row looked up per ticket
+      const needle = foldCase(term.value);
+      const exact = { sql: 'EXISTS (SELECT 1 FROM ticket_text_content c WHERE c.id = tickets.id AND (instr(c.c0, ?) > 0 OR instr(c.c1, ?) > 0))', params: [needle, needle] };
+      const grams = trigramQuery(needle);
+      if (!grams) return exact;
+      // the trigram index rules out most rows at the cost of a probe; `+` keeps the scan in queue order, so
+      // a needle found everywhere costs no sort of the whole table
+      return { sql: `(+tickets.id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ${exact.sql})`, params: [grams, ...exact.params] };
     }
   }
+}
+
+/** How many trigrams of a needle the index is asked for: each costs a posting list, the exact test settles the rest. */
+const TRIGRAMS_ASKED = 2;
+
+/**
+ * An FTS5 query for the ticket_text trigram index that every row containing `needle` matches:
+ * up to TRIGRAMS_ASKED of its trigrams, spread over it. Null when the needle is shorter than a trigram.
+ */
+export function trigramQuery(needle: string): string | null {
+  const chars = [...needle];
+  const count = chars.length - 2;
+  if (count < 1) return null;
+  const asked = Math.min(TRIGRAMS_ASKED, count);
+  const starts = new Set(Array.from({ length: asked }, (_, i) => (asked === 1 ? 0 : Math.round((i * (count - 1)) / (asked - 1)))));
+  return [...starts].map((i) => `"${chars.slice(i, i + 3).join('').replace(/"/g, '""')}"`).join(' ');
 }
 
 export function compileQuery(query: Query, ctx: { now: Date; me: string }): { sql: string; params: unknown[] } {

@@ -1,7 +1,9 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
+import { SqliteReaders } from './sqlite-readers.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
@@ -45,6 +47,42 @@ CREATE TABLE IF NOT EXISTS idempotency (
   token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
   status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
 `;
+
+// Subject and description, lower-cased as the query language compares them, kept with a trigram index
+// for text terms (the copy spares lower() per row); triggers keep it in step with every write to tickets.
+const TEXT_INDEX = `
+CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(subject, description, tokenize='trigram case_sensitive 1');
+CREATE TRIGGER IF NOT EXISTS ticket_text_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO ticket_text (rowid, subject, description) VALUES (new.id, lower(new.subject), lower(new.description));
+END;
+CREATE TRIGGER IF NOT EXISTS ticket_text_update AFTER UPDATE OF id, subject, description ON tickets BEGIN
+  DELETE FROM ticket_text WHERE rowid = old.id;
+  INSERT INTO ticket_text (rowid, subject, description) VALUES (new.id, lower(new.subject), lower(new.description));
+END;
+CREATE TRIGGER IF NOT EXISTS ticket_text_delete AFTER DELETE ON tickets BEGIN
+  DELETE FROM ticket_text WHERE rowid = old.id;
+END;
+`;
+
+/** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
+const TOO_COMPLEX = /too large|too many|too big|too complex|stack overflow|depth/i;
+
+function readFailure(err: unknown): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_') && TOO_COMPLEX.test(message)) {
+    return new DomainError('validation', `the query is too complex for the database (${message}); use fewer terms or values`);
+  }
+  return err;
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * Worker threads reading ticket lists off the event loop, each with its own read-only connection
+   * (default: from the cores, 1 to 4). 0 reads on the main connection; ':memory:' always does.
+   */
+  readers?: number;
+}
 
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -149,15 +187,42 @@ export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params
 export class SqliteStore implements Store {
   readonly db: Database.Database;
 
-  constructor(path: string) {
+  /** Null when reads stay on the main connection (an in-memory database has nothing to share). */
+  readonly readers: SqliteReaders | null;
+
+  constructor(path: string, opts: SqliteStoreOptions = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
+    this.db.transaction(() => {
+      this.db.exec(SCHEMA);
+      const indexed = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ticket_text'`).get() !== undefined;
+      this.db.exec(TEXT_INDEX);
+      // a database from before the index: index the tickets it already holds, once
+      if (!indexed) this.db.exec('INSERT INTO ticket_text (rowid, subject, description) SELECT id, lower(subject), lower(description) FROM tickets');
+    }).immediate();
     // a request still "pending" when the process stopped will never finish: let its key be retried
     this.sql(`DELETE FROM idempotency WHERE state = 'pending'`).run();
+    const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    const inMemory = path === ':memory:' || path === '' || path.startsWith('file::memory:');
+    this.readers = size > 0 && !inMemory ? new SqliteReaders(path, size) : null;
+  }
+
+  /**
+   * Rows of a read that may be costly: on a reader thread when there is one, so the event loop stays
+   * free. Inside a batch the read stays on the main connection, to see the batch's own writes.
+   */
+  private async readAll(text: string, params: unknown[]): Promise<Row[]> {
+    const inOwnBatch = this.batchOwner !== undefined && this.batchScope.getStore() === this.batchOwner;
+    try {
+      if (!this.readers || inOwnBatch) return this.sql(text).all(...params) as Row[];
+      const { columns, rows } = await this.readers.all(text, params);
+      return rows.map((a) => Object.fromEntries(columns.map((c, i) => [c, a[i]])));
+    } catch (err) {
+      throw readFailure(err);
+    }
   }
 
   /** Prepared statements, kept: preparing costs more than running most of these queries. */
@@ -175,6 +240,7 @@ export class SqliteStore implements Store {
   }
 
   async close() {
+    await this.readers?.close();
     this.db.close();
   }
 
@@ -340,8 +406,7 @@ export class SqliteStore implements Store {
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
       params.push(...values);
     }
-    const rows = this.sql(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`)
-      .all(...params, args.limit + 1) as Row[];
+    const rows = await this.readAll(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;
     const page = more ? rows.slice(0, args.limit) : rows;
     const last = page[page.length - 1];
@@ -428,7 +493,7 @@ export class SqliteStore implements Store {
       sql += ' AND e.id > ?';
       params.push(decodeCursor(args.cursor, 1)[0]);
     }
-    const rows = this.sql(`${sql} ORDER BY e.id LIMIT ?`).all(...params, args.limit + 1) as Row[];
+    const rows = await this.readAll(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;
     const page = more ? rows.slice(0, args.limit) : rows;
     return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
