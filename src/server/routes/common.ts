@@ -1,11 +1,15 @@
 // Pieces shared by the route modules: path params, If-Match, ticket replies, problem schemas.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Problem, TicketId } from '../../domain/schemas.js';
+import { Problem, Ticket, TicketId, page } from '../../domain/schemas.js';
 import type { TicketService } from '../service.js';
 import { DomainError, type TicketRecord } from '../store/types.js';
 
 export const IdParams = z.object({ id: TicketId });
+
+export const TicketPage = page(Ticket);
+/** Response schemas answered by a serializer compiled from their JSON Schema: the hottest answers. */
+export const COMPILED_RESPONSES: ReadonlySet<unknown> = new Set([Ticket, TicketPage]);
 
 export const problems = {
   400: Problem.describe('invalid request'),

@@ -9,7 +9,7 @@ import {
 } from '../../domain/schemas.js';
 import { canSee } from '../service.js';
 import { DomainError } from '../store/types.js';
-import { IdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
+import { IdParams, TicketPage, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('query language (DESIGN §4), e.g. "status:new priority:high,critical"'),
@@ -21,7 +21,7 @@ const ListQuery = z.object({
 export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
   const { service, store } = app.tix;
 
-  app.get('/v1/tickets', { schema: { summary: 'List tickets in queue order', querystring: ListQuery, response: { 200: page(Ticket), ...problems } } }, async (req) => {
+  app.get('/v1/tickets', { schema: { summary: 'List tickets in queue order', querystring: ListQuery, response: { 200: TicketPage, ...problems } } }, async (req) => {
     const { q, sort, limit, cursor } = req.query;
     return service.list(req.actor, { query: parseQuery(q ?? ''), sort, limit, cursor });
   });
