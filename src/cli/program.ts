@@ -291,6 +291,8 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
     .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
+    .option('--request-timeout <seconds>', 'cut a request whose headers and body take longer to arrive (408)', '25')
+    .option('--attachment-quota <MB>', 'attachment storage per requester (0 = no limit)', '25')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
     .action(action(() => import('./commands/serve.js')));
 

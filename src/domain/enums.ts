@@ -57,6 +57,8 @@ export const PROBLEM_CODES = [
   'precondition_failed',
   'rate_limited',
   'payload_too_large',
+  'quota_exceeded',
+  'request_timeout',
   'internal',
 ] as const;
 

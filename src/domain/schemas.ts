@@ -36,8 +36,22 @@ export type Role = z.infer<typeof Role>;
 export const EscalationState = z.enum(ESCALATION_STATES);
 export type EscalationState = z.infer<typeof EscalationState>;
 
-export const TicketId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const EscalationId = z.string().regex(/^CP-[1-9]\d*$/, 'an escalation id looks like CP-12');
+/** A ticket id in a body: a JSON integer, never a string, boolean or array that looks like one. */
+export const TicketId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A positive integer written as a canonical decimal (`42`; never `042`, `+42`, `4.2e1`, `0x2a`). */
+export const DecimalString = (what: string, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, `${what} must be a positive integer written in decimal, such as 42`)
+    .transform(Number)
+    .pipe(z.number().int().positive().max(max));
+/** A ticket id in a path segment. */
+export const TicketIdParam = DecimalString('a ticket id');
+export const EscalationId = z
+  .string()
+  .regex(/^CP-[1-9]\d{0,15}$/, 'an escalation id looks like CP-12')
+  // past 2^53 two spellings would name one number, so one escalation
+  .refine((id) => Number(id.slice(3)) <= Number.MAX_SAFE_INTEGER, 'an escalation id looks like CP-12');
 export const Timestamp = z.string().describe('ISO 8601 UTC timestamp');
 /** A user's login name: lowercase letters, digits, dot, dash, underscore. */
 export const Login = z.string().regex(LOGIN_PATTERN, 'a login is lowercase letters, digits, . _ -');
@@ -176,7 +190,7 @@ export const page = <T extends z.ZodType>(item: T) =>
 
 // ---- request bodies -------------------------------------------------------
 
-export const CreateTicketBody = z.object({
+export const CreateTicketBody = z.strictObject({
   subject: Text(200),
   description: Text(20000),
   priority: PriorityInput.optional(),
@@ -284,7 +298,7 @@ export const CreateTokenBody = z.object({ name: Text(100).default('cli') }).stri
 // ---- batch ----------------------------------------------------------------
 
 export const BATCH_LIMIT = 1000;
-const op = <N extends string, B extends z.ZodType>(name: N, body: B) => z.object({ op: z.literal(name), id: TicketId, body });
+const op = <N extends string, B extends z.ZodType>(name: N, body: B) => z.strictObject({ op: z.literal(name), id: TicketId, body });
 export const BatchOperation = z.discriminatedUnion('op', [
   op('triage', TriageBody),
   op('priority', PriorityBody),

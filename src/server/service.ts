@@ -1,5 +1,5 @@
 // The support-desk rules applied to the store: every change a route asks for is decided here.
-import { checkAttachment, checkAttachmentCount } from '../domain/attachments.js';
+import { checkAttachment, checkAttachmentContent, checkAttachmentCount } from '../domain/attachments.js';
 import { initialPriority, isValidJustification } from '../domain/policy.js';
 import type { Query } from '../domain/query.js';
 import type { Sort } from '../domain/queue.js';
@@ -20,7 +20,12 @@ export interface ServiceOptions {
   sla: SlaPolicy;
   /** Days a solution_provided ticket waits for its requester before it closes itself. */
   autoCloseDays?: number;
+  /** Bytes of attachments one requester may store in all (0 = no limit). */
+  requesterQuotaBytes?: number;
 }
+
+/** What a requester may store in attachments by default: ten comments of five full files. */
+export const DEFAULT_REQUESTER_QUOTA_BYTES = 25 * 1024 * 1024;
 
 export const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const SYSTEM_USER: User = { id: 0, login: SYSTEM_ACTOR, name: 'tix', email: null, role: 'admin', org: null, org_admin: false, created_at: new Date(0).toISOString() };
@@ -154,15 +159,7 @@ export class TicketService {
   /** Apply one decision to one ticket the actor can see; a refusal throws a DomainError. */
   private async mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
     try {
-      return await this.store.mutateTicket(
-        id,
-        this.opts.now(),
-        (t, running) => {
-          if (!canSee(actor, t)) throw notFound(id);
-          return decide(t, running);
-        },
-        ifMatch,
-      );
+      return await this.store.mutateTicket(id, this.opts.now(), decide, { reach: (t) => canSee(actor, t), version: ifMatch });
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== 'precondition_failed') throw err;
       // say what changed and who changed it, as far as this actor may know
@@ -381,14 +378,19 @@ export class TicketService {
       const data = Buffer.from(a.data, 'base64');
       const verdict = checkAttachment(a.name, data.length);
       if (!verdict.ok) throw new DomainError('validation', verdict.reason);
+      const mismatch = checkAttachmentContent(a.name, data);
+      if (mismatch) throw new DomainError('validation', mismatch);
       return { name: a.name, content_type: verdict.contentType, data };
     });
+    const quota = this.opts.requesterQuotaBytes ?? DEFAULT_REQUESTER_QUOTA_BYTES;
+    const limited = isRequester && quota > 0 && attachments.length > 0;
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {
         patch: {},
         events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
         comments: [{ author: actor.login, body: body.body, public: publicComment, attachments }],
+        ...(limited ? { storageLimit: { author: actor.login, bytes: quota } } : {}),
       };
       if (isRequester && isDone(t.status)) {
         // a requester's reply brings a done ticket back (and stops its auto-close clock)

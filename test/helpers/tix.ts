@@ -132,13 +132,13 @@ const exited = (child: ChildProcess) =>
   });
 
 /** Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR. */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number } = {}): Promise<TixServer> {
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; args?: string[] } = {}): Promise<TixServer> {
   const bin = await tixBin();
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
-  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : [])];
+  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : []), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach } from 'vitest';
-import { buildApp, hashToken } from '../../src/server/app.js';
+import { buildApp, hashToken, type AppOptions } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
 
@@ -53,10 +53,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dbPath?: string } = {}): Promise<TestServer> {
+export async function startServer(opts: { dbPath?: string; app?: Partial<Omit<AppOptions, 'store' | 'now'>> } = {}): Promise<TestServer> {
   const store = new SqliteStore(opts.dbPath ?? ':memory:');
   const clock = new Clock();
-  const app = await buildApp({ store, now: clock.now });
+  const app = await buildApp({ ...opts.app, store, now: clock.now });
   const users = new Map<string, User>();
   const tokens = new Map<string, string>();
 
