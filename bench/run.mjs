@@ -346,8 +346,9 @@ if (PHASES.includes('server')) {
     tix: `${fmt(tixRps)} req/s`,
     baseline: `${fmt(bareRps)} req/s`,
     result: `${fmt((tixRps / bareRps) * 100, 0)}%`,
-    target: '≥ 40%',
-    met: tixRps / bareRps >= 0.4,
+    // req/s moves with whatever else shares the cores: the target is server CPU per request (server-cpu)
+    target: 'info',
+    met: undefined,
     data: rps,
   });
   bare.child.kill('SIGTERM');
