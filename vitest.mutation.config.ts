@@ -5,8 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/domain/**/*.test.ts', 'test/server/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/property/query.test.ts'],
-    // slow and about other things (the OpenAPI toolchain, 20,000-ticket lists): they would only lengthen every run
-    exclude: ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts'],
+    // slow and about other things (the OpenAPI toolchain, 20,000-ticket lists), or needing a whole process (umask):
+    // they would only lengthen every run, or cannot run in Stryker's worker threads
+    exclude: ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
