@@ -100,6 +100,8 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
 }
 
 export interface BulkOperation {
+  /** The verb that asks before a --query run: "close", "assign". */
+  verb: string;
   /** Past tense for status lines: "closed", "escalated". */
   done: string;
   /** The batch operation and its body, the same for every ticket of the run. */
@@ -332,6 +334,10 @@ export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<Ch
   return { envelope: summarize(inOrder(results, run.ids), false), stoppedBy, errors };
 }
 
+/** What a --query run asks before it changes anything: "Assign 12 tickets matching "team:support"?". */
+export const confirmQuestion = (op: Pick<BulkOperation, 'verb'>, count: number, query: string) =>
+  `${capitalize(op.verb)} ${count} ${count === 1 ? 'ticket' : 'tickets'} matching "${query}"?`;
+
 async function confirm(ctx: Context, message: string): Promise<boolean> {
   if (ctx.globals.yes) return true;
   if (!ctx.canPrompt) return false;
@@ -407,7 +413,7 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
       writer.end(summarize([], false));
       return;
     }
-    const ok = await confirm(ctx, `${op.done.replace(/d$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
+    const ok = await confirm(ctx, confirmQuestion(op, targets.ids.length, targets.fromQuery));
     if (!ok) {
       if (ctx.globals.yes || ctx.canPrompt) throw new CancelError('cancelled; nothing was changed');
       throw new UsageError(`--query changes ${targets.ids.length} tickets: add --yes to apply or --dry-run to preview`);

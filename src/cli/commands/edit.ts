@@ -79,5 +79,5 @@ export async function run(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
   const body = editBody(opts);
   const targets = await resolveTargets(ctx, args, opts);
-  await runBulk(ctx, targets, { done: 'edited', op: 'patch', body, preview: (t) => editPreview(t, body) }, opts);
+  await runBulk(ctx, targets, { verb: 'edit', done: 'edited', op: 'patch', body, preview: (t) => editPreview(t, body) }, opts);
 }

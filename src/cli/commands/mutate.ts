@@ -64,6 +64,7 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
  */
 export const operations = {
   reprioritize: (to: Priority, reason: string): BulkOperation => ({
+    verb: 'reprioritize',
     done: 'reprioritized',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
     unchanged: `already ${to}`,
@@ -71,6 +72,7 @@ export const operations = {
     body: { priority: to, reason },
   }),
   assign: (assignee: string | null): BulkOperation => ({
+    verb: 'assign',
     done: 'assigned',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
     unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
@@ -78,6 +80,7 @@ export const operations = {
     body: { assignee },
   }),
   move: (to: Status, note?: string, blockedBy?: number): BulkOperation => ({
+    verb: 'move',
     done: 'moved',
     preview: (t) => {
       if (t.status === to && (to !== 'blocked' || t.blocked_by === (blockedBy ?? t.blocked_by))) return {};
@@ -89,6 +92,7 @@ export const operations = {
     body: { status: to, note, blocked_by: blockedBy },
   }),
   escalate: (body: { reason: string; team?: Team; level?: 1 | 2 | 3; estimated_resolution?: string }): BulkOperation => ({
+    verb: 'escalate',
     done: 'escalated',
     preview: (t: Ticket) => {
       const refused = refuseEscalate(t.escalation, t.status);
@@ -99,6 +103,7 @@ export const operations = {
     body,
   }),
   close: (resolution: string): BulkOperation => ({
+    verb: 'close',
     done: 'closed',
     // closing ends a running escalation too
     preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
@@ -107,6 +112,7 @@ export const operations = {
     body: { resolution },
   }),
   reopen: (comment: string): BulkOperation => ({
+    verb: 'reopen',
     done: 'reopened',
     preview: (t) => {
       const refused = refuseReopen(t.status);

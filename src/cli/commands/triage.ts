@@ -33,6 +33,7 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
 /** Triage as a bulk operation: `applyChange(triageOperation(body), { client, ids })` runs it without a terminal. */
 export function triageOperation(body: TriageBody): BulkOperation {
   return {
+    verb: 'triage',
     done: 'triaged',
     preview: (t) => {
       const refused = refuseTriage(t.status);
