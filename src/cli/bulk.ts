@@ -9,6 +9,7 @@
 import { ApiError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
 import type { ErrorObject, FieldChange, ResultEnvelope, ResultItem } from '../domain/envelope.js';
+import { DEFAULT_CONCURRENCY } from '../domain/enums.js';
 import { diffTickets, summarize } from '../domain/results.js';
 import { TICKET_FIELDS } from '../domain/fields.js';
 import type { BatchOperation, BatchResult, Problem, Ticket } from '../domain/schemas.js';
@@ -127,7 +128,7 @@ export interface ChangeRun {
   /** Tickets already read (from --query): a dry run reads no more. */
   known?: Map<number, Ticket>;
   dryRun?: boolean;
-  /** Batches (or reads, in a dry run) in flight; default 8. */
+  /** Batches (or reads, in a dry run) in flight; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   /** A journal file: finished tickets are recorded as they go and not sent again by a re-run. */
   journal?: string;
@@ -160,7 +161,7 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 }
 
 export function concurrencyOf(raw: unknown): number {
-  const n = Number(raw ?? 8);
+  const n = Number(raw ?? DEFAULT_CONCURRENCY);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --concurrency "${String(raw)}"; give 1 to 256`);
   return n;
 }
@@ -256,7 +257,7 @@ const fromJournal = (f: Finished): ResultItem =>
  * in flight, each ticket's outcome as the server decided it (Tix-Changed), the journal kept.
  */
 export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<ChangeOutcome> {
-  const concurrency = run.concurrency ?? 8;
+  const concurrency = run.concurrency ?? DEFAULT_CONCURRENCY;
   if (run.dryRun) return dryRun(op, run, concurrency);
   const { randomUUID, createHash } = await import('node:crypto');
   let journal: Journal | undefined;

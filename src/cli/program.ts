@@ -1,6 +1,6 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ADVANCE_STATES, CHANNELS, MOVE_STATUSES, PRIORITIES, ROLES, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, ESCALATION_GROUPS, LEVELS, MOVE_STATUSES, PRIORITIES, ROLES, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -29,8 +29,9 @@ JSON for agents: with --json (or --format json|ndjson) every command that change
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
 NO_COLOR, FORCE_COLOR, CI`;
 
+/** "a, b or c", for help text. */
+const oneOf = (values: readonly string[]) => `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 const PRIORITY_HELP = `${PRIORITIES.join(', ')} (urgent = critical)`;
-const LEVELS = ['1', '2', '3'];
 /** An option whose values are `choices`; `hints` say where a value asked for here is done instead. */
 function choice(flags: string, description: string, choices: readonly string[], hints: Record<string, string> = {}): Option {
   const option = new Option(flags, description).choices(choices);
@@ -45,6 +46,21 @@ const MOVE_HINTS = {
   escalated: 'To escalate, use `tix escalate ID --reason ...`, which opens an escalation.',
   new: 'A ticket never goes back to new.',
 };
+
+/** A command of the tix tree; its subcommands are too, so every one can take the bulk options. */
+class TixCommand extends Command {
+  override createCommand(name?: string): TixCommand {
+    return new TixCommand(name);
+  }
+
+  /** The options of every command that changes tickets in bulk: which tickets, a preview, the pace, a journal to resume. */
+  bulkOptions(): this {
+    return this.option('--query <q>', 'act on every ticket matching the query')
+      .option('--dry-run', 'show what would change; change nothing')
+      .option('--concurrency <n>', 'batches in flight', String(DEFAULT_CONCURRENCY))
+      .option('--journal <file>', 'record finished tickets; re-run with the same file to resume');
+  }
+}
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -62,7 +78,7 @@ export interface ProgramIO {
 }
 
 export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Context>, onContext: (ctx: Context) => void, io: ProgramIO): Command {
-  const program = new Command('tix');
+  const program = new TixCommand('tix');
   // set before any subcommand exists: subcommands copy these settings when created
   program.exitOverride();
   program.configureOutput({
@@ -138,8 +154,8 @@ ${EXIT_CODES}`);
     .option('--priority <p>', 'priority, or several comma-separated')
     .option('--team <t>', 'team')
     .option('--assignee <u>', 'login, me or none')
-    .addOption(new Option('--state <group>', 'open, done or all (default open)').choices(['open', 'done', 'all']))
-    .addOption(new Option('--sort <order>', 'sort order').choices(['queue', 'created', 'updated', 'priority']).default('queue'))
+    .addOption(new Option('--state <group>', `${oneOf(STATE_GROUPS)} (default open)`).choices(STATE_GROUPS))
+    .addOption(new Option('--sort <order>', 'sort order').choices(SORT_ORDERS).default('queue'))
     .option('--limit <n>', 'at most this many tickets', '50')
     .option('--all', 'every matching ticket (streams; pair with --format ndjson)')
     .addHelpText('after', examples(['tix list', 'tix list --priority critical,high --assignee none', 'tix list status:new --json id,subject,priority', 'tix list --all --state all --format ndjson > tickets.ndjson']))
@@ -179,10 +195,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
     .addOption(choice('--level <n>', 'support level', LEVELS))
     .option('--assignee <u>', 'login, me or none')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix triage', 'tix triage 12 --team engineering --level 2 --assignee me', 'tix triage 12 --priority high --justification "many users affected, workaround exists"'])}`)
     .action(action(() => import('./commands/triage.js')));
 
@@ -193,10 +206,7 @@ ${EXIT_CODES}`);
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--to <p>', PRIORITY_HELP)
     .option('--reason <text>', 'why (at least 10 characters); stored as an internal note')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix reprioritize 12 --to critical --reason "checkout down for all EU customers"', 'tix priority 12 --to low --reason "cosmetic only, confirmed with customer"'])}`)
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reprioritize }))));
 
@@ -205,10 +215,7 @@ ${EXIT_CODES}`);
     .description('assign tickets to an agent (me, a login) or unassign (none)')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--to <user>', 'login, me or none')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix assign 12 --to me', 'tix assign 12 13 --to alice', 'tix assign --query "team:engineering assignee:none" --to bob --yes']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.assign }))));
 
@@ -219,10 +226,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES, MOVE_HINTS))
     .option('--note <text>', 'why (recorded on the event)')
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix move 12 --to pending_customer --note "asked for HAR file"', 'tix move 12 --to blocked --blocked-by 9']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.move }))));
 
@@ -234,10 +238,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--team <t>', 'team that takes it (default engineering)', TEAMS))
     .addOption(choice('--level <n>', 'support level (default 3)', LEVELS))
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.escalate }))));
 
@@ -245,7 +246,7 @@ ${EXIT_CODES}`);
   escalation
     .command('list')
     .description('list escalations')
-    .addOption(new Option('--state <s>', 'running, resolved or all').choices(['running', 'resolved', 'all']).default('running'))
+    .addOption(new Option('--state <s>', oneOf(ESCALATION_GROUPS)).choices(ESCALATION_GROUPS).default('running'))
     .addHelpText('after', examples(['tix escalation list', 'tix escalation list --state all --json']))
     .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.list }))));
   escalation
@@ -269,10 +270,7 @@ ${EXIT_CODES}`);
     .description('close tickets with the resolution; closing a closed ticket changes nothing')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--resolution <text>', 'what fixed it')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix close 12 --resolution "Fixed in 2.4.1"', 'tix list status:solution_provided --format ids | tix close - --resolution "no reply in 7 days"', 'tix close --query "tag:spam" --resolution spam --dry-run']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.close }))));
 
@@ -281,10 +279,7 @@ ${EXIT_CODES}`);
     .description('reopen a done ticket (back to in_progress)')
     .argument('[ids...]', 'ticket id')
     .option('--comment <text>', 'why it is reopened')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix reopen 12 --comment "customer reports it again on 2.4.1"']))
     .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reopen }))));
 
@@ -437,10 +432,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .option('--root-cause <id>', 'the problem ticket behind this incident, or none')
     .option('--priority <p>', `${PRIORITY_HELP}; needs --justification when it changes`)
     .option('--justification <text>', 'why the priority changes (at least 10 characters)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix edit 12 --type incident --team engineering --level 3', 'tix edit 12 13 --tag +billing,-vip', 'tix edit 12 --tag=-spam', 'tix edit 12 --root-cause 9', 'tix edit 12 --priority high --justification "many users affected since the release"', 'tix edit --query "tag:eu team:support" --team configuration --dry-run'])}`)
     .action(action(() => import('./commands/edit.js')));
 

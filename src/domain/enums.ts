@@ -2,6 +2,21 @@
 
 export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 
+/** Batches (or reads, in a dry run) in flight when a change runs over many tickets, from the CLI or MCP. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** Support levels, as typed on the command line. */
+export const LEVELS = ['1', '2', '3'] as const;
+
+/** Which tickets a listing covers: open ones, done ones, or all. */
+export const STATE_GROUPS = ['open', 'done', 'all'] as const;
+
+/** Orders a ticket listing can take; queue is priority, then oldest first. */
+export const SORT_ORDERS = ['queue', 'created', 'updated', 'priority'] as const;
+
+/** Which escalations a listing covers. */
+export const ESCALATION_GROUPS = ['running', 'resolved', 'all'] as const;
+
 export const OPEN_STATUSES = [
   'new',
   'in_progress',
