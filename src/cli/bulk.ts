@@ -13,6 +13,7 @@ import { DEFAULT_CONCURRENCY } from '../domain/enums.js';
 import { diffTickets, summarize } from '../domain/results.js';
 import { TICKET_FIELDS } from '../domain/fields.js';
 import type { BatchOperation, BatchResult, Problem, Ticket } from '../domain/schemas.js';
+import { parseConcurrency, parseId } from './args.js';
 import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
 import { CancelError, SilentFailure, UsageError, aboutTarget, describeError } from './errors.js';
@@ -25,12 +26,6 @@ export interface Targets {
   /** One id named on the command line: its error becomes the exit code, like any single command. */
   single: boolean;
   fromQuery?: string;
-}
-
-export function parseId(raw: string): number {
-  const s = raw.trim().replace(/^#/, '');
-  if (!/^[1-9]\d{0,15}$/.test(s)) throw new UsageError(`invalid ticket id "${raw}"; ids are positive integers`);
-  return Number(s);
 }
 
 /** Ids from stdin: one per line, plain or as JSON lines with an `id` field. */
@@ -79,7 +74,7 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
   checkTargetsGiven(args, opts);
   if (opts.query !== undefined) {
     // the client is built once: give it the run's connections (and its patience with rate limits) now
-    const client = await ctx.client({ connections: concurrencyOf(opts.concurrency), patient: true });
+    const client = await ctx.client({ connections: parseConcurrency(opts.concurrency), patient: true });
     const ids: number[] = [];
     for await (const t of client.allTickets({ q: opts.query })) {
       ids.push(t.id);
@@ -158,12 +153,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
     while (next < items.length && !stop()) await work(items[next++]!);
   });
   await Promise.all(workers);
-}
-
-export function concurrencyOf(raw: unknown): number {
-  const n = Number(raw ?? DEFAULT_CONCURRENCY);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --concurrency "${String(raw)}"; give 1 to 256`);
-  return n;
 }
 
 const problemError = (id: number, p: Problem): ErrorObject => ({ code: p.code, message: p.detail, status: p.status, id });
@@ -404,7 +393,7 @@ export function finish(outcome: ChangeOutcome, single: boolean): void {
 }
 
 export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown; journal?: unknown }): Promise<void> {
-  const concurrency = concurrencyOf(opts.concurrency);
+  const concurrency = parseConcurrency(opts.concurrency);
   const writer = await envelopeWriter(ctx);
   const client = await ctx.client({ connections: concurrency, patient: true });
 
@@ -504,14 +493,3 @@ async function progressBar(ctx: Context, total: number) {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** A required option: prompted for when someone can answer, else a usage error naming the flag. */
-export async function required(ctx: Context, value: unknown, flag: string, message: string, validate?: (v: string) => string | true): Promise<string> {
-  if (typeof value === 'string' && value.trim() !== '') {
-    const ok = validate ? validate(value) : true;
-    if (ok !== true) throw new UsageError(`${flag}: ${ok}`);
-    return value;
-  }
-  if (!ctx.canPrompt) throw new UsageError(`missing ${flag}`);
-  const { input } = await import('@inquirer/prompts');
-  return input({ message, validate: validate ?? ((v) => (v.trim() ? true : 'required')) });
-}

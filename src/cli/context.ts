@@ -1,5 +1,6 @@
 // The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
 import type { TixClient } from '../client/index.js';
+import { parseMaxWait } from './args.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
 import type { OutputOptions } from './output/index.js';
@@ -108,9 +109,7 @@ export class Context {
   get maxWaitMs(): number {
     const raw = this.globals.maxWait;
     if (raw === undefined) return DEFAULT_MAX_WAIT_MS;
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-    if (!m) throw new UsageError(`invalid --max-wait "${raw}"; give a duration such as 90s, 5m or 1h (0 = do not wait)`);
-    return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']);
+    return parseMaxWait(raw);
   }
 
   outputOptions(): OutputOptions {

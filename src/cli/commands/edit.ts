@@ -1,10 +1,10 @@
 // tix edit: change a ticket's fields after triage, one ticket or many, through the bulk engine.
 import { JUSTIFICATION_MIN } from '../../domain/enums.js';
 import type { PatchTicketBody, Ticket } from '../../domain/schemas.js';
-import { checkTargetsGiven, parseId, resolveTargets, runBulk } from '../bulk.js';
+import { parseId, parsePriority } from '../args.js';
+import { checkTargetsGiven, resolveTargets, runBulk } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parsePriority } from './mutate.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
 

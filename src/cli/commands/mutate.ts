@@ -1,35 +1,16 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
-import { MOVE_STATUSES, PRIORITIES, TEAMS } from '../../domain/enums.js';
+import { MOVE_STATUSES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { summarize } from '../../domain/results.js';
-import { checkTargetsGiven, envelopeWriter, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import { parseChoice, parseId, parseLevel, parsePriority, required } from '../args.js';
+import { checkTargetsGiven, envelopeWriter, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
 import { oneLine } from '../output/text.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
-
-export function parsePriority(raw: unknown, flag: string): Priority {
-  const p = String(raw).toLowerCase();
-  if (p === 'urgent') return 'critical';
-  if (!(PRIORITIES as readonly string[]).includes(p)) throw new UsageError(`${flag}: invalid priority "${String(raw)}"; choose ${PRIORITIES.join(', ')} (urgent = critical)`);
-  return p as Priority;
-}
-
-export function parseLevel(raw: unknown): 1 | 2 | 3 | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (n !== 1 && n !== 2 && n !== 3) throw new UsageError(`--level: invalid level "${String(raw)}"; choose 1, 2 or 3`);
-  return n;
-}
-
-export function parseChoice<T extends string>(raw: unknown, flag: string, choices: readonly T[]): T | undefined {
-  if (raw === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(String(raw))) throw new UsageError(`${flag}: invalid value "${String(raw)}"; choose ${choices.join(', ')}`);
-  return raw as T;
-}
 
 const justification = (v: string) => (v.trim().length >= 10 ? true : 'a justification needs at least 10 characters');
 

@@ -1,21 +1,12 @@
 // tix serve: the reference API on an embedded SQLite database.
 import { join } from 'node:path';
+import { parsePort, parseRateLimit } from '../args.js';
 import { dataDir } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
-/** `N` requests a minute, or `N/10s`, `N/5m`: a short window lets a test meet a limit without waiting a minute. */
-export function parseRateLimit(raw: string): { limit: number; windowSeconds: number } {
-  const m = /^(\d+)(?:\/(\d+)?(s|m|h))?$/.exec(raw.trim());
-  const limit = Number(m?.[1]);
-  const windowSeconds = m?.[3] ? Number(m[2] ?? 1) * { s: 1, m: 60, h: 3600 }[m[3] as 's' | 'm' | 'h'] : 60;
-  if (!m || !Number.isSafeInteger(limit) || windowSeconds < 1) throw new UsageError(`invalid --rate-limit "${raw}"; give requests per minute (6000) or per window (5/10s, 100/1m)`);
-  return { limit, windowSeconds };
-}
-
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>) {
-  const port = Number(opts.port ?? 7878);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port "${String(opts.port)}"`);
+  const port = parsePort(opts.port);
   const host = String(opts.host ?? '127.0.0.1');
   const db = typeof opts.db === 'string' ? opts.db : join(dataDir(ctx.env), 'tix.db');
   const autoCloseDays = Number(opts.autoCloseDays ?? 7);

@@ -3,7 +3,7 @@ import { LOGIN_PATTERN } from '../../domain/enums.js';
 import { USER_FIELDS } from '../../domain/fields.js';
 import type { User } from '../../domain/schemas.js';
 import { ApiError } from '../../client/errors.js';
-import { required } from '../bulk.js';
+import { required } from '../args.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { genericListWriter, jsonText, parseFields, printObject } from '../output/index.js';
