@@ -1,5 +1,6 @@
 // The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
 import type { TixClient } from '../client/index.js';
+import { DEFAULT_MAX_WAIT } from '../domain/enums.js';
 import { parseMaxWait } from './args.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
@@ -27,7 +28,6 @@ export interface IO {
 }
 
 const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
-const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 type Format = (typeof FORMATS)[number];
 
 function sameOrigin(a: string, b: string): boolean {
@@ -107,9 +107,7 @@ export class Context {
 
   /** --max-wait in milliseconds: how long bulk runs and --all listings wait out a rate limit. */
   get maxWaitMs(): number {
-    const raw = this.globals.maxWait;
-    if (raw === undefined) return DEFAULT_MAX_WAIT_MS;
-    return parseMaxWait(raw);
+    return parseMaxWait(this.globals.maxWait ?? DEFAULT_MAX_WAIT);
   }
 
   outputOptions(): OutputOptions {
@@ -200,7 +198,7 @@ export class Context {
         if (until <= announcedUntil + 1000) return;
         announcedUntil = until;
         const seconds = Math.ceil(delayMs / 1000);
-        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? '5m'})`;
+        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? DEFAULT_MAX_WAIT})`;
         this.notice('rate_limited', message, { retry_after: seconds });
       };
       return new TixClient({

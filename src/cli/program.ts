@@ -1,6 +1,6 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, ESCALATION_GROUPS, LEVELS, MOVE_STATUSES, PRIORITIES, ROLES, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, PRIORITIES, ROLES, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -114,7 +114,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--debug', 'trace HTTP on stderr (token redacted)')
     .option('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
-    .option('--max-wait <duration>', 'how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default 5m; 0 = fail at once)')
+    .option('--max-wait <duration>', `how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default ${DEFAULT_MAX_WAIT}; 0 = fail at once)`)
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
     .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}
@@ -235,8 +235,8 @@ ${EXIT_CODES}`);
     .description('escalate a ticket to engineering (creates CP-<n>)')
     .argument('[ids...]', 'ticket id')
     .option('--reason <text>', 'why engineering is needed')
-    .addOption(choice('--team <t>', 'team that takes it (default engineering)', TEAMS))
-    .addOption(choice('--level <n>', 'support level (default 3)', LEVELS))
+    .addOption(choice('--team <t>', `team that takes it (default ${ESCALATION_TEAM})`, TEAMS))
+    .addOption(choice('--level <n>', `support level (default ${ESCALATION_LEVEL})`, LEVELS))
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
     .bulkOptions()
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
@@ -331,7 +331,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .description('block until a ticket matches a query (exit 0) or the time runs out (exit 1); waits on the change feed')
     .argument('<id>', 'ticket id')
     .option('--until <query>', 'the query the ticket must match, e.g. "status:in_progress" or "-escalated:true"')
-    .option('--timeout <duration>', 'how long to wait: 90s, 10m, 2h (default 10m)')
+    .option('--timeout <duration>', `how long to wait: 90s, 10m, 2h (default ${DEFAULT_WAIT_TIMEOUT})`)
     .addHelpText('after', `${examples(['tix wait 12 --until "escalated:false"', 'tix wait 12 --until "state:done" --timeout 2h && notify-customer 12', 'tix wait 12 --until "assignee:me" --json'])}
 Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed, 6 unavailable.`)
     .action(action(() => import('./commands/wait.js')));

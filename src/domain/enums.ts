@@ -5,6 +5,16 @@ export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 /** Batches (or reads, in a dry run) in flight when a change runs over many tickets, from the CLI or MCP. */
 export const DEFAULT_CONCURRENCY = 8;
 
+/** How long bulk runs and --all listings wait out a rate limit unless --max-wait says otherwise. */
+export const DEFAULT_MAX_WAIT = '5m';
+
+/** How long `tix wait` waits unless --timeout says otherwise. */
+export const DEFAULT_WAIT_TIMEOUT = '10m';
+
+/** Who takes an escalation when it names no team, and at which support level. */
+export const ESCALATION_TEAM = 'engineering';
+export const ESCALATION_LEVEL = 3;
+
 /** Support levels, as typed on the command line. */
 export const LEVELS = ['1', '2', '3'] as const;
 

@@ -1,5 +1,5 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
-import { MOVE_STATUSES, TEAMS } from '../../domain/enums.js';
+import { ESCALATION_LEVEL, ESCALATION_TEAM, MOVE_STATUSES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { summarize } from '../../domain/results.js';
@@ -78,7 +78,7 @@ export const operations = {
     preview: (t: Ticket) => {
       const refused = refuseEscalate(t.escalation, t.status);
       // the escalation's id is given by the server when it opens it
-      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
+      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? ESCALATION_TEAM, level: body.level ?? ESCALATION_LEVEL };
     },
     op: 'escalate',
     body,

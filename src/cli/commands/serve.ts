@@ -6,15 +6,16 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>) {
+  // every value below has its default in the command tree, so it is never missing here
   const port = parsePort(opts.port);
-  const host = String(opts.host ?? '127.0.0.1');
+  const host = String(opts.host);
   const db = typeof opts.db === 'string' ? opts.db : join(dataDir(ctx.env), 'tix.db');
-  const autoCloseDays = Number(opts.autoCloseDays ?? 7);
+  const autoCloseDays = Number(opts.autoCloseDays);
   if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1) throw new UsageError(`invalid --auto-close-days "${String(opts.autoCloseDays)}"`);
-  const rateLimit = parseRateLimit(String(opts.rateLimit ?? 6000));
-  const requestTimeout = Number(opts.requestTimeout ?? 25);
+  const rateLimit = parseRateLimit(String(opts.rateLimit));
+  const requestTimeout = Number(opts.requestTimeout);
   if (!Number.isFinite(requestTimeout) || requestTimeout < 1 || requestTimeout > 3600) throw new UsageError(`invalid --request-timeout "${String(opts.requestTimeout)}"; seconds, from 1 to 3600`);
-  const quota = Number(opts.attachmentQuota ?? 25);
+  const quota = Number(opts.attachmentQuota);
   if (!Number.isFinite(quota) || quota < 0) throw new UsageError(`invalid --attachment-quota "${String(opts.attachmentQuota)}"; megabytes, 0 for no limit`);
   const { startServer, isLoopback } = await import('../../server/main.js');
   const server = await startServer({

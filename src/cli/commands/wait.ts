@@ -7,6 +7,7 @@ import { parseId, parseWaitTimeout, required } from '../args.js';
 import type { Context } from '../context.js';
 import { SilentFailure, UsageError } from '../errors.js';
 import { parseFields, pick } from '../output/index.js';
+import { DEFAULT_WAIT_TIMEOUT } from '../../domain/enums.js';
 import { TICKET_FIELDS } from '../../domain/fields.js';
 import { POLL_WAIT_SECONDS } from './events.js';
 
@@ -35,7 +36,7 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
   }
   const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
   // the program reads --timeout wherever it stands; for wait it is how long to wait, and each request keeps its default limit
-  const limitMs = parseWaitTimeout(ctx.globals.timeout ?? '10m');
+  const limitMs = parseWaitTimeout(ctx.globals.timeout ?? DEFAULT_WAIT_TIMEOUT);
   ctx.globals.timeout = undefined;
   const deadline = ctx.now().getTime() + limitMs;
   const client = await ctx.client();
