@@ -1,6 +1,6 @@
 // The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
 import type { TixClient } from '../client/index.js';
-import { DEFAULT_MAX_WAIT } from '../domain/enums.js';
+import { DEFAULT_MAX_WAIT, OUTPUT_FORMATS } from '../domain/enums.js';
 import { parseMaxWait } from './args.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
@@ -27,8 +27,7 @@ export interface IO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = (typeof OUTPUT_FORMATS)[number];
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -89,7 +88,7 @@ export class Context {
       throw new UsageError(`--json prints JSON but --format asks for "${f}"; drop one, or use --format json or ndjson with --json`);
     }
     const f = this.globals.format ?? 'table';
-    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${FORMATS.join(', ')}`);
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${OUTPUT_FORMATS.join(', ')}`);
     return f as Format;
   }
 

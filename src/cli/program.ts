@@ -1,6 +1,6 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, PRIORITIES, ROLES, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, OUTPUT_FORMATS, PRIORITIES, ROLES, SHELLS, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -108,7 +108,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--profile <name>', 'use this saved profile')
     .option('--url <url>', 'server URL (overrides TIX_URL and the profile)')
     .option('--json [fields]', 'print JSON (all fields, or the comma-separated ones)')
-    .option('--format <format>', 'table, json, ndjson, csv or ids (check: text, json or junit)')
+    .option('--format <format>', `${oneOf(OUTPUT_FORMATS)} (check: text, json or junit)`)
     .option('--no-color', 'no colour, even on a terminal')
     .option('-q, --quiet', 'no status lines on stderr')
     .option('--debug', 'trace HTTP on stderr (token redacted)')
@@ -392,7 +392,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
   program
     .command('completion')
     .description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(new Argument('<shell>', oneOf(SHELLS)).choices(SHELLS))
     .addHelpText('after', examples(['source <(tix completion bash)', 'tix completion fish > ~/.config/fish/completions/tix.fish']))
     .action(action(() => import('./commands/completion.js')));
 

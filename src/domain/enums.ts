@@ -15,6 +15,12 @@ export const DEFAULT_WAIT_TIMEOUT = '10m';
 export const ESCALATION_TEAM = 'engineering';
 export const ESCALATION_LEVEL = 3;
 
+/** What --format may ask of a command's data. */
+export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
+
+/** Shells `tix completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
 /** Support levels, as typed on the command line. */
 export const LEVELS = ['1', '2', '3'] as const;
 

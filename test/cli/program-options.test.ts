@@ -1,8 +1,8 @@
-// Every command that changes tickets in bulk takes the same four options, with the defaults of the domain vocabulary.
+// The command tree's shared options, defaults and closed value sets come from one place each.
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_LEVEL, ESCALATION_TEAM } from '../../src/domain/enums.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_LEVEL, ESCALATION_TEAM, OUTPUT_FORMATS, ROLES, SHELLS } from '../../src/domain/enums.js';
 
 const program = buildProgram(
   () => Promise.reject(new Error('no command runs here')),
@@ -32,5 +32,18 @@ describe('defaults named in help come from the vocabulary', () => {
     expect(option(command('wait'), '--timeout')!.description).toContain(`(default ${DEFAULT_WAIT_TIMEOUT})`);
     expect(option(command('escalate'), '--team')!.description).toContain(`(default ${ESCALATION_TEAM})`);
     expect(option(command('escalate'), '--level')!.description).toContain(`(default ${ESCALATION_LEVEL})`);
+  });
+});
+
+describe('closed value sets are commander choices from the vocabulary', () => {
+  it('completion takes only the shells it writes for; another is a usage error before anything runs', async () => {
+    expect(command('completion').registeredArguments[0]!.argChoices).toEqual([...SHELLS]);
+    await expect(program.parseAsync(['completion', 'ksh'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.invalidArgument', exitCode: 1 });
+  });
+
+  it('user create --role and the --format help', () => {
+    const create = command('user').commands.find((c) => c.name() === 'create')!;
+    expect(option(create, '--role')!.argChoices).toEqual([...ROLES]);
+    expect(option(program, '--format')!.description).toContain(`${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}`);
   });
 });
