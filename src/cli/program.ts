@@ -11,6 +11,12 @@ export { VERSION };
 export type Run = (ctx: Context, args: string[], opts: Record<string, unknown>, command: Command) => Promise<void>;
 type Loader = () => Promise<{ run: Run }>;
 
+/** One command of a module that holds several: its export `name` becomes the command's run(). */
+const named =
+  <K extends string>(load: () => Promise<Record<NoInfer<K>, Run>>, name: K): Loader =>
+  () =>
+    load().then((m) => ({ run: m[name] }));
+
 const EXIT_CODES = `
 Exit codes:
   0    success
@@ -128,22 +134,22 @@ ${EXIT_CODES}`);
     .description('save a token for a server (from stdin with --with-token, else a hidden prompt); checked with GET /v1/me first')
     .option('--with-token', 'read the token from stdin')
     .addHelpText('after', examples(['tix auth login --url https://tix.example.com', 'echo "$TOKEN" | tix auth login --url https://tix.example.com --with-token']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.login }))));
+    .action(action(named(() => import('./commands/auth.js'), 'login')));
   auth
     .command('status')
     .description('show the profile, server and user in use (never the token)')
     .addHelpText('after', examples(['tix auth status', 'tix auth status --json']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.status }))));
+    .action(action(named(() => import('./commands/auth.js'), 'status')));
   auth
     .command('logout')
     .description('forget the stored token of the profile')
     .addHelpText('after', examples(['tix auth logout', 'tix auth logout --profile staging']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.logout }))));
+    .action(action(named(() => import('./commands/auth.js'), 'logout')));
   auth
     .command('token')
     .description('print the stored token to stdout, for piping into another tool')
     .addHelpText('after', examples(['tix auth token | other-tool --token-stdin']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.token }))));
+    .action(action(named(() => import('./commands/auth.js'), 'token')));
 
   program
     .command('list')
@@ -208,7 +214,7 @@ ${EXIT_CODES}`);
     .option('--reason <text>', 'why (at least 10 characters); stored as an internal note')
     .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix reprioritize 12 --to critical --reason "checkout down for all EU customers"', 'tix priority 12 --to low --reason "cosmetic only, confirmed with customer"'])}`)
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reprioritize }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'reprioritize')));
 
   program
     .command('assign')
@@ -217,7 +223,7 @@ ${EXIT_CODES}`);
     .option('--to <user>', 'login, me or none')
     .bulkOptions()
     .addHelpText('after', examples(['tix assign 12 --to me', 'tix assign 12 13 --to alice', 'tix assign --query "team:engineering assignee:none" --to bob --yes']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.assign }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'assign')));
 
   program
     .command('move')
@@ -228,7 +234,7 @@ ${EXIT_CODES}`);
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
     .bulkOptions()
     .addHelpText('after', examples(['tix move 12 --to pending_customer --note "asked for HAR file"', 'tix move 12 --to blocked --blocked-by 9']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.move }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'move')));
 
   program
     .command('escalate')
@@ -240,7 +246,7 @@ ${EXIT_CODES}`);
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
     .bulkOptions()
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.escalate }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'escalate')));
 
   const escalation = program.command('escalation').description('list, show and advance escalations');
   escalation
@@ -248,13 +254,13 @@ ${EXIT_CODES}`);
     .description('list escalations')
     .addOption(new Option('--state <s>', oneOf(ESCALATION_GROUPS)).choices(ESCALATION_GROUPS).default('running'))
     .addHelpText('after', examples(['tix escalation list', 'tix escalation list --state all --json']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.list }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'list')));
   escalation
     .command('show')
     .description('show an escalation and its timeline')
     .argument('<id>', 'CP-<n>')
     .addHelpText('after', examples(['tix escalation show CP-3']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.show }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'show')));
   escalation
     .command('advance')
     .description('move an escalation forward; resolved returns the ticket to in_progress')
@@ -263,7 +269,7 @@ ${EXIT_CODES}`);
     .option('--note <text>', 'what happened')
     .option('--dry-run', 'say whether it would move; change nothing')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'advance')));
 
   program
     .command('close')
@@ -272,7 +278,7 @@ ${EXIT_CODES}`);
     .option('--resolution <text>', 'what fixed it')
     .bulkOptions()
     .addHelpText('after', examples(['tix close 12 --resolution "Fixed in 2.4.1"', 'tix list status:solution_provided --format ids | tix close - --resolution "no reply in 7 days"', 'tix close --query "tag:spam" --resolution spam --dry-run']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.close }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'close')));
 
   program
     .command('reopen')
@@ -281,7 +287,7 @@ ${EXIT_CODES}`);
     .option('--comment <text>', 'why it is reopened')
     .bulkOptions()
     .addHelpText('after', examples(['tix reopen 12 --comment "customer reports it again on 2.4.1"']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reopen }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'reopen')));
 
   program
     .command('comment')
@@ -315,7 +321,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--follow', 'keep printing new events as they happen')
     .option('--cursor <name>', 'resume after the position saved under this name, and save the new one (config folder)')
     .addHelpText('after', examples(['tix events --since 4h', 'tix events "team:engineering" --since 2026-11-01 --json', 'tix events --cursor shift   # only what changed since the last run with this cursor', 'tix events --follow --json | jq .kind']))
-    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.events }))));
+    .action(action(named(() => import('./commands/events.js'), 'events')));
 
   program
     .command('watch')
@@ -324,7 +330,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--since <id|duration>', 'start after this event id, or this long ago, instead of now')
     .option('--cursor <name>', 'resume after the position saved under this name, and keep saving it')
     .addHelpText('after', examples(['tix watch', 'tix watch "priority:critical"', 'tix watch --cursor dashboard --json']))
-    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.watch }))));
+    .action(action(named(() => import('./commands/events.js'), 'watch')));
 
   program
     .command('wait')
@@ -442,7 +448,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .alias('ls')
     .description('list users')
     .addHelpText('after', examples(['tix user list', 'tix user list --json login,role,org']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.list }))));
+    .action(action(named(() => import('./commands/user.js'), 'list')));
   user
     .command('create')
     .description('create a user (an approved contact, an agent or an admin)')
@@ -453,20 +459,20 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .option('--name <name>', 'full name (default: the login)')
     .option('--email <email>', 'email address')
     .addHelpText('after', examples(['tix user create alice --role agent --name "Alice Moreau"', 'tix user create dana --role requester --org acme --org-admin --email dana@acme.example']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.create }))));
+    .action(action(named(() => import('./commands/user.js'), 'create')));
   user
     .command('token')
     .description('issue a token for a user; only the token goes to stdout, and it is shown once')
     .argument('<login>', 'the user')
     .option('--name <name>', 'what the token is for', 'cli')
     .addHelpText('after', examples(['tix user token alice > alice.token', 'tix user token ci-bot --name github-actions | gh secret set TIX_TOKEN']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.token }))));
+    .action(action(named(() => import('./commands/user.js'), 'token')));
   user
     .command('revoke')
     .description('revoke a token by its id (tix user token prints the id on stderr)')
     .argument('<token-id>', 'the token id')
     .addHelpText('after', examples(['tix user revoke 7']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.revoke }))));
+    .action(action(named(() => import('./commands/user.js'), 'revoke')));
 
   program
     .command('whoami')
