@@ -9,9 +9,11 @@
 import { ApiError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
 import type { ErrorObject, FieldChange, ResultEnvelope, ResultItem } from '../domain/envelope.js';
+import { DEFAULT_CONCURRENCY } from '../domain/enums.js';
 import { diffTickets, summarize } from '../domain/results.js';
 import { TICKET_FIELDS } from '../domain/fields.js';
 import type { BatchOperation, BatchResult, Problem, Ticket } from '../domain/schemas.js';
+import { parseConcurrency, parseId } from './args.js';
 import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
 import { CancelError, SilentFailure, UsageError, aboutTarget, describeError } from './errors.js';
@@ -24,12 +26,6 @@ export interface Targets {
   /** One id named on the command line: its error becomes the exit code, like any single command. */
   single: boolean;
   fromQuery?: string;
-}
-
-export function parseId(raw: string): number {
-  const s = raw.trim().replace(/^#/, '');
-  if (!/^[1-9]\d{0,15}$/.test(s)) throw new UsageError(`invalid ticket id "${raw}"; ids are positive integers`);
-  return Number(s);
 }
 
 /** Ids from stdin: one per line, plain or as JSON lines with an `id` field. */
@@ -78,7 +74,7 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
   checkTargetsGiven(args, opts);
   if (opts.query !== undefined) {
     // the client is built once: give it the run's connections (and its patience with rate limits) now
-    const client = await ctx.client({ connections: concurrencyOf(opts.concurrency), patient: true });
+    const client = await ctx.client({ connections: parseConcurrency(opts.concurrency), patient: true });
     const ids: number[] = [];
     for await (const t of client.allTickets({ q: opts.query })) {
       ids.push(t.id);
@@ -100,6 +96,8 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
 }
 
 export interface BulkOperation {
+  /** The verb that asks before a --query run: "close", "assign". */
+  verb: string;
   /** Past tense for status lines: "closed", "escalated". */
   done: string;
   /** The batch operation and its body, the same for every ticket of the run. */
@@ -125,7 +123,7 @@ export interface ChangeRun {
   /** Tickets already read (from --query): a dry run reads no more. */
   known?: Map<number, Ticket>;
   dryRun?: boolean;
-  /** Batches (or reads, in a dry run) in flight; default 8. */
+  /** Batches (or reads, in a dry run) in flight; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   /** A journal file: finished tickets are recorded as they go and not sent again by a re-run. */
   journal?: string;
@@ -155,12 +153,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
     while (next < items.length && !stop()) await work(items[next++]!);
   });
   await Promise.all(workers);
-}
-
-export function concurrencyOf(raw: unknown): number {
-  const n = Number(raw ?? 8);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`invalid --concurrency "${String(raw)}"; give 1 to 256`);
-  return n;
 }
 
 const problemError = (id: number, p: Problem): ErrorObject => ({ code: p.code, message: p.detail, status: p.status, id });
@@ -254,7 +246,7 @@ const fromJournal = (f: Finished): ResultItem =>
  * in flight, each ticket's outcome as the server decided it (Tix-Changed), the journal kept.
  */
 export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<ChangeOutcome> {
-  const concurrency = run.concurrency ?? 8;
+  const concurrency = run.concurrency ?? DEFAULT_CONCURRENCY;
   if (run.dryRun) return dryRun(op, run, concurrency);
   const { randomUUID, createHash } = await import('node:crypto');
   let journal: Journal | undefined;
@@ -332,6 +324,10 @@ export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<Ch
   return { envelope: summarize(inOrder(results, run.ids), false), stoppedBy, errors };
 }
 
+/** What a --query run asks before it changes anything: "Assign 12 tickets matching "team:support"?". */
+export const confirmQuestion = (op: Pick<BulkOperation, 'verb'>, count: number, query: string) =>
+  `${capitalize(op.verb)} ${count} ${count === 1 ? 'ticket' : 'tickets'} matching "${query}"?`;
+
 async function confirm(ctx: Context, message: string): Promise<boolean> {
   if (ctx.globals.yes) return true;
   if (!ctx.canPrompt) return false;
@@ -397,7 +393,7 @@ export function finish(outcome: ChangeOutcome, single: boolean): void {
 }
 
 export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown; journal?: unknown }): Promise<void> {
-  const concurrency = concurrencyOf(opts.concurrency);
+  const concurrency = parseConcurrency(opts.concurrency);
   const writer = await envelopeWriter(ctx);
   const client = await ctx.client({ connections: concurrency, patient: true });
 
@@ -407,7 +403,7 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
       writer.end(summarize([], false));
       return;
     }
-    const ok = await confirm(ctx, `${op.done.replace(/d$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
+    const ok = await confirm(ctx, confirmQuestion(op, targets.ids.length, targets.fromQuery));
     if (!ok) {
       if (ctx.globals.yes || ctx.canPrompt) throw new CancelError('cancelled; nothing was changed');
       throw new UsageError(`--query changes ${targets.ids.length} tickets: add --yes to apply or --dry-run to preview`);
@@ -497,14 +493,3 @@ async function progressBar(ctx: Context, total: number) {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** A required option: prompted for when someone can answer, else a usage error naming the flag. */
-export async function required(ctx: Context, value: unknown, flag: string, message: string, validate?: (v: string) => string | true): Promise<string> {
-  if (typeof value === 'string' && value.trim() !== '') {
-    const ok = validate ? validate(value) : true;
-    if (ok !== true) throw new UsageError(`${flag}: ${ok}`);
-    return value;
-  }
-  if (!ctx.canPrompt) throw new UsageError(`missing ${flag}`);
-  const { input } = await import('@inquirer/prompts');
-  return input({ message, validate: validate ?? ((v) => (v.trim() ? true : 'required')) });
-}

@@ -1,5 +1,7 @@
 // The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
 import type { TixClient } from '../client/index.js';
+import { DEFAULT_MAX_WAIT, OUTPUT_FORMATS } from '../domain/enums.js';
+import { parseMaxWait } from './args.js';
 import type { ConfigStore } from './config.js';
 import { AuthError, UsageError } from './errors.js';
 import type { OutputOptions } from './output/index.js';
@@ -25,9 +27,7 @@ export interface IO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
-const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
-type Format = (typeof FORMATS)[number];
+type Format = (typeof OUTPUT_FORMATS)[number];
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -88,7 +88,7 @@ export class Context {
       throw new UsageError(`--json prints JSON but --format asks for "${f}"; drop one, or use --format json or ndjson with --json`);
     }
     const f = this.globals.format ?? 'table';
-    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${FORMATS.join(', ')}`);
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${OUTPUT_FORMATS.join(', ')}`);
     return f as Format;
   }
 
@@ -106,11 +106,7 @@ export class Context {
 
   /** --max-wait in milliseconds: how long bulk runs and --all listings wait out a rate limit. */
   get maxWaitMs(): number {
-    const raw = this.globals.maxWait;
-    if (raw === undefined) return DEFAULT_MAX_WAIT_MS;
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-    if (!m) throw new UsageError(`invalid --max-wait "${raw}"; give a duration such as 90s, 5m or 1h (0 = do not wait)`);
-    return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']);
+    return parseMaxWait(this.globals.maxWait ?? DEFAULT_MAX_WAIT);
   }
 
   outputOptions(): OutputOptions {
@@ -201,7 +197,7 @@ export class Context {
         if (until <= announcedUntil + 1000) return;
         announcedUntil = until;
         const seconds = Math.ceil(delayMs / 1000);
-        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? '5m'})`;
+        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? DEFAULT_MAX_WAIT})`;
         this.notice('rate_limited', message, { retry_after: seconds });
       };
       return new TixClient({

@@ -1,6 +1,6 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ADVANCE_STATES, CHANNELS, MOVE_STATUSES, PRIORITIES, ROLES, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
+import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, OUTPUT_FORMATS, PRIORITIES, ROLES, SHELLS, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -10,6 +10,12 @@ export { VERSION };
 /** A command's body; `command` is its place in the tree, for the few that look at the tree itself. */
 export type Run = (ctx: Context, args: string[], opts: Record<string, unknown>, command: Command) => Promise<void>;
 type Loader = () => Promise<{ run: Run }>;
+
+/** One command of a module that holds several: its export `name` becomes the command's run(). */
+const named =
+  <K extends string>(load: () => Promise<Record<NoInfer<K>, Run>>, name: K): Loader =>
+  () =>
+    load().then((m) => ({ run: m[name] }));
 
 const EXIT_CODES = `
 Exit codes:
@@ -29,8 +35,9 @@ JSON for agents: with --json (or --format json|ndjson) every command that change
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
 NO_COLOR, FORCE_COLOR, CI`;
 
+/** "a, b or c", for help text. */
+const oneOf = (values: readonly string[]) => `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 const PRIORITY_HELP = `${PRIORITIES.join(', ')} (urgent = critical)`;
-const LEVELS = ['1', '2', '3'];
 /** An option whose values are `choices`; `hints` say where a value asked for here is done instead. */
 function choice(flags: string, description: string, choices: readonly string[], hints: Record<string, string> = {}): Option {
   const option = new Option(flags, description).choices(choices);
@@ -45,6 +52,21 @@ const MOVE_HINTS = {
   escalated: 'To escalate, use `tix escalate ID --reason ...`, which opens an escalation.',
   new: 'A ticket never goes back to new.',
 };
+
+/** A command of the tix tree; its subcommands are too, so every one can take the bulk options. */
+class TixCommand extends Command {
+  override createCommand(name?: string): TixCommand {
+    return new TixCommand(name);
+  }
+
+  /** The options of every command that changes tickets in bulk: which tickets, a preview, the pace, a journal to resume. */
+  bulkOptions(): this {
+    return this.option('--query <q>', 'act on every ticket matching the query')
+      .option('--dry-run', 'show what would change; change nothing')
+      .option('--concurrency <n>', 'batches in flight', String(DEFAULT_CONCURRENCY))
+      .option('--journal <file>', 'record finished tickets; re-run with the same file to resume');
+  }
+}
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -62,7 +84,7 @@ export interface ProgramIO {
 }
 
 export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Context>, onContext: (ctx: Context) => void, io: ProgramIO): Command {
-  const program = new Command('tix');
+  const program = new TixCommand('tix');
   // set before any subcommand exists: subcommands copy these settings when created
   program.exitOverride();
   program.configureOutput({
@@ -92,13 +114,13 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--profile <name>', 'use this saved profile')
     .option('--url <url>', 'server URL (overrides TIX_URL and the profile)')
     .option('--json [fields]', 'print JSON (all fields, or the comma-separated ones)')
-    .option('--format <format>', 'table, json, ndjson, csv or ids (check: text, json or junit)')
+    .option('--format <format>', `${oneOf(OUTPUT_FORMATS)} (check: text, json or junit)`)
     .option('--no-color', 'no colour, even on a terminal')
     .option('-q, --quiet', 'no status lines on stderr')
     .option('--debug', 'trace HTTP on stderr (token redacted)')
     .option('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
-    .option('--max-wait <duration>', 'how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default 5m; 0 = fail at once)')
+    .option('--max-wait <duration>', `how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default ${DEFAULT_MAX_WAIT}; 0 = fail at once)`)
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
     .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}
@@ -112,22 +134,22 @@ ${EXIT_CODES}`);
     .description('save a token for a server (from stdin with --with-token, else a hidden prompt); checked with GET /v1/me first')
     .option('--with-token', 'read the token from stdin')
     .addHelpText('after', examples(['tix auth login --url https://tix.example.com', 'echo "$TOKEN" | tix auth login --url https://tix.example.com --with-token']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.login }))));
+    .action(action(named(() => import('./commands/auth.js'), 'login')));
   auth
     .command('status')
     .description('show the profile, server and user in use (never the token)')
     .addHelpText('after', examples(['tix auth status', 'tix auth status --json']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.status }))));
+    .action(action(named(() => import('./commands/auth.js'), 'status')));
   auth
     .command('logout')
     .description('forget the stored token of the profile')
     .addHelpText('after', examples(['tix auth logout', 'tix auth logout --profile staging']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.logout }))));
+    .action(action(named(() => import('./commands/auth.js'), 'logout')));
   auth
     .command('token')
     .description('print the stored token to stdout, for piping into another tool')
     .addHelpText('after', examples(['tix auth token | other-tool --token-stdin']))
-    .action(action(() => import('./commands/auth.js').then((m) => ({ run: m.token }))));
+    .action(action(named(() => import('./commands/auth.js'), 'token')));
 
   program
     .command('list')
@@ -138,8 +160,8 @@ ${EXIT_CODES}`);
     .option('--priority <p>', 'priority, or several comma-separated')
     .option('--team <t>', 'team')
     .option('--assignee <u>', 'login, me or none')
-    .addOption(new Option('--state <group>', 'open, done or all (default open)').choices(['open', 'done', 'all']))
-    .addOption(new Option('--sort <order>', 'sort order').choices(['queue', 'created', 'updated', 'priority']).default('queue'))
+    .addOption(new Option('--state <group>', `${oneOf(STATE_GROUPS)} (default open)`).choices(STATE_GROUPS))
+    .addOption(new Option('--sort <order>', 'sort order').choices(SORT_ORDERS).default('queue'))
     .option('--limit <n>', 'at most this many tickets', '50')
     .option('--all', 'every matching ticket (streams; pair with --format ndjson)')
     .addHelpText('after', examples(['tix list', 'tix list --priority critical,high --assignee none', 'tix list status:new --json id,subject,priority', 'tix list --all --state all --format ndjson > tickets.ndjson']))
@@ -179,10 +201,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
     .addOption(choice('--level <n>', 'support level', LEVELS))
     .option('--assignee <u>', 'login, me or none')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix triage', 'tix triage 12 --team engineering --level 2 --assignee me', 'tix triage 12 --priority high --justification "many users affected, workaround exists"'])}`)
     .action(action(() => import('./commands/triage.js')));
 
@@ -193,24 +212,18 @@ ${EXIT_CODES}`);
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--to <p>', PRIORITY_HELP)
     .option('--reason <text>', 'why (at least 10 characters); stored as an internal note')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix reprioritize 12 --to critical --reason "checkout down for all EU customers"', 'tix priority 12 --to low --reason "cosmetic only, confirmed with customer"'])}`)
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reprioritize }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'reprioritize')));
 
   program
     .command('assign')
     .description('assign tickets to an agent (me, a login) or unassign (none)')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--to <user>', 'login, me or none')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix assign 12 --to me', 'tix assign 12 13 --to alice', 'tix assign --query "team:engineering assignee:none" --to bob --yes']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.assign }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'assign')));
 
   program
     .command('move')
@@ -219,41 +232,35 @@ ${EXIT_CODES}`);
     .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES, MOVE_HINTS))
     .option('--note <text>', 'why (recorded on the event)')
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix move 12 --to pending_customer --note "asked for HAR file"', 'tix move 12 --to blocked --blocked-by 9']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.move }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'move')));
 
   program
     .command('escalate')
     .description('escalate a ticket to engineering (creates CP-<n>)')
     .argument('[ids...]', 'ticket id')
     .option('--reason <text>', 'why engineering is needed')
-    .addOption(choice('--team <t>', 'team that takes it (default engineering)', TEAMS))
-    .addOption(choice('--level <n>', 'support level (default 3)', LEVELS))
+    .addOption(choice('--team <t>', `team that takes it (default ${ESCALATION_TEAM})`, TEAMS))
+    .addOption(choice('--level <n>', `support level (default ${ESCALATION_LEVEL})`, LEVELS))
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.escalate }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'escalate')));
 
   const escalation = program.command('escalation').description('list, show and advance escalations');
   escalation
     .command('list')
     .description('list escalations')
-    .addOption(new Option('--state <s>', 'running, resolved or all').choices(['running', 'resolved', 'all']).default('running'))
+    .addOption(new Option('--state <s>', oneOf(ESCALATION_GROUPS)).choices(ESCALATION_GROUPS).default('running'))
     .addHelpText('after', examples(['tix escalation list', 'tix escalation list --state all --json']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.list }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'list')));
   escalation
     .command('show')
     .description('show an escalation and its timeline')
     .argument('<id>', 'CP-<n>')
     .addHelpText('after', examples(['tix escalation show CP-3']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.show }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'show')));
   escalation
     .command('advance')
     .description('move an escalation forward; resolved returns the ticket to in_progress')
@@ -262,31 +269,25 @@ ${EXIT_CODES}`);
     .option('--note <text>', 'what happened')
     .option('--dry-run', 'say whether it would move; change nothing')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
-    .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
+    .action(action(named(() => import('./commands/escalation.js'), 'advance')));
 
   program
     .command('close')
     .description('close tickets with the resolution; closing a closed ticket changes nothing')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--resolution <text>', 'what fixed it')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix close 12 --resolution "Fixed in 2.4.1"', 'tix list status:solution_provided --format ids | tix close - --resolution "no reply in 7 days"', 'tix close --query "tag:spam" --resolution spam --dry-run']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.close }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'close')));
 
   program
     .command('reopen')
     .description('reopen a done ticket (back to in_progress)')
     .argument('[ids...]', 'ticket id')
     .option('--comment <text>', 'why it is reopened')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', examples(['tix reopen 12 --comment "customer reports it again on 2.4.1"']))
-    .action(action(() => import('./commands/mutate.js').then((m) => ({ run: m.reopen }))));
+    .action(action(named(() => import('./commands/mutate.js'), 'reopen')));
 
   program
     .command('comment')
@@ -320,7 +321,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--follow', 'keep printing new events as they happen')
     .option('--cursor <name>', 'resume after the position saved under this name, and save the new one (config folder)')
     .addHelpText('after', examples(['tix events --since 4h', 'tix events "team:engineering" --since 2026-11-01 --json', 'tix events --cursor shift   # only what changed since the last run with this cursor', 'tix events --follow --json | jq .kind']))
-    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.events }))));
+    .action(action(named(() => import('./commands/events.js'), 'events')));
 
   program
     .command('watch')
@@ -329,14 +330,14 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--since <id|duration>', 'start after this event id, or this long ago, instead of now')
     .option('--cursor <name>', 'resume after the position saved under this name, and keep saving it')
     .addHelpText('after', examples(['tix watch', 'tix watch "priority:critical"', 'tix watch --cursor dashboard --json']))
-    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.watch }))));
+    .action(action(named(() => import('./commands/events.js'), 'watch')));
 
   program
     .command('wait')
     .description('block until a ticket matches a query (exit 0) or the time runs out (exit 1); waits on the change feed')
     .argument('<id>', 'ticket id')
     .option('--until <query>', 'the query the ticket must match, e.g. "status:in_progress" or "-escalated:true"')
-    .option('--timeout <duration>', 'how long to wait: 90s, 10m, 2h (default 10m)')
+    .option('--timeout <duration>', `how long to wait: 90s, 10m, 2h (default ${DEFAULT_WAIT_TIMEOUT})`)
     .addHelpText('after', `${examples(['tix wait 12 --until "escalated:false"', 'tix wait 12 --until "state:done" --timeout 2h && notify-customer 12', 'tix wait 12 --until "assignee:me" --json'])}
 Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed, 6 unavailable.`)
     .action(action(() => import('./commands/wait.js')));
@@ -397,7 +398,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
   program
     .command('completion')
     .description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(new Argument('<shell>', oneOf(SHELLS)).choices(SHELLS))
     .addHelpText('after', examples(['source <(tix completion bash)', 'tix completion fish > ~/.config/fish/completions/tix.fish']))
     .action(action(() => import('./commands/completion.js')));
 
@@ -437,10 +438,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .option('--root-cause <id>', 'the problem ticket behind this incident, or none')
     .option('--priority <p>', `${PRIORITY_HELP}; needs --justification when it changes`)
     .option('--justification <text>', 'why the priority changes (at least 10 characters)')
-    .option('--query <q>', 'act on every ticket matching the query')
-    .option('--dry-run', 'show what would change; change nothing')
-    .option('--concurrency <n>', 'batches in flight', '8')
-    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .bulkOptions()
     .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix edit 12 --type incident --team engineering --level 3', 'tix edit 12 13 --tag +billing,-vip', 'tix edit 12 --tag=-spam', 'tix edit 12 --root-cause 9', 'tix edit 12 --priority high --justification "many users affected since the release"', 'tix edit --query "tag:eu team:support" --team configuration --dry-run'])}`)
     .action(action(() => import('./commands/edit.js')));
 
@@ -450,7 +448,7 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .alias('ls')
     .description('list users')
     .addHelpText('after', examples(['tix user list', 'tix user list --json login,role,org']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.list }))));
+    .action(action(named(() => import('./commands/user.js'), 'list')));
   user
     .command('create')
     .description('create a user (an approved contact, an agent or an admin)')
@@ -461,20 +459,20 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
     .option('--name <name>', 'full name (default: the login)')
     .option('--email <email>', 'email address')
     .addHelpText('after', examples(['tix user create alice --role agent --name "Alice Moreau"', 'tix user create dana --role requester --org acme --org-admin --email dana@acme.example']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.create }))));
+    .action(action(named(() => import('./commands/user.js'), 'create')));
   user
     .command('token')
     .description('issue a token for a user; only the token goes to stdout, and it is shown once')
     .argument('<login>', 'the user')
     .option('--name <name>', 'what the token is for', 'cli')
     .addHelpText('after', examples(['tix user token alice > alice.token', 'tix user token ci-bot --name github-actions | gh secret set TIX_TOKEN']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.token }))));
+    .action(action(named(() => import('./commands/user.js'), 'token')));
   user
     .command('revoke')
     .description('revoke a token by its id (tix user token prints the id on stderr)')
     .argument('<token-id>', 'the token id')
     .addHelpText('after', examples(['tix user revoke 7']))
-    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.revoke }))));
+    .action(action(named(() => import('./commands/user.js'), 'revoke')));
 
   program
     .command('whoami')

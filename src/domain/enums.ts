@@ -2,6 +2,37 @@
 
 export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 
+/** Batches (or reads, in a dry run) in flight when a change runs over many tickets, from the CLI or MCP. */
+export const DEFAULT_CONCURRENCY = 8;
+
+/** How long bulk runs and --all listings wait out a rate limit unless --max-wait says otherwise. */
+export const DEFAULT_MAX_WAIT = '5m';
+
+/** How long `tix wait` waits unless --timeout says otherwise. */
+export const DEFAULT_WAIT_TIMEOUT = '10m';
+
+/** Who takes an escalation when it names no team, and at which support level. */
+export const ESCALATION_TEAM = 'engineering';
+export const ESCALATION_LEVEL = 3;
+
+/** What --format may ask of a command's data. */
+export const OUTPUT_FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
+
+/** Shells `tix completion` writes a script for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+/** Support levels, as typed on the command line. */
+export const LEVELS = ['1', '2', '3'] as const;
+
+/** Which tickets a listing covers: open ones, done ones, or all. */
+export const STATE_GROUPS = ['open', 'done', 'all'] as const;
+
+/** Orders a ticket listing can take; queue is priority, then oldest first. */
+export const SORT_ORDERS = ['queue', 'created', 'updated', 'priority'] as const;
+
+/** Which escalations a listing covers. */
+export const ESCALATION_GROUPS = ['running', 'resolved', 'all'] as const;
+
 export const OPEN_STATUSES = [
   'new',
   'in_progress',

@@ -5,11 +5,10 @@ import type { TixClient } from '../client/index.js';
 import { applyChange, type BulkOperation, type ChangeOutcome } from '../cli/bulk.js';
 import { describeError, UsageError } from '../cli/errors.js';
 import type { ErrorObject, ResultEnvelope, ResultItem } from '../domain/envelope.js';
+import { DEFAULT_CONCURRENCY } from '../domain/enums.js';
 import { diffTickets, summarize } from '../domain/results.js';
 import type { PatchTicketBody, Ticket } from '../domain/schemas.js';
 
-/** Requests in flight for a change to many tickets, as the CLI's default. */
-const CONCURRENCY = 8;
 
 export interface Selection {
   ids?: number[];
@@ -67,7 +66,7 @@ export async function selectTickets(client: TixClient, sel: Selection): Promise<
 /** Applies (or, with dry_run, previews) one batch operation on every selected ticket. */
 export async function runChange(client: TixClient, sel: Selection, op: BulkOperation): Promise<ResultEnvelope> {
   const { ids, known } = await selectTickets(client, sel);
-  return envelopeOf(await applyChange(op, { client, ids, known, dryRun: Boolean(sel.dry_run), concurrency: CONCURRENCY, withTickets: true }));
+  return envelopeOf(await applyChange(op, { client, ids, known, dryRun: Boolean(sel.dry_run), concurrency: DEFAULT_CONCURRENCY, withTickets: true }));
 }
 
 /** Runs `work` over items, `n` at a time. */
@@ -95,7 +94,7 @@ export async function runEdit(client: TixClient, sel: Selection, body: PatchTick
   const dryRun = Boolean(sel.dry_run);
   const results = new Map<number, ResultItem>();
   const errors = new Map<ResultItem['id'], unknown>();
-  await pool(ids, CONCURRENCY, async (id) => {
+  await pool(ids, DEFAULT_CONCURRENCY, async (id) => {
     try {
       const before = known.get(id) ?? (await client.getTicket(id));
       if (dryRun) {

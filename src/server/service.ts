@@ -1,6 +1,7 @@
 // The support-desk rules applied to the store: every change a route asks for is decided here.
 import { checkAttachment, checkAttachmentContent, checkAttachmentCount } from '../domain/attachments.js';
 import { initialPriority, isValidJustification } from '../domain/policy.js';
+import { ESCALATION_LEVEL, ESCALATION_TEAM } from '../domain/enums.js';
 import type { Query } from '../domain/query.js';
 import type { Sort } from '../domain/queue.js';
 import {
@@ -287,8 +288,8 @@ export class TicketService {
         id: escalationId,
         ticket_id: id,
         reason: body.reason,
-        team: body.team ?? 'engineering',
-        level: body.level ?? 3,
+        team: body.team ?? ESCALATION_TEAM,
+        level: body.level ?? ESCALATION_LEVEL,
         state: 'submitted',
         estimated_resolution: body.estimated_resolution ?? null,
         created_by: actor.login,

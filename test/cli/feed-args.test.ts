@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/domain/query.js';
 import type { Ticket } from '../../src/domain/schemas.js';
 import { feedQuery, parseSince } from '../../src/cli/commands/events.js';
-import { nextClockChange, parseWaitTimeout } from '../../src/cli/commands/wait.js';
+import { parseWaitTimeout } from '../../src/cli/args.js';
+import { nextClockChange } from '../../src/cli/commands/wait.js';
 import { UsageError } from '../../src/cli/errors.js';
 
 describe('--since', () => {

@@ -4,7 +4,8 @@ import { basename } from 'node:path';
 import { checkAttachment, checkAttachmentCount } from '../../domain/attachments.js';
 import type { TixClient } from '../../client/index.js';
 import type { CommentBody } from '../../domain/schemas.js';
-import { oneChange, parseId, reportOne, required, type ChangeOutcome } from '../bulk.js';
+import { parseId, required } from '../args.js';
+import { oneChange, reportOne, type ChangeOutcome } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 

@@ -1,6 +1,7 @@
 // tix completion: shell completion scripts generated from the command tree itself,
 // so every command, subcommand and flag is offered and none can go stale.
 import type { Command } from 'commander';
+import { SHELLS } from '../../domain/enums.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
@@ -83,5 +84,5 @@ export async function run(ctx: Context, [shell]: string[], _opts: Record<string,
   if (shell === 'bash') ctx.out(bash(nodes));
   else if (shell === 'zsh') ctx.out(zsh(nodes));
   else if (shell === 'fish') ctx.out(fish(nodes));
-  else throw new UsageError(`unknown shell "${shell}"; choose bash, zsh or fish`);
+  else throw new UsageError(`unknown shell "${shell}"; choose ${SHELLS.join(', ')}`);
 }

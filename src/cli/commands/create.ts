@@ -4,9 +4,9 @@ import { CHANNELS, TICKET_TYPES } from '../../domain/enums.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { diffTickets } from '../../domain/results.js';
 import type { CreateTicketBody, Ticket } from '../../domain/schemas.js';
-import { oneChange, reportOne, required, type ChangeOutcome } from '../bulk.js';
+import { parseChoice, parsePriority, required } from '../args.js';
+import { oneChange, reportOne, type ChangeOutcome } from '../bulk.js';
 import type { Context } from '../context.js';
-import { parseChoice, parsePriority } from './mutate.js';
 
 /** What a new ticket sets: every field given a value, from nothing. */
 const born = (fields: Partial<Ticket>) =>

@@ -5,11 +5,11 @@ import { ESCALATION_FIELDS } from '../../domain/fields.js';
 import type { TixClient } from '../../client/index.js';
 import type { AdvanceBody } from '../../domain/schemas.js';
 import { refuseAdvance } from '../../domain/transitions.js';
-import { oneChange, reportOne, required, type ChangeOutcome } from '../bulk.js';
+import { parseChoice, required } from '../args.js';
+import { oneChange, reportOne, type ChangeOutcome } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { genericListWriter, oneLine, parseFields, printObject } from '../output/index.js';
-import { parseChoice } from './mutate.js';
 
 function escalationId(raw: string | undefined): string {
   const s = String(raw ?? '').toUpperCase();

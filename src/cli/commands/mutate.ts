@@ -1,35 +1,16 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
-import { MOVE_STATUSES, PRIORITIES, TEAMS } from '../../domain/enums.js';
+import { ESCALATION_LEVEL, ESCALATION_TEAM, MOVE_STATUSES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { summarize } from '../../domain/results.js';
-import { checkTargetsGiven, envelopeWriter, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import { parseChoice, parseId, parseLevel, parsePriority, required } from '../args.js';
+import { checkTargetsGiven, envelopeWriter, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
 import { oneLine } from '../output/text.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
-
-export function parsePriority(raw: unknown, flag: string): Priority {
-  const p = String(raw).toLowerCase();
-  if (p === 'urgent') return 'critical';
-  if (!(PRIORITIES as readonly string[]).includes(p)) throw new UsageError(`${flag}: invalid priority "${String(raw)}"; choose ${PRIORITIES.join(', ')} (urgent = critical)`);
-  return p as Priority;
-}
-
-export function parseLevel(raw: unknown): 1 | 2 | 3 | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (n !== 1 && n !== 2 && n !== 3) throw new UsageError(`--level: invalid level "${String(raw)}"; choose 1, 2 or 3`);
-  return n;
-}
-
-export function parseChoice<T extends string>(raw: unknown, flag: string, choices: readonly T[]): T | undefined {
-  if (raw === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(String(raw))) throw new UsageError(`${flag}: invalid value "${String(raw)}"; choose ${choices.join(', ')}`);
-  return raw as T;
-}
 
 const justification = (v: string) => (v.trim().length >= 10 ? true : 'a justification needs at least 10 characters');
 
@@ -64,6 +45,7 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
  */
 export const operations = {
   reprioritize: (to: Priority, reason: string): BulkOperation => ({
+    verb: 'reprioritize',
     done: 'reprioritized',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
     unchanged: `already ${to}`,
@@ -71,6 +53,7 @@ export const operations = {
     body: { priority: to, reason },
   }),
   assign: (assignee: string | null): BulkOperation => ({
+    verb: 'assign',
     done: 'assigned',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
     unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
@@ -78,6 +61,7 @@ export const operations = {
     body: { assignee },
   }),
   move: (to: Status, note?: string, blockedBy?: number): BulkOperation => ({
+    verb: 'move',
     done: 'moved',
     preview: (t) => {
       if (t.status === to && (to !== 'blocked' || t.blocked_by === (blockedBy ?? t.blocked_by))) return {};
@@ -89,16 +73,18 @@ export const operations = {
     body: { status: to, note, blocked_by: blockedBy },
   }),
   escalate: (body: { reason: string; team?: Team; level?: 1 | 2 | 3; estimated_resolution?: string }): BulkOperation => ({
+    verb: 'escalate',
     done: 'escalated',
     preview: (t: Ticket) => {
       const refused = refuseEscalate(t.escalation, t.status);
       // the escalation's id is given by the server when it opens it
-      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
+      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? ESCALATION_TEAM, level: body.level ?? ESCALATION_LEVEL };
     },
     op: 'escalate',
     body,
   }),
   close: (resolution: string): BulkOperation => ({
+    verb: 'close',
     done: 'closed',
     // closing ends a running escalation too
     preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
@@ -107,6 +93,7 @@ export const operations = {
     body: { resolution },
   }),
   reopen: (comment: string): BulkOperation => ({
+    verb: 'reopen',
     done: 'reopened',
     preview: (t) => {
       const refused = refuseReopen(t.status);

@@ -1,6 +1,6 @@
 // tix show: one ticket, optionally with comments and the audit trail.
 import { TICKET_FIELDS } from '../../domain/fields.js';
-import { parseId } from '../bulk.js';
+import { parseId } from '../args.js';
 import type { Context } from '../context.js';
 import { jsonText, oneLine, parseFields, pick, renderTicketDetail } from '../output/index.js';
 

@@ -2,10 +2,10 @@
 import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import type { Priority, TriageBody } from '../../domain/schemas.js';
 import { refuseTriage } from '../../domain/transitions.js';
+import { parseChoice, parseLevel, parsePriority } from '../args.js';
 import { resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseChoice, parseLevel, parsePriority } from './mutate.js';
 
 const FLAGS = ['priority', 'justification', 'team', 'type', 'level', 'assignee'] as const;
 
@@ -33,6 +33,7 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
 /** Triage as a bulk operation: `applyChange(triageOperation(body), { client, ids })` runs it without a terminal. */
 export function triageOperation(body: TriageBody): BulkOperation {
   return {
+    verb: 'triage',
     done: 'triaged',
     preview: (t) => {
       const refused = refuseTriage(t.status);

@@ -1,9 +1,9 @@
 // tix user list | create | token | revoke: the admin routes of the API, for people and scripts.
-import { LOGIN_PATTERN } from '../../domain/enums.js';
+import { LOGIN_PATTERN, ROLES } from '../../domain/enums.js';
 import { USER_FIELDS } from '../../domain/fields.js';
 import type { User } from '../../domain/schemas.js';
 import { ApiError } from '../../client/errors.js';
-import { required } from '../bulk.js';
+import { parseChoice, required } from '../args.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { genericListWriter, jsonText, parseFields, printObject } from '../output/index.js';
@@ -46,7 +46,7 @@ export async function list(ctx: Context) {
 export async function create(ctx: Context, [raw]: string[], opts: Record<string, unknown>) {
   const name = login(raw);
   const fields = fieldsOf(ctx);
-  const role = (await required(ctx, opts.role, '--role', 'Role (admin, agent or requester)')) as User['role'];
+  const role = parseChoice(await required(ctx, opts.role, '--role', `Role (${ROLES.join(', ')})`), '--role', ROLES)!;
   if (opts.orgAdmin && opts.org === undefined) throw new UsageError('--org-admin needs --org (the organization they see)');
   const client = await ctx.client();
   const user = await client.createUser({

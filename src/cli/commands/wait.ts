@@ -3,22 +3,13 @@
 // again when it returns: at once for a change, and early when the clock alone could make a term hold.
 import { QueryError, matchesQuery, parseQuery, type Query } from '../../domain/query.js';
 import type { Ticket } from '../../domain/schemas.js';
-import { parseId, required } from '../bulk.js';
+import { parseId, parseWaitTimeout, required } from '../args.js';
 import type { Context } from '../context.js';
 import { SilentFailure, UsageError } from '../errors.js';
 import { parseFields, pick } from '../output/index.js';
+import { DEFAULT_WAIT_TIMEOUT } from '../../domain/enums.js';
 import { TICKET_FIELDS } from '../../domain/fields.js';
 import { POLL_WAIT_SECONDS } from './events.js';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** --timeout of wait: a duration (90s, 10m, 2h, 1d); a bare number is milliseconds, as --timeout is everywhere. */
-export function parseWaitTimeout(raw: string): number {
-  const m = /^(\d{1,9})(ms|s|m|h|d)?$/.exec(raw.trim());
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 'ms']! : NaN;
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new UsageError(`invalid --timeout "${raw}"; give a duration such as 90s, 10m or 2h`);
-  return ms;
-}
 
 /** The next instant after `now` at which the clock alone could change whether the ticket matches. */
 export function nextClockChange(query: Query, t: Ticket, now: Date): number | undefined {
@@ -45,7 +36,7 @@ export async function run(ctx: Context, [rawId]: string[], opts: Record<string, 
   }
   const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
   // the program reads --timeout wherever it stands; for wait it is how long to wait, and each request keeps its default limit
-  const limitMs = parseWaitTimeout(ctx.globals.timeout ?? '10m');
+  const limitMs = parseWaitTimeout(ctx.globals.timeout ?? DEFAULT_WAIT_TIMEOUT);
   ctx.globals.timeout = undefined;
   const deadline = ctx.now().getTime() + limitMs;
   const client = await ctx.client();
