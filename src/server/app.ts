@@ -44,6 +44,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** Bytes of attachments each requester may store (0 = no limit); past it 413 quota_exceeded. */
   requesterQuotaBytes?: number;
+  /** How long a token lookup is remembered, in ms: a revocation made outside this server takes effect within it. */
+  tokenCacheMs?: number;
 }
 
 /** A request slower than this to arrive is cut with 408 (a second more at most: the check runs every second). */
@@ -100,23 +102,28 @@ type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 /**
  * Token lookups, remembered for a few seconds: every request needs one, few change. Kept by the
  * presented token itself, in memory only, so a remembered token costs no hash; the hash is taken on a
- * miss. A revocation through this server forgets at once; one made elsewhere takes effect within TTL_MS.
+ * miss. A revocation through this server forgets at once; one made elsewhere takes effect within ttlMs
+ * (TTL_MS unless the app is told otherwise), measured on the app's clock.
  */
 export class TokenCache {
   static readonly TTL_MS = 5_000;
   /** Longer strings are never tokens this server issued: looked up, not remembered. */
   static readonly MAX_TOKEN_LENGTH = 200;
   private readonly entries = new Map<string, { found: FoundToken; at: number }>();
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs = TokenCache.TTL_MS,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   /** The remembered answer, or undefined when it must be looked up. */
   peek(token: string): FoundToken | undefined {
     const hit = this.entries.get(token);
-    return hit && Date.now() - hit.at < TokenCache.TTL_MS ? hit.found : undefined;
+    return hit && this.nowMs() - hit.at < this.ttlMs ? hit.found : undefined;
   }
 
   async find(token: string): Promise<FoundToken> {
-    const t = Date.now();
+    const t = this.nowMs();
     const hit = this.peek(token);
     if (hit !== undefined) return hit;
     const found = await this.store.findToken(hashToken(token));
@@ -201,7 +208,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('tix', { store: opts.store, service, now });
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
   const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now);
-  const tokens = new TokenCache(opts.store);
+  const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, opts.now ? () => now().getTime() : Date.now);
   app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
   app.decorateRequest('tokenId', 0);

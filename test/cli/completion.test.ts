@@ -1,6 +1,6 @@
 // Shell completion comes from the command tree: every command, subcommand and flag, for bash, zsh and fish.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,11 +30,15 @@ describe('completion', () => {
   it('the bash script completes subcommands and flags in a real bash', () => {
     const script = join(tmpdir(), `tix-completion-${process.pid}.bash`);
     writeFileSync(script, execFileSync(process.execPath, [join(ROOT, 'bin/tix'), 'completion', 'bash'], { encoding: 'utf8' }));
-    const complete = (...words: string[]) =>
-      execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tix; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
-    expect(complete('tix', 'esc')).toEqual(['escalate', 'escalation']);
-    expect(complete('tix', 'close', '12', '--res')).toEqual(['--resolution']);
-    expect(complete('tix', 'escalation', 'adv')).toEqual(['advance']);
+    try {
+      const complete = (...words: string[]) =>
+        execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tix; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split(' ');
+      expect(complete('tix', 'esc')).toEqual(['escalate', 'escalation']);
+      expect(complete('tix', 'close', '12', '--res')).toEqual(['--resolution']);
+      expect(complete('tix', 'escalation', 'adv')).toEqual(['advance']);
+    } finally {
+      rmSync(script, { force: true });
+    }
   });
 
   it('zsh and fish scripts name the same commands', () => {

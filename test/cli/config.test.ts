@@ -1,11 +1,19 @@
 // The credentials file: private to its owner whatever state it was found in.
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/cli/config.js';
 
-const fresh = () => new ConfigStore({ TIX_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tix-config-')) });
+const dirs: string[] = [];
+const fresh = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tix-config-'));
+  dirs.push(dir);
+  return new ConfigStore({ TIX_CONFIG_DIR: dir });
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('credentials file', () => {

@@ -1,12 +1,13 @@
 // Attachments: at most 5 files per comment, 500 KB each, of the accepted types; anything else is refused clearly.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ApiFailure, api, commentsOf, createTicket, tix, serverForFile } from '../helpers/tix.js';
 
 const { server, users } = serverForFile();
 const dir = mkdtempSync(join(tmpdir(), 'tix-attach-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, bytes: number | string | Buffer) => {
   const path = join(dir, name);
   writeFileSync(path, typeof bytes === 'number' ? Buffer.alloc(bytes, 7) : bytes);

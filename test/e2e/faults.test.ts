@@ -8,8 +8,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, UnavailableError } from '../../src/client/errors.js';
 import { TixClient, type ClientOptions } from '../../src/client/index.js';
-import { hashToken } from '../../src/server/app.js';
+import { hashToken } from '../../src/server/tokens.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { burst, startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
 import { cleanEnv, tix, type RunResult } from '../helpers/tix.js';
 import { failure } from '../helpers/failure.js';
@@ -153,14 +154,15 @@ describe('bursts of 503 and 429', () => {
     expect(waits[0]).toBeGreaterThanOrEqual(2000);
   });
 
-  it('`tix show` waits out Retry-After: 2 (the retry reaches the proxy at least ~2 s after the 429)', async () => {
+  it('`tix show` waits out Retry-After: 1 (the retry reaches the proxy at least ~1 s after the 429, past any backoff of its own)', async () => {
     const t = await openTicket();
-    proxy.script(burst(1, 429, '2'));
+    proxy.script(burst(1, 429, '1'));
     const r = await cli(['show', String(t.id), '--json', 'id']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ id: t.id });
     const [first, retry] = proxy.seen;
-    expect(retry!.at - first!.at).toBeGreaterThanOrEqual(1900);
+    // the first backoff alone is under 500 ms: only the server's wait reaches 900
+    expect(retry!.at - first!.at).toBeGreaterThanOrEqual(900);
   });
 
   it('`tix show` with Retry-After: 3600 fails at once with exit 6 and says how long to wait', async () => {
@@ -182,13 +184,23 @@ describe('bursts of 503 and 429', () => {
     expect(proxy.count()).toBe(1);
   });
 
-  it('a 429 still answered after every retry exits 6 with rate_limited', async () => {
+  it('a 429 still answered after every retry fails with rate_limited after five attempts, each wait at least its Retry-After', async () => {
     const t = await openTicket();
     proxy.script(() => ({ kind: 'status', status: 429, retryAfter: '1' }));
-    const r = await cli(['show', String(t.id), '--json'], 30_000);
+    const err = await failure(client.getTicket(t.id));
+    expect(err).toBeInstanceOf(ApiError);
+    expect([(err as ApiError).status, (err as ApiError).code]).toEqual([429, 'rate_limited']);
+    expect(proxy.count()).toBe(5);
+    expect(waits).toHaveLength(4);
+    for (const w of waits) expect(w).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('`tix show --json` given up on a 429 exits 6 with rate_limited', async () => {
+    const t = await openTicket();
+    proxy.script(() => ({ kind: 'status', status: 429, retryAfter: '3600' }));
+    const r = await cli(['show', String(t.id), '--json']);
     expect(r.code, r.stderr).toBe(6);
     expect(JSON.parse(r.stderr).error.code).toBe('rate_limited');
-    expect(proxy.count()).toBe(5);
   });
 });
 
@@ -265,6 +277,22 @@ describe('requests that are never retried', () => {
   });
 });
 
+/**
+ * A second server process on the same database, as its store sees it: a copy in flight there is what a 409 answers.
+ * This server never yields between taking a key and finishing it, so only another process can hold one pending.
+ */
+async function withOtherProcess<T>(run: (other: SqliteStore, userId: number) => Promise<T>): Promise<T> {
+  const other = new SqliteStore(join(dir, 'tix.db'));
+  try {
+    const found = await other.findToken(hashToken(token));
+    return await run(other, found!.user.id);
+  } finally {
+    await other.close();
+  }
+}
+/** The request fingerprint a server keeps with its key: method, path and body. */
+const fingerprintOf = (path: string, body: unknown) => createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');
+
 describe('idempotency at the server', () => {
   it('the same key with a different body is 422, is not retried, and changes nothing', async () => {
     const t = await openTicket();
@@ -289,10 +317,8 @@ describe('idempotency at the server', () => {
     const t = await openTicket();
     const path = `/v1/tickets/${t.id}/close`;
     const body = { resolution: 'fixed' };
-    // the first copy has begun at the server and not finished: its key is pending (fingerprint as app.ts makes it)
-    const fingerprint = createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');
-    const found = await server.store.findToken(hashToken(token));
-    expect(await server.store.idempotencyBegin(found!.user.id, 'in-flight-1', fingerprint, new Date())).toEqual({ state: 'new' });
+    // the first copy has begun at another server process on this database and not finished: its key is pending there
+    await withOtherProcess(async (other, userId) => expect(await other.idempotencyBegin(userId, 'in-flight-1', fingerprintOf(path, body), new Date())).toEqual({ state: 'new' }));
     const res = await request(`${server.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'in-flight-1' },
@@ -327,11 +353,9 @@ describe('idempotency at the server', () => {
     const t = await openTicket();
     const body = { body: 'waited my turn', public: false };
     const path = `/v1/tickets/${t.id}/comments`;
-    const fingerprint = createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');
-    const { user } = (await server.store.findToken(hashToken(token)))!;
-    await server.store.idempotencyBegin(user.id, 'in-flight-2', fingerprint, new Date());
-    // during the client's wait, the first copy fails at the server and releases its key
-    const waiting = throughProxy({ sleep: async (ms) => void (waits.push(ms), await server.store.idempotencyAbandon(user.id, 'in-flight-2')) });
+    await withOtherProcess((other, userId) => other.idempotencyBegin(userId, 'in-flight-2', fingerprintOf(path, body), new Date()));
+    // during the client's wait, the first copy fails at the other process and releases its key
+    const waiting = throughProxy({ sleep: async (ms) => void (waits.push(ms), await withOtherProcess((other, userId) => other.idempotencyAbandon(userId, 'in-flight-2'))) });
     try {
       const c = await waiting.comment(t.id, body, { idempotencyKey: 'in-flight-2' });
       expect(posts().map((r) => r.upstream?.status)).toEqual([409, 201]);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/schemas.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { DAY, HOUR, serverPerTest, startServer, type TestServer } from './helpers.js';
+import { DAY, HOUR, MINUTE, serverPerTest, startServer, type TestServer } from './helpers.js';
 
 const s = serverPerTest();
 const body = { subject: 'Invoices missing', description: 'No invoice since October.' };
@@ -62,6 +62,18 @@ describe('Idempotency-Key records belong to the user', () => {
 
 describe('expiry', () => {
   const count = (srv: TestServer) => (srv.store.db.prepare('SELECT count(*) AS n FROM idempotency').get() as { n: number }).n;
+
+  it('a key is replayed until 24 h have passed, and not after', async () => {
+    const first = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'day-edge' });
+    expect(first.statusCode, first.body).toBe(201);
+    s.clock.advance(DAY - MINUTE);
+    const before = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'day-edge' });
+    expect([before.statusCode, before.headers['idempotent-replayed'], (before.json() as Ticket).id]).toEqual([201, 'true', (first.json() as Ticket).id]);
+    s.clock.advance(2 * MINUTE);
+    const after = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'day-edge' });
+    expect([after.statusCode, after.headers['idempotent-replayed']]).toEqual([201, undefined]);
+    expect((after.json() as Ticket).id).not.toBe((first.json() as Ticket).id);
+  });
 
   it('a key older than 24 h is not replayed, even before the sweep has removed it', async () => {
     const first = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'daily' });

@@ -224,7 +224,8 @@ describe('failed authentications are rate limited per address', () => {
     srv.app.inject({ method: 'GET', url: '/v1/me', remoteAddress, headers: { authorization: 'Bearer tix_guess' } });
 
   it('past the allowance an address gets 429 with Retry-After, other addresses and known tokens do not', async () => {
-    const srv = await server({ rateLimit: { limit: 0, windowSeconds: 60, authFailures: 3 } });
+    // alice's token stays remembered (known) across the clock moves below
+    const srv = await server({ rateLimit: { limit: 0, windowSeconds: 60, authFailures: 3 }, tokenCacheMs: 2 * MINUTE });
     const ok = () => srv.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: '203.0.113.7', headers: { authorization: `Bearer ${srv.tokens.get('alice')}` } });
     expect((await ok()).statusCode).toBe(200);
     for (let i = 0; i < 3; i++) expect((await wrong(srv)).statusCode).toBe(401);
