@@ -288,6 +288,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '7878')
     .option('--db <path>', 'database file (default in the user data directory)')
+    .option('--database-url <url>', 'keep the data in PostgreSQL at postgres://… (or TIX_DATABASE_URL) instead of SQLite')
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
     .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')

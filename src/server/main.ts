@@ -7,13 +7,15 @@ import { buildApp, hashToken } from './app.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { newToken } from './routes/admin.js';
 import { seedDemo } from './seed.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   db: string;
+  /** A postgres:// URL: keep the data in PostgreSQL instead of the SQLite file `db`. */
+  databaseUrl?: string;
   demo?: boolean;
   now?: () => Date;
   logger?: boolean;
@@ -33,8 +35,8 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
-  const store = new SqliteStore(opts.db);
+  if (!opts.databaseUrl && opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
+  const store = await openStore({ db: opts.db, databaseUrl: opts.databaseUrl });
   const now = opts.now ?? (() => new Date());
   let bootstrapToken: string | undefined;
   if ((await store.countUsers()) === 0) {

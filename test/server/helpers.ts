@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterEach, beforeEach } from 'vitest';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
 
 export const T0 = new Date('2026-11-02T09:00:00.000Z');
@@ -36,9 +37,37 @@ export const CAST: Array<{ login: string; role: Role; org?: string; org_admin?: 
   { login: 'zed', role: 'requester', org: 'globex' },
 ];
 
-export interface TestServer {
+/** A store for one test, and how to be rid of it (and of all it holds). */
+export interface TestStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * The store a test runs on: SQLite in memory, or PostgreSQL when TIX_TEST_DATABASE_URL is set,
+ * in a schema of its own that is dropped on close.
+ */
+export async function openTestStore(): Promise<TestStore> {
+  const url = process.env.TIX_TEST_DATABASE_URL;
+  if (!url) {
+    const store = new SqliteStore(':memory:');
+    return { store, close: () => store.close() };
+  }
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  const store = await PostgresStore.open(url, { schema, max: 4 });
+  return {
+    store,
+    async close() {
+      await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
+      await store.close();
+    },
+  };
+}
+
+export interface TestServer<S extends Store = Store> {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: S;
   clock: Clock;
   users: Map<string, User>;
   tokens: Map<string, string>;
@@ -53,8 +82,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dbPath?: string } = {}): Promise<TestServer> {
-  const store = new SqliteStore(opts.dbPath ?? ':memory:');
+/** A server on the store under test; on the SQLite file `dbPath` when the test is about that file. */
+export async function startServer(opts: { dbPath: string }): Promise<TestServer<SqliteStore>>;
+export async function startServer(): Promise<TestServer>;
+export async function startServer(opts: { dbPath?: string } = {}): Promise<TestServer<Store>> {
+  let opened: TestStore;
+  if (opts.dbPath) {
+    const file = new SqliteStore(opts.dbPath);
+    opened = { store: file, close: () => file.close() };
+  } else {
+    opened = await openTestStore();
+  }
+  const store = opened.store;
   const clock = new Clock();
   const app = await buildApp({ store, now: clock.now });
   const users = new Map<string, User>();
@@ -108,7 +147,7 @@ export async function startServer(opts: { dbPath?: string } = {}): Promise<TestS
     },
     async close() {
       await app.close();
-      await store.close();
+      await opened.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-// tix serve: the reference API on an embedded SQLite database.
+// tix serve: the reference API on an embedded SQLite database, or on PostgreSQL given a database URL.
 import { join } from 'node:path';
 import { dataDir } from '../config.js';
 import type { Context } from '../context.js';
@@ -9,14 +9,17 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port "${String(opts.port)}"`);
   const host = String(opts.host ?? '127.0.0.1');
   const db = typeof opts.db === 'string' ? opts.db : join(dataDir(ctx.env), 'tix.db');
+  const databaseUrl = typeof opts.databaseUrl === 'string' ? opts.databaseUrl : ctx.env.TIX_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new UsageError('invalid --database-url: expected postgres://…');
+  if (databaseUrl !== undefined && typeof opts.db === 'string') throw new UsageError('--db and --database-url exclude each other');
   const autoCloseDays = Number(opts.autoCloseDays ?? 7);
   if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1) throw new UsageError(`invalid --auto-close-days "${String(opts.autoCloseDays)}"`);
   const rateLimit = Number(opts.rateLimit ?? 6000);
   if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new UsageError(`invalid --rate-limit "${String(opts.rateLimit)}"`);
   const { startServer, isLoopback } = await import('../../server/main.js');
-  const server = await startServer({ host, port, db, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 } });
+  const server = await startServer({ host, port, db, databaseUrl, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 } });
   try {
-    ctx.io.stderr.write(`tix: listening on ${server.url} (database ${db})\n`);
+    ctx.io.stderr.write(`tix: listening on ${server.url} (database ${databaseUrl ? redactUrl(databaseUrl) : db})\n`);
     if (server.bootstrapToken) {
       ctx.io.stderr.write(`tix: created user admin; its token, shown once: ${server.bootstrapToken}\n`);
       if (isLoopback(host)) {
@@ -41,4 +44,15 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** The URL without its password, fit to print. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }
