@@ -49,7 +49,7 @@ start() {
   port="$(free_port)"
   if [ "$(id -u)" = 0 ]; then chown "$run_user" "$dir"; fi
   chmod 700 "$dir"
-  as_user "$bin/initdb" -D "$dir/data" -U tix --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
+  as_user "$bin/initdb" -D "$dir/data" -U tix --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2
     rm -rf "$dir"
     exit 1
