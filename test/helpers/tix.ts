@@ -131,14 +131,15 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', () => resolve());
   });
 
-/** Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR. */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number } = {}): Promise<TixServer> {
+/** Starts `tix serve --port 0` on a fresh database (or the PostgreSQL one at `databaseUrl`) and a fresh TIX_CONFIG_DIR. */
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; databaseUrl?: string } = {}): Promise<TixServer> {
   const bin = await tixBin();
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
-  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : [])];
+  const store = opts.databaseUrl ? ['--database-url', opts.databaseUrl] : ['--db', dbPath];
+  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
