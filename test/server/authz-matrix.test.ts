@@ -4,7 +4,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role, User } from '../../src/domain/schemas.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
+import { openTestStore, rowsOf, type TestStore } from './helpers.js';
 
 const CALLERS = [
   'no token',
@@ -136,7 +137,8 @@ const ROWS: Row[] = [
 
 const T0 = new Date('2026-11-02T09:00:00.000Z');
 let app: FastifyInstance;
-let store: SqliteStore;
+let store: Store;
+let opened: TestStore;
 const tokens = new Map<Caller, string | null>();
 const users = new Map<string, User>();
 let revokedToken = '';
@@ -151,7 +153,8 @@ async function addUser(login: string, role: Role, extra: { org?: string; org_adm
 }
 
 beforeAll(async () => {
-  store = new SqliteStore(':memory:');
+  opened = await openTestStore();
+  store = opened.store;
   // the limiter is tested on its own (limits.test.ts); here every answer must come from the role
   app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60 } });
   tokens.set('no token', null);
@@ -169,7 +172,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await store?.close();
+  await opened?.close();
 });
 
 function call(caller: Caller, method: Row['method'], url: string, body?: unknown): Promise<LightMyRequestResponse> {
@@ -212,11 +215,11 @@ async function prepare(setup: Setup): Promise<Fixture> {
 }
 
 /** Everything a request could have changed, in one comparable value. */
-function snapshot() {
-  const count = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const versions = store.db.prepare('SELECT id, version, status, priority, assignee, team FROM tickets ORDER BY id').all();
-  const escalations = store.db.prepare('SELECT * FROM escalations ORDER BY id').all();
-  return { versions, escalations, users: count('users'), tokens: count('tokens'), events: count('events'), comments: count('comments') };
+async function snapshot() {
+  const count = async (table: string) => (await rowsOf(store, `SELECT CAST(count(*) AS INTEGER) AS n FROM ${table}`))[0]!.n as number;
+  const versions = await rowsOf(store, 'SELECT id, version, status, priority, assignee, team FROM tickets ORDER BY id');
+  const escalations = await rowsOf(store, 'SELECT * FROM escalations ORDER BY id');
+  return { versions, escalations, users: await count('users'), tokens: await count('tokens'), events: await count('events'), comments: await count('comments') };
 }
 
 /** `METHOD /path` of every route, read from Fastify's printed route tree. */
@@ -247,7 +250,7 @@ describe('authorization matrix: endpoint × caller', () => {
 
   it.each(cases.map((c) => [c.row.method, c.row.route, c.caller, c.expected, c] as const))('%s %s by %s → %s', async (_m, _r, caller, expected, { row }) => {
     const f = await prepare(row.setup);
-    const before = snapshot();
+    const before = await snapshot();
     const res = await call(caller, row.method, row.url(f), row.body?.(f));
 
     if (expected === 'ok') {
@@ -259,7 +262,7 @@ describe('authorization matrix: endpoint × caller', () => {
       const code = { 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found' }[expected];
       expect(res.json()).toMatchObject({ status: expected, code });
       // a refused request leaves no trace: no ticket, event, comment, user or token changed
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     }
 
     if (row.lists && expected === 'ok') {
@@ -273,7 +276,7 @@ describe('authorization matrix: endpoint × caller', () => {
       if (op === 'ok') expect(result, JSON.stringify(result)).toMatchObject({ status: 200, changed: true });
       else {
         expect(result, JSON.stringify(result)).toMatchObject({ status: op, changed: false });
-        expect(snapshot()).toEqual(before);
+        expect(await snapshot()).toEqual(before);
       }
     }
   });
@@ -284,7 +287,7 @@ describe('answers that must not reveal more than the caller may see', () => {
     const res = await call('an admin', 'POST', `/v1/users/${users.get('alice')!.id}/tokens`, { name: 'ci' });
     expect(res.statusCode).toBe(201);
     const { token } = res.json() as { token: string };
-    const raw = JSON.stringify(store.db.prepare('SELECT * FROM tokens').all());
+    const raw = JSON.stringify(await rowsOf(store, 'SELECT * FROM tokens'));
     expect(raw).not.toContain(token);
     expect(raw).toContain(hashToken(token));
     const me = await app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });

@@ -65,6 +65,14 @@ export async function openTestStore(): Promise<TestStore> {
   };
 }
 
+/** Rows of one SELECT run straight on the store's database, whichever it is (for checks of what is stored). */
+export async function rowsOf(store: Store, sql: string): Promise<Record<string, unknown>[]> {
+  if (store instanceof SqliteStore) return store.db.prepare(sql).all() as Record<string, unknown>[];
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  if (store instanceof PostgresStore) return (await store.pool.query(sql)).rows as Record<string, unknown>[];
+  throw new Error('rowsOf: a store of an unknown kind');
+}
+
 export interface TestServer<S extends Store = Store> {
   app: FastifyInstance;
   store: S;
