@@ -54,10 +54,20 @@ export async function readIds(stdin: NodeJS.ReadableStream): Promise<number[]> {
   return ids;
 }
 
-export async function resolveTargets(ctx: Context, args: string[], opts: { query?: string; concurrency?: unknown }): Promise<Targets> {
-  const known = new Map<number, Ticket>();
+/** The tickets named are checked before any flag: a missing or malformed id is the first thing to fix. */
+export function checkTargetsGiven(args: string[], opts: { query?: string }): void {
   if (opts.query !== undefined) {
     if (args.length) throw new UsageError('give ticket ids or --query, not both');
+    return;
+  }
+  if (args.length === 0) throw new UsageError('no tickets given; pass ids, - to read them from stdin, or --query');
+  for (const a of args) if (a !== '-') a.split(',').filter(Boolean).forEach(parseId);
+}
+
+export async function resolveTargets(ctx: Context, args: string[], opts: { query?: string; concurrency?: unknown }): Promise<Targets> {
+  const known = new Map<number, Ticket>();
+  checkTargetsGiven(args, opts);
+  if (opts.query !== undefined) {
     // the client is built once: give it the run's connections now
     const client = await ctx.client({ connections: concurrencyOf(opts.concurrency) });
     const ids: number[] = [];
@@ -67,7 +77,6 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
     }
     return { ids, known, single: false, fromQuery: opts.query };
   }
-  if (args.length === 0) throw new UsageError('no tickets given; pass ids, - to read them from stdin, or --query');
   const ids: number[] = [];
   let fromStdin = false;
   for (const a of args) {

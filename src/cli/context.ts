@@ -78,7 +78,9 @@ export class Context {
   }
 
   get format(): Format {
-    if (this.globals.json !== undefined && this.globals.json !== false) return 'json';
+    // with --format ndjson or csv, --json FIELDS only picks the fields: one object per line, or those columns
+    const picks = this.globals.format === 'ndjson' || this.globals.format === 'csv';
+    if (this.globals.json !== undefined && this.globals.json !== false && !picks) return 'json';
     const f = this.globals.format ?? 'table';
     if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${FORMATS.join(', ')}`);
     return f as Format;

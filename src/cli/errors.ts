@@ -59,6 +59,8 @@ const exitByProblemCode: Record<string, number> = {
   precondition_failed: EXIT.conflict,
   rate_limited: EXIT.unavailable,
   payload_too_large: EXIT.usage,
+  quota_exceeded: EXIT.usage,
+  request_timeout: EXIT.unavailable,
   internal: EXIT.failed,
 };
 

@@ -1,5 +1,6 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ADVANCE_STATES, CHANNELS, MOVE_STATUSES, PRIORITIES, ROLES, TEAMS, TICKET_TYPES } from '../domain/enums.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +24,23 @@ Exit codes:
 
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
 NO_COLOR, FORCE_COLOR, CI`;
+
+const PRIORITY_HELP = `${PRIORITIES.join(', ')} (urgent = critical)`;
+const LEVELS = ['1', '2', '3'];
+/** An option whose values are `choices`; `hints` say where a value asked for here is done instead. */
+function choice(flags: string, description: string, choices: readonly string[], hints: Record<string, string> = {}): Option {
+  const option = new Option(flags, description).choices(choices);
+  if (Object.keys(hints).length === 0) return option;
+  return option.argParser((v: string) => {
+    if (choices.includes(v)) return v;
+    throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.${hints[v] ? ` ${hints[v]}` : ''}`);
+  });
+}
+const MOVE_HINTS = {
+  closed: 'To close, use `tix close ID --resolution ...`, which records what fixed it.',
+  escalated: 'To escalate, use `tix escalate ID --reason ...`, which opens an escalation.',
+  new: 'A ticket never goes back to new.',
+};
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -78,7 +96,10 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('-y, --yes', 'answer yes to confirmations')
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
-    .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}${EXIT_CODES}`);
+    .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}
+The query language (fields, values, dates): tix help query
+The whole command tree as JSON, for agents and tools: tix commands --json
+${EXIT_CODES}`);
 
   const auth = program.command('auth').description('log in, check or remove stored credentials');
   auth
@@ -133,10 +154,10 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .description('open a ticket')
     .option('--subject <text>', 'one-line summary')
     .option('--description <text>', 'what happened')
-    .option('--priority <p>', 'critical, high, medium, low (urgent = critical)')
+    .option('--priority <p>', PRIORITY_HELP)
     .option('--justification <text>', 'why this priority (needed by requesters for high/critical)')
-    .option('--channel <c>', 'portal, email, phone, chat, conference', 'portal')
-    .option('--type <t>', 'question, problem, incident, configuration, task')
+    .addOption(choice('--channel <c>', 'how it arrived', CHANNELS).default('portal'))
+    .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
     .option('--requester <login>', 'open on behalf of a known user')
     .option('--tag <tag...>', 'tags')
     .addHelpText('after', examples(['tix create --subject "Login fails" --description "Since 9am, SSO users get a 500"', 'tix create --subject "Checkout down" --description "..." --priority critical --justification "all checkouts fail"']))
@@ -148,9 +169,9 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .option('--priority <p>', 'set the priority (needs --justification when it changes)')
     .option('--justification <text>', 'why the priority changes (at least 10 characters)')
-    .option('--team <t>', 'support, configuration, engineering, implementation')
-    .option('--type <t>', 'question, problem, incident, configuration, task')
-    .option('--level <n>', 'support level 1, 2 or 3')
+    .addOption(choice('--team <t>', 'team', TEAMS))
+    .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
+    .addOption(choice('--level <n>', 'support level', LEVELS))
     .option('--assignee <u>', 'login, me or none')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
@@ -164,7 +185,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .alias('priority')
     .description('change priority, with a written justification')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
-    .option('--to <p>', 'critical, high, medium, low (urgent = critical)')
+    .option('--to <p>', PRIORITY_HELP)
     .option('--reason <text>', 'why (at least 10 characters); stored as an internal note')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
@@ -189,7 +210,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .command('move')
     .description('move tickets to another status')
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
-    .option('--to <status>', 'in_progress, pending_customer, pending_engineering, customer_testing, pending_reversion, blocked, solution_provided, resolved, expired')
+    .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES, MOVE_HINTS))
     .option('--note <text>', 'why (recorded on the event)')
     .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
     .option('--query <q>', 'act on every ticket matching the query')
@@ -204,8 +225,8 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .description('escalate a ticket to engineering (creates CP-<n>)')
     .argument('[ids...]', 'ticket id')
     .option('--reason <text>', 'why engineering is needed')
-    .option('--team <t>', 'team that takes it (default engineering)')
-    .option('--level <n>', 'support level (default 3)')
+    .addOption(choice('--team <t>', 'team that takes it (default engineering)', TEAMS))
+    .addOption(choice('--level <n>', 'support level (default 3)', LEVELS))
     .option('--eta <date>', 'estimated resolution date, YYYY-MM-DD (an estimate, never a promise)')
     .option('--query <q>', 'act on every ticket matching the query')
     .option('--dry-run', 'show what would change; change nothing')
@@ -231,7 +252,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .command('advance')
     .description('move an escalation forward; resolved returns the ticket to in_progress')
     .argument('<id>', 'CP-<n>')
-    .option('--to <state>', 'under_evaluation, engineering_in_progress, resolution_verification, resolved')
+    .addOption(choice('--to <state>', 'the next state (steps may be skipped, never taken back)', ADVANCE_STATES))
     .option('--note <text>', 'what happened')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
     .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
@@ -292,6 +313,8 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
     .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
+    .option('--request-timeout <seconds>', 'cut a request whose headers and body take longer to arrive (408)', '25')
+    .option('--attachment-quota <MB>', 'attachment storage per requester (0 = no limit)', '25')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
     .action(action(() => import('./commands/serve.js')));
 
@@ -316,6 +339,89 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .argument('<shell>', 'bash, zsh or fish')
     .addHelpText('after', examples(['source <(tix completion bash)', 'tix completion fish > ~/.config/fish/completions/tix.fish']))
     .action(action(() => import('./commands/completion.js')));
+
+  // ---- discovering tix, editing after triage, users and who am I -------------------------------
+  const helpQuery = action(() => import('./commands/help.js'));
+  program
+    .command('help')
+    .description('show help for a command, or the query language (`tix help query`)')
+    .argument('[topic...]', 'a command (e.g. escalation advance), or query')
+    .addHelpText('after', examples(['tix help query', 'tix help query --json', 'tix help escalation advance']))
+    .action(async function (this: Command, topic: string[]) {
+      if (topic.length === 1 && topic[0] === 'query') return helpQuery.call(this);
+      let shown: Command = program;
+      for (const word of topic) {
+        const next = shown.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!next) this.error(`tix: no help for "${topic.join(' ')}": not a command, and the only topic is query; see \`tix --help\``, { exitCode: 2, code: 'tix.unknownTopic' });
+        shown = next;
+      }
+      shown.outputHelp();
+    });
+
+  program
+    .command('commands')
+    .description('print the whole command tree (arguments, options with types, choices, defaults); --json for tools and agents')
+    .addHelpText('after', examples(['tix commands', 'tix commands --json', "tix commands --json | jq '.commands[] | select(.path == \"close\")'"]))
+    .action(action(() => import('./commands/commands.js')));
+
+  program
+    .command('edit')
+    .description('change fields of tickets after triage: subject, type, team, level, tags, root cause, priority (with a justification)')
+    .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
+    .option('--subject <text>', 'new one-line summary')
+    .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
+    .addOption(choice('--team <t>', 'team', TEAMS))
+    .addOption(choice('--level <n>', 'support level', LEVELS))
+    .option('--tag <changes>', 'tags to add and remove, comma-separated: +a adds a, -b removes b (a bare name adds)')
+    .option('--root-cause <id>', 'the problem ticket behind this incident, or none')
+    .option('--priority <p>', `${PRIORITY_HELP}; needs --justification when it changes`)
+    .option('--justification <text>', 'why the priority changes (at least 10 characters)')
+    .option('--query <q>', 'act on every ticket matching the query')
+    .option('--dry-run', 'show what would change; change nothing')
+    .option('--concurrency <n>', 'batches in flight', '8')
+    .option('--journal <file>', 'record finished tickets; re-run with the same file to resume')
+    .addHelpText('after', `${RUBRIC_HELP}\n${examples(['tix edit 12 --type incident --team engineering --level 3', 'tix edit 12 13 --tag +billing,-vip', 'tix edit 12 --tag=-spam', 'tix edit 12 --root-cause 9', 'tix edit 12 --priority high --justification "many users affected since the release"', 'tix edit --query "tag:eu team:support" --team configuration --dry-run'])}`)
+    .action(action(() => import('./commands/edit.js')));
+
+  const user = program.command('user').description('list and create users, issue and revoke their tokens (admins)');
+  user
+    .command('list')
+    .alias('ls')
+    .description('list users')
+    .addHelpText('after', examples(['tix user list', 'tix user list --json login,role,org']))
+    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.list }))));
+  user
+    .command('create')
+    .description('create a user (an approved contact, an agent or an admin)')
+    .argument('<login>', 'lowercase letters, digits, . _ -')
+    .addOption(choice('--role <role>', 'what the user may do', ROLES))
+    .option('--org <org>', "the requester's organization")
+    .option('--org-admin', 'a requester who sees every ticket of the organization')
+    .option('--name <name>', 'full name (default: the login)')
+    .option('--email <email>', 'email address')
+    .addHelpText('after', examples(['tix user create alice --role agent --name "Alice Moreau"', 'tix user create dana --role requester --org acme --org-admin --email dana@acme.example']))
+    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.create }))));
+  user
+    .command('token')
+    .description('issue a token for a user; only the token goes to stdout, and it is shown once')
+    .argument('<login>', 'the user')
+    .option('--name <name>', 'what the token is for', 'cli')
+    .addHelpText('after', examples(['tix user token alice > alice.token', 'tix user token ci-bot --name github-actions | gh secret set TIX_TOKEN']))
+    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.token }))));
+  user
+    .command('revoke')
+    .description('revoke a token by its id (tix user token prints the id on stderr)')
+    .argument('<token-id>', 'the token id')
+    .addHelpText('after', examples(['tix user revoke 7']))
+    .action(action(() => import('./commands/user.js').then((m) => ({ run: m.revoke }))));
+
+  program
+    .command('whoami')
+    .description('which profile, server, user and role are in use, and where the URL and token came from; says why when the server refuses or cannot be reached')
+    .addHelpText('after', `${examples(['tix whoami', 'tix whoami --json', 'TIX_URL=http://127.0.0.1:7878 tix whoami'])}
+With --json: {"profile","url","url_source","token_source","server":"ok|unauthenticated|unavailable","user","role","org","error"?};
+url_source and token_source are flag, env, profile or none. Exit 0, or 4 (token refused or missing) or 6 (server unreachable) after printing.`)
+    .action(action(() => import('./commands/whoami.js')));
 
   return program;
 }

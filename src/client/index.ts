@@ -332,6 +332,9 @@ export class TixClient {
     // the server never keeps a token answer for replay, so a retry would mint a second token
     return (await this.request<NewToken>('POST', `/v1/users/${userId}/tokens`, { body: { name }, idempotencyKey: false })).body;
   }
+  async revokeToken(id: number): Promise<void> {
+    await this.request('DELETE', `/v1/tokens/${id}`);
+  }
   /** Many operations in one request; each applies on its own. The key makes a re-send safe. */
   async batch(operations: BatchOperation[], o: { idempotencyKey?: string; minimal?: boolean } = {}): Promise<BatchResult[]> {
     const r = await this.request<BatchResponse>('POST', '/v1/batch', {

@@ -17,6 +17,9 @@ export const DONE_STATUSES = ['solution_provided', 'resolved', 'expired', 'close
 
 export const STATUSES = [...OPEN_STATUSES, ...DONE_STATUSES] as const;
 
+/** Statuses `move` may ask for: new is never re-entered, escalated and closed have their own commands (transitions.ts refuses them). */
+export const MOVE_STATUSES = STATUSES.filter((s) => s !== 'new' && s !== 'escalated' && s !== 'closed');
+
 export const TEAMS = ['support', 'configuration', 'engineering', 'implementation'] as const;
 
 export const TICKET_TYPES = ['question', 'problem', 'incident', 'configuration', 'task'] as const;
@@ -32,6 +35,9 @@ export const ESCALATION_STATES = [
   'resolution_verification',
   'resolved',
 ] as const;
+
+/** States an escalation can be advanced to: every one after submitted, where it starts. */
+export const ADVANCE_STATES = ESCALATION_STATES.slice(1);
 
 export const EVENT_KINDS = [
   'created',
@@ -57,6 +63,8 @@ export const PROBLEM_CODES = [
   'precondition_failed',
   'rate_limited',
   'payload_too_large',
+  'quota_exceeded',
+  'request_timeout',
   'internal',
 ] as const;
 

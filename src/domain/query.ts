@@ -68,6 +68,14 @@ type Field = (typeof QUERY_FIELDS)[number];
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const UNIT_MS: Record<string, number> = { m: MINUTE, h: 60 * MINUTE, d: DAY, w: 7 * DAY };
+/** Duration units, for `age:>4h` and `idle:>3d`. */
+export const DURATION_UNITS = Object.keys(UNIT_MS);
+/** Comparisons a duration or a date may start with. */
+export const COMPARISONS = ['>', '>=', '<', '<='] as const;
+const STATE_VALUES = ['open', 'done', 'all'] as const;
+const BOOLEAN_VALUES = ['true', 'false'] as const;
+const SLA_VALUES = ['breached', 'ok'] as const;
+const PRIORITY_VALUES = [...PRIORITIES, 'urgent'] as const;
 const ENUMS: Partial<Record<InField, readonly string[]>> = {
   status: STATUSES,
   team: TEAMS,
@@ -76,7 +84,40 @@ const ENUMS: Partial<Record<InField, readonly string[]>> = {
   level: ['1', '2', '3'],
 };
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+// seconds and zone are optional; a timestamp without a zone is UTC
+const ISO_DATETIME = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+/** The date forms the parser accepts, as `tix help query` shows them. */
+export const DATE_FORMS = ['YYYY-MM-DD', 'YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]'] as const;
+
+/** What a field's values are, in the parser's own terms: `tix help query` is printed from this table. */
+export interface FieldDoc {
+  /** enum: one of `values` (several with commas); free: any text; one: exactly one of `values`; duration; date. */
+  takes: 'enum' | 'free' | 'one' | 'duration' | 'date';
+  values?: readonly string[];
+  meaning: string;
+  example: string;
+}
+
+/** One entry per field: a field the parser learns without an entry here does not compile. */
+export const FIELD_DOCS: Record<Field, FieldDoc> = {
+  status: { takes: 'enum', values: STATUSES, meaning: 'the ticket status', example: 'status:new,in_progress' },
+  state: { takes: 'one', values: STATE_VALUES, meaning: 'status group: open, done or every ticket', example: 'state:done' },
+  priority: { takes: 'enum', values: PRIORITY_VALUES, meaning: 'priority (urgent = critical)', example: 'priority:high,critical' },
+  team: { takes: 'enum', values: TEAMS, meaning: 'the team working it', example: 'team:engineering' },
+  assignee: { takes: 'free', values: ['me', 'none', '<login>'], meaning: 'assigned agent; me = you, none = unassigned', example: 'assignee:none' },
+  requester: { takes: 'free', values: ['<login>'], meaning: 'who opened it (any case)', example: 'requester:dana' },
+  org: { takes: 'free', values: ['<org>'], meaning: "the requester's organization (any case; quote names with spaces)", example: 'org:acme' },
+  channel: { takes: 'enum', values: CHANNELS, meaning: 'how it arrived', example: 'channel:email' },
+  type: { takes: 'enum', values: TICKET_TYPES, meaning: 'the ticket type', example: 'type:incident' },
+  level: { takes: 'enum', values: ['1', '2', '3'], meaning: 'support level', example: 'level:3' },
+  escalated: { takes: 'one', values: BOOLEAN_VALUES, meaning: 'an escalation is running', example: 'escalated:true' },
+  sla: { takes: 'one', values: SLA_VALUES, meaning: 'past a response or resolution target, or not', example: 'sla:breached' },
+  tag: { takes: 'free', values: ['<tag>'], meaning: 'has this tag (any case)', example: 'tag:billing' },
+  age: { takes: 'duration', meaning: 'time since created (> when no comparison is given)', example: 'age:>4h' },
+  idle: { takes: 'duration', meaning: 'time since last updated (> when no comparison is given)', example: 'idle:>3d' },
+  created: { takes: 'date', meaning: 'when it was created; a bare date means that whole UTC day', example: 'created:>=2026-11-01' },
+  updated: { takes: 'date', meaning: 'when it last changed; a bare date means that whole UTC day', example: 'updated:>2026-12-01T20:05' },
+};
 
 /** Everything the field parsers need to know about one `field:value` term. */
 interface Raw {
@@ -174,11 +215,11 @@ function parseField(raw: Raw): QueryTerm {
   const { field, negate } = raw;
   switch (field) {
     case 'state':
-      return { kind: 'state', value: oneOf(raw, ['open', 'done', 'all'] as const), negate };
+      return { kind: 'state', value: oneOf(raw, STATE_VALUES), negate };
     case 'escalated':
-      return { kind: 'escalated', value: oneOf(raw, ['true', 'false'] as const) === 'true', negate };
+      return { kind: 'escalated', value: oneOf(raw, BOOLEAN_VALUES) === 'true', negate };
     case 'sla':
-      return { kind: 'sla', value: oneOf(raw, ['breached', 'ok'] as const), negate };
+      return { kind: 'sla', value: oneOf(raw, SLA_VALUES), negate };
     case 'age':
     case 'idle':
       return { kind: 'duration', field, ...parseDuration(raw), negate };
@@ -196,7 +237,7 @@ function parseValue(raw: Raw, field: InField, value: string): string {
   if (field === 'priority') {
     if (v === 'urgent') return 'critical';
     if ((PRIORITIES as readonly string[]).includes(v)) return v;
-    throw bad(raw, value, ['critical', 'urgent', 'high', 'medium', 'low']);
+    throw bad(raw, value, PRIORITY_VALUES);
   }
   if (field === 'assignee') {
     if (v === 'me' || v === 'none' || LOGIN_PATTERN.test(v)) return v;
@@ -251,14 +292,15 @@ function parseDate(raw: Raw): { op: Cmp; at: string } {
     return { op, at: iso(start) };
   }
   const stamp = ISO_DATETIME.exec(rest);
-  if (stamp && isCalendarDate(stamp[1]!) && !Number.isNaN(Date.parse(rest))) {
+  const utc = stamp && !stamp[4] ? `${rest}Z` : rest;
+  if (stamp && isCalendarDate(stamp[1]!) && !Number.isNaN(Date.parse(utc))) {
     if (op === '=') {
       throw new QueryError(`a timestamp needs >, >=, < or <= in "${raw.term}"; "=" takes a date (YYYY-MM-DD)`, raw.term);
     }
-    return { op, at: new Date(rest).toISOString() };
+    return { op, at: new Date(utc).toISOString() };
   }
   throw new QueryError(
-    `bad date in "${raw.term}": use YYYY-MM-DD or an ISO timestamp, e.g. ${raw.field}:>=2026-11-01`,
+    `bad date in "${raw.term}": use ${DATE_FORMS.join(' or ')} (UTC unless a zone is given), e.g. ${raw.field}:>=2026-11-01`,
     raw.term,
   );
 }

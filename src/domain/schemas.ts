@@ -36,8 +36,22 @@ export type Role = z.infer<typeof Role>;
 export const EscalationState = z.enum(ESCALATION_STATES);
 export type EscalationState = z.infer<typeof EscalationState>;
 
-export const TicketId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const EscalationId = z.string().regex(/^CP-[1-9]\d*$/, 'an escalation id looks like CP-12');
+/** A ticket id in a body: a JSON integer, never a string, boolean or array that looks like one. */
+export const TicketId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A positive integer written as a canonical decimal (`42`; never `042`, `+42`, `4.2e1`, `0x2a`). */
+export const DecimalString = (what: string, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, `${what} must be a positive integer written in decimal, such as 42`)
+    .transform(Number)
+    .pipe(z.number().int().positive().max(max));
+/** A ticket id in a path segment. */
+export const TicketIdParam = DecimalString('a ticket id');
+export const EscalationId = z
+  .string()
+  .regex(/^CP-[1-9]\d{0,15}$/, 'an escalation id looks like CP-12')
+  // past 2^53 two spellings would name one number, so one escalation
+  .refine((id) => Number(id.slice(3)) <= Number.MAX_SAFE_INTEGER, 'an escalation id looks like CP-12');
 export const Timestamp = z.string().describe('ISO 8601 UTC timestamp');
 /** A user's login name: lowercase letters, digits, dot, dash, underscore. */
 export const Login = z.string().regex(LOGIN_PATTERN, 'a login is lowercase letters, digits, . _ -');
@@ -78,6 +92,7 @@ export const Ticket = z.object({
   blocked_by: z.number().int().nullable(),
   root_cause: z.number().int().nullable(),
   escalation: z.string().nullable().describe('the running escalation, CP-<n>'),
+  escalations: z.array(z.string()).describe('every escalation the ticket ever had, CP-<n>, oldest first'),
   created_at: Timestamp,
   updated_at: Timestamp,
   first_response_at: Timestamp.nullable(),
@@ -176,7 +191,7 @@ export const page = <T extends z.ZodType>(item: T) =>
 
 // ---- request bodies -------------------------------------------------------
 
-export const CreateTicketBody = z.object({
+export const CreateTicketBody = z.strictObject({
   subject: Text(200),
   description: Text(20000),
   priority: PriorityInput.optional(),
@@ -188,6 +203,9 @@ export const CreateTicketBody = z.object({
 });
 export type CreateTicketBody = z.input<typeof CreateTicketBody>;
 
+const Tag = z.string().trim().min(1).max(40);
+/** Most tags a ticket carries. */
+export const MAX_TAGS = 20;
 export const PatchTicketBody = z
   .object({
     subject: Text(200),
@@ -195,12 +213,21 @@ export const PatchTicketBody = z
     type: TicketType,
     team: Team,
     level: SupportLevel,
-    tags: z.array(z.string().trim().min(1).max(40)).max(20),
+    tags: z.array(Tag).max(MAX_TAGS).describe('replaces every tag'),
+    add_tags: z.array(Tag).max(MAX_TAGS).describe('tags to add, keeping the others'),
+    remove_tags: z.array(Tag).max(MAX_TAGS).describe('tags to remove, keeping the others'),
     root_cause: TicketId.nullable(),
+    priority: PriorityInput,
+    justification: z.string().trim().max(4000).describe('why the priority changes (at least 10 characters)'),
   })
   .partial()
-  .strict();
-export type PatchTicketBody = z.infer<typeof PatchTicketBody>;
+  .strict()
+  .refine((b) => b.tags === undefined || (b.add_tags === undefined && b.remove_tags === undefined), {
+    message: 'give tags, or add_tags and remove_tags, not both',
+    path: ['tags'],
+  })
+  .refine((b) => b.justification === undefined || b.priority !== undefined, { message: 'a justification goes with a priority', path: ['justification'] });
+export type PatchTicketBody = z.input<typeof PatchTicketBody>;
 
 export const TriageBody = z
   .object({
@@ -284,7 +311,7 @@ export const CreateTokenBody = z.object({ name: Text(100).default('cli') }).stri
 // ---- batch ----------------------------------------------------------------
 
 export const BATCH_LIMIT = 1000;
-const op = <N extends string, B extends z.ZodType>(name: N, body: B) => z.object({ op: z.literal(name), id: TicketId, body });
+const op = <N extends string, B extends z.ZodType>(name: N, body: B) => z.strictObject({ op: z.literal(name), id: TicketId, body });
 export const BatchOperation = z.discriminatedUnion('op', [
   op('triage', TriageBody),
   op('priority', PriorityBody),
@@ -294,6 +321,7 @@ export const BatchOperation = z.discriminatedUnion('op', [
   op('close', CloseBody),
   op('reopen', ReopenBody),
   op('comment', CommentBody),
+  op('patch', PatchTicketBody),
 ]);
 export type BatchOperation = z.input<typeof BatchOperation>;
 export const BatchBody = z.object({ operations: z.array(BatchOperation).min(1).max(BATCH_LIMIT) }).strict();

@@ -19,7 +19,7 @@ export function refuseStatusChange(from: Status, to: Status, blockedBy?: number 
 }
 
 export function refuseTriage(from: Status): string | null {
-  return from === 'new' ? null : `only new tickets are triaged; this one is ${from}`;
+  return from === 'new' ? null : `only new tickets are triaged; this one is ${from} (change its fields with \`tix edit ID --type ... --team ... --level ...\`)`;
 }
 
 export function refuseReopen(from: Status): string | null {

@@ -1,5 +1,7 @@
 // Builds the tix API server (never listens; main.ts does).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,7 +14,7 @@ import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { metaRoutes } from './routes/meta.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
 
@@ -27,7 +29,18 @@ export interface AppOptions {
   bodyLimit?: number;
   autoCloseDays?: number;
   rateLimit?: RateLimitOptions;
+  /** How often expired Idempotency-Key records are deleted, in ms (0 = never); off the request path. */
+  idempotencySweepMs?: number;
+  /** Where failures inside the server are reported, one line each (default: stderr). */
+  errorLog?: (line: string) => void;
+  /** Longest a request may take to arrive, headers and body, in ms; slower ones are cut with 408. */
+  requestTimeoutMs?: number;
+  /** Bytes of attachments each requester may store (0 = no limit); past it 413 quota_exceeded. */
+  requesterQuotaBytes?: number;
 }
+
+/** A request slower than this to arrive is cut with 408 (a second more at most: the check runs every second). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 25_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,6 +63,8 @@ const STATUS_BY_CODE: Record<ProblemCode, number> = {
   precondition_failed: 412,
   rate_limited: 429,
   payload_too_large: 413,
+  quota_exceeded: 413,
+  request_timeout: 408,
   internal: 500,
 };
 
@@ -62,11 +77,49 @@ const TITLES: Record<ProblemCode, string> = {
   precondition_failed: 'Precondition failed',
   rate_limited: 'Too many requests',
   payload_too_large: 'Payload too large',
+  quota_exceeded: 'Storage quota exceeded',
+  request_timeout: 'Request timeout',
   internal: 'Internal server error',
 };
 
 export function problem(code: ProblemCode, detail: string, extra: Partial<Problem> = {}): Problem {
-  return { type: `https://tix.dev/problems/${code}`, title: TITLES[code], status: STATUS_BY_CODE[code], detail, code, ...extra };
+  // a status other than the code's own (414, 415, 422, 431) keeps its HTTP name as the title
+  const title = extra.status && extra.status !== STATUS_BY_CODE[code] ? (STATUS_CODES[extra.status] ?? TITLES[code]) : TITLES[code];
+  return { type: `https://tix.dev/problems/${code}`, title, status: STATUS_BY_CODE[code], detail, code, ...extra };
+}
+
+/** A problem written straight to a socket: for errors Node raises before a request exists (408, 431, 400). */
+function writeSocketProblem(socket: Socket, p: Problem) {
+  const body = JSON.stringify(p);
+  socket.end(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** An error the JSON body parser raises: a 400 the error handler turns into a validation problem. */
+const badBody = (message: string) => Object.assign(new Error(message), { statusCode: 400, code: 'TIX_BAD_BODY' });
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** No lone surrogate (String.prototype.isWellFormed, Node 20). */
+const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/** Where in a parsed body a string is not well-formed Unicode or a key could poison prototypes, if anywhere. */
+function findBadText(value: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!wellFormed(v)) return `${path || 'body'}: text is not valid Unicode (a lone surrogate)`;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (!wellFormed(k)) return `${path || 'body'}: a field name is not valid Unicode (a lone surrogate)`;
+        const poisons = k === '__proto__' || (k === 'constructor' && child !== null && typeof child === 'object' && 'prototype' in child);
+        if (poisons) return `${path || 'body'}: field "${k}" is not allowed`;
+        stack.push([child, `${path}/${k}`]);
+      }
+    }
+  }
+  return undefined;
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
@@ -119,15 +172,64 @@ const REPLAYED_HEADERS = ['etag', 'tix-changed', 'location'];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const now = opts.now ?? (() => new Date());
+  const errorLog = opts.errorLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // request ids say which log line a 500 answer belongs to; this process's prefix keeps them apart from another's
+  const bootId = randomBytes(4).toString('hex');
+  let requests = 0;
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 1_048_576,
+    genReqId: () => `${bootId}-${(++requests).toString(36)}`,
+    // slow senders are cut: whole request (headers and body) within requestTimeout, checked every second
+    requestTimeout,
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1_000, requestTimeout) },
     // ids in paths are validated by zod; keep Fastify's own parsing simple
     routerOptions: { ignoreTrailingSlash: true },
+    // Node's own refusals (timeout, oversized headers, malformed requests) answer in the problem shape too
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+      if (socket.writable && !started) {
+        const p =
+          err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? problem('request_timeout', `the request did not arrive within ${requestTimeout / 1000} s`)
+            : err.code === 'HPE_HEADER_OVERFLOW'
+              ? problem('payload_too_large', 'the request line and headers exceed the server limit of 16 KB', { status: 431 })
+              : problem('validation', 'the request is not valid HTTP');
+        writeSocketProblem(socket, p);
+      }
+      socket.destroy();
+    },
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(reply, problem('payload_too_large', 'a path segment is longer than 100 characters', { status: 414 }));
+      return sendProblem(reply, problem('validation', 'the request path is not a valid URL'));
+    },
   });
-  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays });
+
+  // JSON is the only body read (others are 415), and only as valid UTF-8 and Unicode: bad text is refused, never replaced
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, raw, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(raw as Buffer);
+    } catch {
+      return done(badBody('the body is not valid UTF-8'), undefined);
+    }
+    if (text.trim() === '') return done(badBody('the body is empty; send a JSON object'), undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return done(badBody(`the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+    const bad = findBadText(value);
+    return bad ? done(badBody(bad), undefined) : done(null, value);
+  });
+  const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays, requesterQuotaBytes: opts.requesterQuotaBytes });
   app.decorate('tix', { store: opts.store, service, now });
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
+  const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now);
   const tokens = new TokenCache(opts.store);
   app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
@@ -153,10 +255,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same)
     const route = req.routeOptions.url;
     if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
+    // an address past its failed authentications waits, and its unknown tokens are not even looked up
+    const tooMany = () => {
+      const wait = failures.blockedFor(req.ip);
+      if (wait === 0) return false;
+      reply.header('retry-after', String(wait));
+      sendProblem(reply, problem('rate_limited', `too many failed authentications from this address; retry in ${wait} s`));
+      return true;
+    };
+    const refuse = (detail: string) => {
+      if (tooMany()) return;
+      failures.fail(req.ip);
+      sendProblem(reply, problem('unauthenticated', detail));
+    };
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) return void sendProblem(reply, problem('unauthenticated', 'missing bearer token; send Authorization: Bearer <token>'));
+    if (!match) return void refuse('missing bearer token; send Authorization: Bearer <token>');
     const admit = (found: FoundToken) => {
-      if (!found) return void sendProblem(reply, problem('unauthenticated', 'invalid or revoked token'));
+      if (!found) return void refuse('invalid or revoked token');
       req.actor = found.user;
       req.tokenId = found.token_id;
       if (limiter.enabled) {
@@ -172,7 +287,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const hash = hashToken(match[1]!);
     const known = tokens.peek(hash);
     if (known !== undefined) admit(known);
-    else tokens.find(hash).then(admit, done);
+    else if (!tooMany()) tokens.find(hash).then(admit, done);
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
@@ -181,7 +296,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (typeof key !== 'string' || !req.actor) return;
     if (key.length === 0 || key.length > 200) return sendProblem(reply, problem('validation', 'Idempotency-Key must be 1 to 200 characters'));
     const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
-    const begun = await opts.store.idempotencyBegin(req.tokenId, key, fingerprint, now());
+    const begun = await opts.store.idempotencyBegin(req.actor.id, key, fingerprint, now());
     if (begun.state === 'mismatch') {
       return sendProblem(reply, problem('validation', 'this Idempotency-Key was used with a different request; use a new key', { status: 422 }));
     }
@@ -205,17 +320,36 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!req.idempotencyKey) return payload;
     const key = req.idempotencyKey;
     req.idempotencyKey = undefined;
-    if (reply.statusCode >= 500) await opts.store.idempotencyAbandon(req.tokenId, key);
+    if (reply.statusCode >= 500) await opts.store.idempotencyAbandon(req.actor.id, key);
     else {
       const body = typeof payload === 'string' ? payload : '';
       const type = String(reply.getHeader('content-type') ?? 'application/json');
       // a replay must say what the first answer said: the version, and whether anything changed
       const headers: Record<string, string> = {};
       for (const name of REPLAYED_HEADERS) if (reply.hasHeader(name)) headers[name] = String(reply.getHeader(name));
-      await opts.store.idempotencyFinish(req.tokenId, key, reply.statusCode, JSON.stringify({ body, type, headers }));
+      await opts.store.idempotencyFinish(req.actor.id, key, reply.statusCode, JSON.stringify({ body, type, headers }));
     }
     return payload;
   };
+
+  // expired keys go in the background, a bounded slice at a time, never on a request's path
+  const sweepEvery = opts.idempotencySweepMs ?? 5 * 60_000;
+  if (sweepEvery > 0) {
+    let closing = false;
+    const expireKeys = async () => {
+      try {
+        while (!closing && (await opts.store.idempotencyExpire(now())) > 0) await new Promise((r) => setImmediate(r));
+      } catch (err) {
+        errorLog(`tix: expiring Idempotency-Key records failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    };
+    const timer = setInterval(expireKeys, sweepEvery);
+    timer.unref();
+    app.addHook('onClose', async () => {
+      closing = true;
+      clearInterval(timer);
+    });
+  }
 
   // only POSTs take an Idempotency-Key: reads skip both hooks on the hot path
   app.addHook('onRoute', (route) => {
@@ -236,11 +370,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof QueryError) return sendProblem(reply, problem('validation', err.message));
     if (err instanceof ZodError) return sendProblem(reply, problem('validation', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, problem('payload_too_large', `request body exceeds ${opts.bodyLimit ?? 1_048_576} bytes`));
+    if (err.statusCode === 408) return sendProblem(reply, problem('request_timeout', 'the request body did not arrive in time'));
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendProblem(reply, problem(err.statusCode === 404 ? 'not_found' : 'validation', err.message, { status: err.statusCode }));
     }
-    req.log.error(err);
-    return sendProblem(reply, problem('internal', 'the server failed to handle this request; it has been logged'));
+    // always logged, --debug or not; the answer names the request so the two can be matched
+    errorLog(`tix: request ${req.id} ${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]} failed: ${err.stack ?? err.message}`);
+    return sendProblem(reply, problem('internal', `the server failed to handle this request; it has been logged as request ${req.id}`));
   });
 
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));

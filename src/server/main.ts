@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, hashToken } from './app.js';
+import { buildApp, hashToken, type AppOptions } from './app.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { newToken } from './routes/admin.js';
 import { seedDemo } from './seed.js';
@@ -23,6 +23,8 @@ export interface ServeOptions {
   rateLimit?: RateLimitOptions;
   /** How often the auto-close sweep runs, in ms (0 = never). */
   sweepEveryMs?: number;
+  requestTimeoutMs?: AppOptions['requestTimeoutMs'];
+  requesterQuotaBytes?: AppOptions['requesterQuotaBytes'];
 }
 
 export interface RunningServer {
@@ -35,7 +37,8 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  if (!opts.databaseUrl && opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true });
+  // tickets, internal notes and attachments are for this user alone: a folder it creates is 0700
+  if (!opts.databaseUrl && opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true, mode: 0o700 });
   const store = await openStore({ db: opts.db, databaseUrl: opts.databaseUrl });
   const now = opts.now ?? (() => new Date());
   let bootstrapToken: string | undefined;
@@ -45,7 +48,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await store.createToken(admin.id, 'bootstrap', hashToken(bootstrapToken), now());
     if (opts.demo) await seedDemo(store, now);
   }
-  const app = await buildApp({ store, now, logger: opts.logger, autoCloseDays: opts.autoCloseDays, rateLimit: opts.rateLimit });
+  const app = await buildApp({
+    store, now, logger: opts.logger, autoCloseDays: opts.autoCloseDays, rateLimit: opts.rateLimit,
+    requestTimeoutMs: opts.requestTimeoutMs, requesterQuotaBytes: opts.requesterQuotaBytes,
+  });
   // Node's server.close() destroys a connection once its response has ended, even while a big answer is still
   // queued for a slow reader: wait (bounded) for answers in flight to reach their readers first
   const inFlight = new Set<ServerResponse>();

@@ -1,11 +1,11 @@
 // The support-desk rules applied to the store: every change a route asks for is decided here.
-import { checkAttachment, checkAttachmentCount } from '../domain/attachments.js';
+import { checkAttachment, checkAttachmentContent, checkAttachmentCount } from '../domain/attachments.js';
 import { initialPriority, isValidJustification } from '../domain/policy.js';
 import type { Query } from '../domain/query.js';
 import type { Sort } from '../domain/queue.js';
 import {
   AdvanceBody, AssignBody, CloseBody, CommentBody, CreateTicketBody, EscalateBody, PatchTicketBody, PriorityBody, ReopenBody,
-  StatusBody, TriageBody, type Escalation, type Priority, type Ticket, type User,
+  StatusBody, TriageBody, MAX_TAGS, type Escalation, type Priority, type Ticket, type User,
 } from '../domain/schemas.js';
 import { dueDates, isBreached, type SlaPolicy } from '../domain/sla.js';
 import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
@@ -20,7 +20,12 @@ export interface ServiceOptions {
   sla: SlaPolicy;
   /** Days a solution_provided ticket waits for its requester before it closes itself. */
   autoCloseDays?: number;
+  /** Bytes of attachments one requester may store in all (0 = no limit). */
+  requesterQuotaBytes?: number;
 }
+
+/** What a requester may store in attachments by default: ten comments of five full files. */
+export const DEFAULT_REQUESTER_QUOTA_BYTES = 25 * 1024 * 1024;
 
 export const DEFAULT_AUTO_CLOSE_DAYS = 7;
 const SYSTEM_USER: User = { id: 0, login: SYSTEM_ACTOR, name: 'tix', email: null, role: 'admin', org: null, org_admin: false, created_at: new Date(0).toISOString() };
@@ -39,6 +44,7 @@ export function newTicketRecord(f: Pick<NewTicket, 'subject' | 'description' | '
     blocked_by: null,
     root_cause: null,
     escalation: null,
+    escalations: [],
     updated_at: f.created_at,
     first_response_at: null,
     done_at: null,
@@ -81,7 +87,7 @@ export class TicketService {
     if (assignee === undefined || assignee === null) return assignee;
     const login = assignee === 'me' ? actor.login : assignee;
     const user = await this.store.getUserByLogin(login);
-    if (!user) throw new DomainError('validation', `unknown user ${login}; list users with \`tix api GET /v1/users\``);
+    if (!user) throw new DomainError('validation', `unknown user ${login}; list users with \`tix user list\``);
     if (user.role === 'requester') throw new DomainError('validation', `${login} is a requester; tickets are assigned to agents`);
     return login;
   }
@@ -128,15 +134,7 @@ export class TicketService {
   /** Apply one decision to one ticket the actor can see; a refusal throws a DomainError. */
   private async mutate(actor: User, id: number, decide: (t: TicketRecord, running: Escalation | null) => Mutation, ifMatch?: number) {
     try {
-      return await this.store.mutateTicket(
-        id,
-        this.opts.now(),
-        (t, running) => {
-          if (!canSee(actor, t)) throw notFound(id);
-          return decide(t, running);
-        },
-        ifMatch,
-      );
+      return await this.store.mutateTicket(id, this.opts.now(), decide, { reach: (t) => canSee(actor, t), version: ifMatch });
     } catch (err) {
       if (!(err instanceof DomainError) || err.code !== 'precondition_failed') throw err;
       // say what changed and who changed it, as far as this actor may know
@@ -264,7 +262,7 @@ export class TicketService {
         timeline: [{ state: 'submitted', at, by: actor.login, note: body.reason }],
       };
       return {
-        patch: { status: 'escalated', escalation: escalationId, team: escalation.team, level: escalation.level, done_at: null },
+        patch: { status: 'escalated', escalation: escalationId, escalations: [...t.escalations, escalationId], team: escalation.team, level: escalation.level, done_at: null },
         createEscalation: escalation,
         events: [
           { actor: actor.login, kind: 'status_changed', from: t.status, to: 'escalated', note: `escalated as ${escalationId}`, internal: false },
@@ -355,14 +353,19 @@ export class TicketService {
       const data = Buffer.from(a.data, 'base64');
       const verdict = checkAttachment(a.name, data.length);
       if (!verdict.ok) throw new DomainError('validation', verdict.reason);
+      const mismatch = checkAttachmentContent(a.name, data);
+      if (mismatch) throw new DomainError('validation', mismatch);
       return { name: a.name, content_type: verdict.contentType, data };
     });
+    const quota = this.opts.requesterQuotaBytes ?? DEFAULT_REQUESTER_QUOTA_BYTES;
+    const limited = isRequester && quota > 0 && attachments.length > 0;
     const result = await this.mutate(actor, id, (t) => {
       const publicComment = isRequester ? true : body.public;
       const m: Mutation = {
         patch: {},
         events: [{ actor: actor.login, kind: 'commented', from: null, to: null, note: publicComment ? 'public comment' : 'internal comment', internal: !publicComment }],
         comments: [{ author: actor.login, body: body.body, public: publicComment, attachments }],
+        ...(limited ? { storageLimit: { author: actor.login, bytes: quota } } : {}),
       };
       if (isRequester && isDone(t.status)) {
         // a requester's reply brings a done ticket back (and stops its auto-close clock)
@@ -382,11 +385,20 @@ export class TicketService {
       if (body.root_cause === id) throw new DomainError('validation', 'a ticket cannot be its own root cause');
       if (!(await this.store.getTicket(body.root_cause))) throw new DomainError('validation', `root cause ticket ${body.root_cause} not found`);
     }
+    const { add_tags, remove_tags, priority, justification, ...fields } = body;
     return this.mutate(actor, id, (t) => {
       requireStaff(actor, 'edit tickets');
-      const changed = Object.entries(body).filter(([k, v]) => JSON.stringify((t as Record<string, unknown>)[k]) !== JSON.stringify(v));
-      if (changed.length === 0) return { patch: {}, events: [], noop: true };
-      return {
+      const wanted: Record<string, unknown> = { ...fields };
+      if (add_tags || remove_tags) {
+        // added and removed against the stored tags, inside the write: no edit made meanwhile is lost
+        const gone = new Set((remove_tags ?? []).map((x) => x.toLowerCase()));
+        const tags = t.tags.filter((x) => !gone.has(x.toLowerCase()));
+        for (const x of add_tags ?? []) if (!tags.some((y) => y.toLowerCase() === x.toLowerCase())) tags.push(x);
+        if (tags.length > MAX_TAGS) throw new DomainError('validation', `ticket ${id} would have ${tags.length} tags; at most ${MAX_TAGS}`);
+        wanted.tags = tags;
+      }
+      const changed = Object.entries(wanted).filter(([k, v]) => JSON.stringify((t as Record<string, unknown>)[k]) !== JSON.stringify(v));
+      const m: Mutation = {
         patch: Object.fromEntries(changed) as Mutation['patch'],
         events: changed.map(([k, v]) => ({
           actor: actor.login,
@@ -396,7 +408,20 @@ export class TicketService {
           note: k,
           internal: false,
         })),
+        comments: [],
       };
+      if (priority !== undefined && priority !== t.priority) {
+        if (t.status === 'closed') throw new DomainError('conflict', `ticket ${id} is closed; reopen it first`);
+        if (!isValidJustification(justification)) {
+          throw new DomainError('validation', `changing priority ${t.priority} → ${priority} needs a justification of at least 10 characters`);
+        }
+        const change = this.priorityChange(actor, t, priority, justification!.trim());
+        Object.assign(m.patch, change.patch);
+        m.events.push(...change.events);
+        m.comments!.push(...change.comments!);
+      }
+      if (m.events.length === 0) return { patch: {}, events: [], noop: true };
+      return m;
     }, ifMatch);
   }
 

@@ -19,6 +19,14 @@ describe('completion', () => {
     expect(table.get('escalation advance')).toEqual(expect.arrayContaining(['--to', '--note']));
   });
 
+  it('picks up edit, user, whoami, commands and help with their flags', () => {
+    const table = new Map(completionTable(program()).map((n) => [n.path.join(' '), n.words]));
+    expect(table.get('')).toEqual(expect.arrayContaining(['edit', 'user', 'whoami', 'commands', 'help']));
+    expect(table.get('edit')).toEqual(expect.arrayContaining(['--tag', '--root-cause', '--priority', '--justification', '--dry-run', '--journal']));
+    expect(table.get('user')).toEqual(expect.arrayContaining(['list', 'create', 'token', 'revoke']));
+    expect(table.get('user create')).toEqual(expect.arrayContaining(['--role', '--org', '--org-admin', '--name', '--email']));
+  });
+
   it('the bash script completes subcommands and flags in a real bash', () => {
     const script = join(tmpdir(), `tix-completion-${process.pid}.bash`);
     writeFileSync(script, execFileSync(process.execPath, [join(ROOT, 'bin/tix'), 'completion', 'bash'], { encoding: 'utf8' }));

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { QUERY_FIELDS, QueryError, hasStateTerm, matchesQuery, parseQuery } from '../../src/domain/query.js';
+import { FIELD_DOCS, QUERY_FIELDS, QueryError, hasStateTerm, matchesQuery, parseQuery } from '../../src/domain/query.js';
 import type { Ticket } from '../../src/domain/schemas.js';
 
 const terms = (input: string) => parseQuery(input).terms;
@@ -37,6 +37,7 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
     blocked_by: null,
     root_cause: null,
     escalation: null,
+    escalations: [],
     created_at: ago(HOUR),
     updated_at: ago(HOUR),
     first_response_at: null,
@@ -94,6 +95,18 @@ describe('parseQuery: durations', () => {
   it('a duration can be negated', () => expect(term('-idle:<1d')).toMatchObject({ field: 'idle', op: '<', negate: true }));
 });
 
+describe('FIELD_DOCS, the table `tix help query` is printed from', () => {
+  it('documents exactly the fields the parser knows', () => expect(Object.keys(FIELD_DOCS).sort()).toEqual([...QUERY_FIELDS].sort()));
+  it.each([...QUERY_FIELDS])('the example of %s parses as a term of that field', (field) => {
+    const [t] = terms(FIELD_DOCS[field].example);
+    expect(t).toBeDefined();
+    expect('field' in t! ? t.field : t!.kind).toBe(field);
+  });
+  it.each([...QUERY_FIELDS].filter((f) => FIELD_DOCS[f].takes === 'enum' || FIELD_DOCS[f].takes === 'one'))('every value documented for %s is accepted', (field) => {
+    for (const v of FIELD_DOCS[field].values!) expect(() => parseQuery(`${field}:${v}`)).not.toThrow();
+  });
+});
+
 describe('parseQuery: dates', () => {
   it('a date-only >= starts at that UTC midnight', () =>
     expect(term('created:>=2026-11-01')).toEqual({ kind: 'date', field: 'created', op: '>=', at: '2026-11-01T00:00:00.000Z', negate: false }));
@@ -102,6 +115,19 @@ describe('parseQuery: dates', () => {
   it('a date-only <= includes that whole day', () => expect(term('created:<=2026-11-30')).toMatchObject({ op: '<', at: '2026-12-01T00:00:00.000Z' }));
   it('a date-only < ends before that day', () => expect(term('created:<2026-11-01')).toMatchObject({ op: '<', at: '2026-11-01T00:00:00.000Z' }));
   it('a timestamp with an offset is kept exact, in UTC', () => expect(term('created:>2026-11-01T10:00:00+02:00')).toMatchObject({ op: '>', at: '2026-11-01T08:00:00.000Z' }));
+  it('a timestamp without seconds is read to the minute', () => expect(term('updated:>2026-12-01T20:05Z')).toMatchObject({ op: '>', at: '2026-12-01T20:05:00.000Z' }));
+  it('a timestamp without a zone is UTC', () => expect(term('updated:>2026-12-01T20:05')).toMatchObject({ op: '>', at: '2026-12-01T20:05:00.000Z' }));
+  it('a timestamp with seconds and no zone is UTC', () => expect(term('created:<=2026-11-01T10:00:30')).toMatchObject({ op: '<=', at: '2026-11-01T10:00:30.000Z' }));
+  it('a timestamp with a negative offset and no seconds', () => expect(term('created:>=2026-11-01T22:30-03:00')).toMatchObject({ op: '>=', at: '2026-11-02T01:30:00.000Z' }));
+  it('a lowercase t and z are read as T and Z', () => expect(term('created:>2026-11-01t10:00z')).toMatchObject({ at: '2026-11-01T10:00:00.000Z' }));
+  it.each(['created:>2026-11-01T25:00', 'created:>2026-11-01T10:60', 'created:>2026-11-01T10', 'created:>2026-11-01T10:00:00+2', 'created:>2026-02-30T10:00'])(
+    '%s is a bad date',
+    (input) => expect(errorOf(input).message).toMatch(/bad date .*YYYY-MM-DDTHH:MM\[:SS\]/),
+  );
+  it('a timestamp without a zone matches by UTC time', () => {
+    expect(matches('updated:>2026-11-10T10:59', { updated_at: '2026-11-10T11:00:00Z' })).toBe(true);
+    expect(matches('updated:>2026-11-10T11:01', { updated_at: '2026-11-10T11:00:00Z' })).toBe(false);
+  });
 });
 
 describe('parseQuery: text', () => {
@@ -142,7 +168,7 @@ describe('parseQuery: malformed input is refused naming the term', () => {
     ['created:>=2026-13-01', 'created:>=2026-13-01', /bad date/],
     ['created:2026-02-30', 'created:2026-02-30', /bad date/],
     ['created:>=yesterday', 'created:>=yesterday', /bad date/],
-    ['created:>=2026-11-01T10:00:00', 'created:>=2026-11-01T10:00:00', /bad date/],
+    ['created:>=2026-11-01T10:00:00ZZ', 'created:>=2026-11-01T10:00:00ZZ', /bad date/],
     ['created:2026-11-01T10:00:00Z', 'created:2026-11-01T10:00:00Z', /timestamp needs/],
     ['a "unterminated phrase', '"unterminated phrase', /unterminated quote/],
     ['-"', '-"', /unterminated quote/],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DONE_STATUSES, ESCALATION_STATES, OPEN_STATUSES, STATUSES } from '../../src/domain/schemas.js';
+import { ADVANCE_STATES, MOVE_STATUSES } from '../../src/domain/enums.js';
 import { isDone, isOpen, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage, statusesOf } from '../../src/domain/transitions.js';
 
 describe('status groups', () => {
@@ -22,6 +23,13 @@ describe('refuseStatusChange', () => {
   it.each(['in_progress', 'pending_customer', 'pending_engineering', 'customer_testing', 'pending_reversion', 'solution_provided', 'resolved', 'expired'] as const)(
     'allows in_progress → %s', (to) => expect(refuseStatusChange('in_progress', to)).toBeNull());
   it('allows a done ticket other than closed to move back to work', () => expect(refuseStatusChange('solution_provided', 'in_progress')).toBeNull());
+});
+
+describe('the choice lists offered by move and escalation advance', () => {
+  it('MOVE_STATUSES holds exactly the statuses a working ticket may be moved to', () =>
+    expect(MOVE_STATUSES).toEqual(STATUSES.filter((to) => refuseStatusChange('in_progress', to, 1) === null)));
+  it('ADVANCE_STATES holds exactly the states a just-submitted escalation may reach', () =>
+    expect(ADVANCE_STATES).toEqual(ESCALATION_STATES.filter((to) => refuseAdvance('submitted', to) === null)));
 });
 
 describe('refuseTriage', () => {

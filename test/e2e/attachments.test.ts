@@ -7,18 +7,21 @@ import { ApiFailure, api, commentsOf, createTicket, tix, serverForFile } from '.
 
 const { server, users } = serverForFile();
 const dir = mkdtempSync(join(tmpdir(), 'tix-attach-'));
-const file = (name: string, bytes: number | string) => {
+const file = (name: string, bytes: number | string | Buffer) => {
   const path = join(dir, name);
-  writeFileSync(path, typeof bytes === 'string' ? bytes : Buffer.alloc(bytes, 7));
+  writeFileSync(path, typeof bytes === 'number' ? Buffer.alloc(bytes, 7) : bytes);
   return path;
 };
+/** `bytes` long, beginning as files of that type begin (the server checks binary types by content). */
+const signed = (signature: number[] | string, bytes: number) => Buffer.concat([typeof signature === 'string' ? Buffer.from(signature) : Buffer.from(signature), Buffer.alloc(bytes - signature.length, 7)]);
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 
 describe('attachments', () => {
   it('a comment carries accepted files, and the server returns the same bytes', async () => {
     const t = await createTicket(server, { subject: 'with a HAR' });
     const har = file('session.har', '{"log":{"entries":[]}}');
-    const png = file('screen.png', 2048);
+    const png = file('screen.png', signed(PNG, 2048));
     const r = await tix(['comment', String(t.id), '--body', 'capture attached', '--attach', har, png], { server });
     expect(r.code).toBe(0);
     const [c] = await commentsOf(server, t.id);
@@ -44,7 +47,7 @@ describe('attachments', () => {
     const many = await tix(['comment', String(t.id), '--body', 'x', '--attach', ...six], { server });
     expect(many.code).toBe(2);
     expect(many.stderr).toMatch(/at most 5/);
-    const exactly500 = await tix(['comment', String(t.id), '--body', 'x', '--attach', file('ok.pdf', 500 * 1024)], { server });
+    const exactly500 = await tix(['comment', String(t.id), '--body', 'x', '--attach', file('ok.pdf', signed('%PDF-1.7\n', 500 * 1024))], { server });
     expect(exactly500.code).toBe(0);
     expect(await commentsOf(server, t.id)).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, startServer, type Ticket } from '../helpers/tix.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'tix');
@@ -92,6 +93,8 @@ describe('tix demo', () => {
     expect(err).not.toContain('Triage it');
     const queued = Number(/(\d+) new tickets? to triage, in queue order/.exec(err)?.[1]);
     expect(queued).toBeGreaterThan(0);
+    // the seeded queue is larger than the narration: the rest stay new, and the walk says how many
+    expect(err).toMatch(new RegExp(`${queued} new tickets to triage, in queue order \\(\\d+ more stay new\\)`));
     expect(err.match(/^✓ Triaged #\d+: (critical|high|medium|low), \w+, level [123], assigned to admin$/gm)).toHaveLength(queued);
     expect(err).toContain(`done: ${queued} triaged, 0 skipped`);
 
@@ -132,5 +135,32 @@ describe('tix demo', () => {
     expect(pkg.scripts.demo).toMatch(/^node (\.\/)?bin\/tix demo$/);
     expect(pkg.bin.tix).toMatch(/^(\.\/)?bin\/tix$/);
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('npm run demo');
+  });
+});
+
+describe('tix serve --demo: a queue worth practising on', () => {
+  it('seeds at least 40 new tickets and 20 waiting on a customer or solved, across orgs, channels and priorities', async () => {
+    const server = await startServer({ demo: true });
+    try {
+      const all = (await api<{ items: Ticket[] }>(server, 'GET', `/v1/tickets?q=${encodeURIComponent('state:all')}&limit=1000`)).items;
+      const fresh = all.filter((t) => t.status === 'new');
+      const waiting = all.filter((t) => t.status === 'pending_customer' || t.status === 'solution_provided');
+      expect(fresh.length).toBeGreaterThanOrEqual(40);
+      expect(waiting.length).toBeGreaterThanOrEqual(20);
+      for (const group of [fresh, waiting]) {
+        expect(new Set(group.map((t) => t.org)).size).toBeGreaterThanOrEqual(4);
+        expect(new Set(group.map((t) => t.channel)).size).toBeGreaterThanOrEqual(4);
+        expect(new Set(group.map((t) => t.priority)).size).toBeGreaterThanOrEqual(3);
+      }
+      expect(new Set(fresh.map((t) => t.priority))).toEqual(new Set(PRIORITIES));
+      // realistic text: no two subjects alike, every description a sentence or more
+      expect(new Set(all.map((t) => t.subject)).size).toBe(all.length);
+      for (const t of all) expect(String(t.description).length, t.subject as string).toBeGreaterThan(20);
+      // both waiting kinds are there
+      expect(waiting.some((t) => t.status === 'pending_customer')).toBe(true);
+      expect(waiting.some((t) => t.status === 'solution_provided')).toBe(true);
+    } finally {
+      await server.stop();
+    }
   });
 });

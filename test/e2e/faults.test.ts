@@ -292,7 +292,7 @@ describe('idempotency at the server', () => {
     // the first copy has begun at the server and not finished: its key is pending (fingerprint as app.ts makes it)
     const fingerprint = createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');
     const found = await server.store.findToken(hashToken(token));
-    expect(await server.store.idempotencyBegin(found!.token_id, 'in-flight-1', fingerprint, new Date())).toEqual({ state: 'new' });
+    expect(await server.store.idempotencyBegin(found!.user.id, 'in-flight-1', fingerprint, new Date())).toEqual({ state: 'new' });
     const res = await request(`${server.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'in-flight-1' },
@@ -328,10 +328,10 @@ describe('idempotency at the server', () => {
     const body = { body: 'waited my turn', public: false };
     const path = `/v1/tickets/${t.id}/comments`;
     const fingerprint = createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');
-    const { token_id } = (await server.store.findToken(hashToken(token)))!;
-    await server.store.idempotencyBegin(token_id, 'in-flight-2', fingerprint, new Date());
+    const { user } = (await server.store.findToken(hashToken(token)))!;
+    await server.store.idempotencyBegin(user.id, 'in-flight-2', fingerprint, new Date());
     // during the client's wait, the first copy fails at the server and releases its key
-    const waiting = throughProxy({ sleep: async (ms) => void (waits.push(ms), await server.store.idempotencyAbandon(token_id, 'in-flight-2')) });
+    const waiting = throughProxy({ sleep: async (ms) => void (waits.push(ms), await server.store.idempotencyAbandon(user.id, 'in-flight-2')) });
     try {
       const c = await waiting.comment(t.id, body, { idempotencyKey: 'in-flight-2' });
       expect(posts().map((r) => r.upstream?.status)).toEqual([409, 201]);

@@ -132,14 +132,14 @@ const exited = (child: ChildProcess) =>
   });
 
 /** Starts `tix serve --port 0` on a fresh database (or the PostgreSQL one at `databaseUrl`) and a fresh TIX_CONFIG_DIR. */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number; databaseUrl?: string } = {}): Promise<TixServer> {
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; args?: string[]; databaseUrl?: string } = {}): Promise<TixServer> {
   const bin = await tixBin();
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
   const store = opts.databaseUrl ? ['--database-url', opts.databaseUrl] : ['--db', dbPath];
-  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : [])];
+  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : []), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';

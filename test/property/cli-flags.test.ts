@@ -70,6 +70,10 @@ const COMMANDS: Record<string, Flags> = {
   escalate: { '--reason': oneOf('needs a patch'), '--team': TEAM, '--level': LEVEL, '--eta': DATE, ...BULK },
   reopen: { '--comment': oneOf('it fails again'), ...BULK },
   triage: { '--priority': PRIORITY, '--justification': JUSTIFY, '--team': TEAM, '--type': TYPE, '--level': LEVEL, '--assignee': USER, ...BULK },
+  edit: {
+    '--subject': oneOf('Printer offline again'), '--type': TYPE, '--team': TEAM, '--level': LEVEL, '--tag': oneOf('+printing,-old', '-', '+', 'a,-a', 'x'.repeat(41)),
+    '--root-cause': oneOf('1', 'none', '0', '#2'), '--priority': PRIORITY, '--justification': JUSTIFY, ...BULK,
+  },
   comment: { '--body': oneOf('checked the logs'), '--public': fc.constant(true), '--attach': fc.constantFrom(0, 1, 2, 3, 4).map((i) => files[i]!) },
   create: {
     '--subject': oneOf('Printer offline'), '--description': oneOf('The office printer is offline.'), '--priority': PRIORITY, '--justification': JUSTIFY,
@@ -81,7 +85,7 @@ const GLOBALS: Flags = { '--json': oneOf('id,status', 'nope'), '--yes': fc.const
 /** What each command cannot do without; present in most runs, so most runs get past the first usage check. */
 const REQUIRED: Record<string, string[]> = {
   close: ['--resolution'], reprioritize: ['--to', '--reason'], assign: ['--to'], move: ['--to'], escalate: ['--reason'],
-  reopen: ['--comment'], triage: [], comment: ['--body'], create: ['--subject', '--description'],
+  reopen: ['--comment'], triage: [], edit: [], comment: ['--body'], create: ['--subject', '--description'],
 };
 
 const flagsOf = (spec: Flags, required: string[] = []) =>
@@ -129,6 +133,7 @@ describe('mutating commands under arbitrary flag values', () => {
         numRuns: RUNS,
         endOnFailure: true,
         examples: [
+          [{ cmd: 'edit', ids: ['1', '2'], flags: ['--tag', '+printing,-old', '--root-cause', '1', '--priority', 'high'], globals: ['--json', 'id,tags'], as: 'agent', stdin: '' }],
           [{ cmd: 'comment', ids: [String(1)], flags: ['--body', 'see the attached log', '--attach', files[3]!], globals: [], as: 'agent', stdin: '' }],
           [{ cmd: 'move', ids: ['1'], flags: ['--to', 'blocked', '--blocked-by', '1'], globals: ['--json'], as: 'agent', stdin: '' }],
           [{ cmd: 'triage', ids: ['-'], flags: ['--level', '3', '--team', 'engineering'], globals: ['--yes'], as: 'admin', stdin: 'not an id\n' }],

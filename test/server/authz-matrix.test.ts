@@ -156,7 +156,7 @@ beforeAll(async () => {
   opened = await openTestStore();
   store = opened.store;
   // the limiter is tested on its own (limits.test.ts); here every answer must come from the role
-  app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60 } });
+  app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60, authFailures: 0 } });
   tokens.set('no token', null);
   tokens.set('a wrong token', 'tix_this_token_was_never_issued');
   tokens.set('a requester of another org', (await addUser('zed', 'requester', { org: 'globex' })).token);
@@ -175,9 +175,9 @@ afterAll(async () => {
   await opened?.close();
 });
 
-function call(caller: Caller, method: Row['method'], url: string, body?: unknown): Promise<LightMyRequestResponse> {
+function call(caller: Caller, method: Row['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   const token = tokens.get(caller);
-  const options: InjectOptions = { method, url, headers: token ? { authorization: `Bearer ${token}` } : {} };
+  const options: InjectOptions = { method, url, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
   if (body !== undefined) options.payload = body as InjectOptions['payload'];
   return app.inject(options);
 }
@@ -279,6 +279,37 @@ describe('authorization matrix: endpoint × caller', () => {
         expect(await snapshot()).toEqual(before);
       }
     }
+  });
+});
+
+/** Writes on one ticket or escalation: the routes a stale If-Match could be sent to. */
+const WRITES_ON_ONE = ROWS.filter((r) => (r.method === 'POST' || r.method === 'PATCH') && /\/:id/.test(r.route) && r.setup !== 'nothing');
+const staleCases = WRITES_ON_ONE.flatMap((row) => CALLERS.filter((c) => ACCESS[row.access][c] === 404).map((caller) => ({ row, caller })));
+
+describe('a stale If-Match from out of reach', () => {
+  it('is sent to every write on one ticket', () => {
+    const routes = new Set(WRITES_ON_ONE.map((r) => `${r.method} ${r.route}`));
+    for (const path of ['triage', 'priority', 'assign', 'status', 'escalate', 'close', 'reopen', 'comments']) expect(routes).toContain(`POST /v1/tickets/:id/${path}`);
+    expect(routes).toContain('PATCH /v1/tickets/:id');
+    expect(routes).toContain('POST /v1/escalations/:id/advance');
+  });
+
+  it.each(staleCases.map((c) => [c.row.method, c.row.route, c.caller, c] as const))('%s %s by %s → 404 with nothing about the ticket', async (_m, _r, caller, { row }) => {
+    const f = await prepare(row.setup);
+    // the ticket moves on first, so its version is not the one the caller names
+    await asAgent('POST', `/v1/tickets/${f.id}/comments`, { body: 'internal: customer is on the enterprise plan', public: false });
+    const before = snapshot();
+    const res = await call(caller, row.method, row.url(f), row.body?.(f), { 'if-match': '"1"' });
+    expect(res.statusCode, res.body).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers.etag).toBeUndefined();
+    // the same answer, word for word, as for a ticket that does not exist
+    const missing: Fixture = { ...f, id: 987654, esc: 'CP-987654' };
+    const absent = await call(caller, row.method, row.url(missing), row.body?.(missing), { 'if-match': '"1"' });
+    const shape = (r: LightMyRequestResponse, ...ids: Array<string | number>) => ids.reduce<string>((b, id) => b.replaceAll(String(id), '<id>'), r.body);
+    expect(shape(res, f.esc, f.id)).toBe(shape(absent, missing.esc, missing.id));
+    expect(res.body).not.toMatch(/version|carol|Login fails|enterprise|commented|created/);
+    expect(snapshot()).toEqual(before);
   });
 });
 

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach } from 'vitest';
-import { buildApp, hashToken } from '../../src/server/app.js';
+import { buildApp, hashToken, type AppOptions } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import type { Store } from '../../src/server/store/types.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
@@ -73,6 +73,22 @@ export async function rowsOf(store: Store, sql: string): Promise<Record<string, 
   throw new Error('rowsOf: a store of an unknown kind');
 }
 
+/** Runs one statement that answers no rows straight on the store's database, whichever it is. */
+export async function execOn(store: Store, sql: string): Promise<void> {
+  if (store instanceof SqliteStore) {
+    store.db.exec(sql);
+    return;
+  }
+  await rowsOf(store, sql);
+}
+
+/** The plan the store's database makes for one SELECT, as text; PostgreSQL is barred from plain scans, so an index it can use shows. */
+export async function planOf(store: Store, sql: string): Promise<string> {
+  if (store instanceof SqliteStore) return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((p) => p.detail).join('\n');
+  const results = (await rowsOf(store, `BEGIN; SET LOCAL enable_seqscan = off; EXPLAIN ${sql}; COMMIT`)) as unknown as Array<{ command: string; rows: Record<string, unknown>[] }>;
+  return results.filter((r) => r.command === 'EXPLAIN').flatMap((r) => r.rows.map((row) => String(row['QUERY PLAN']))).join('\n');
+}
+
 export interface TestServer<S extends Store = Store> {
   app: FastifyInstance;
   store: S;
@@ -91,9 +107,10 @@ export interface TestServer<S extends Store = Store> {
 }
 
 /** A server on the store under test; on the SQLite file `dbPath` when the test is about that file. */
-export async function startServer(opts: { dbPath: string }): Promise<TestServer<SqliteStore>>;
-export async function startServer(): Promise<TestServer>;
-export async function startServer(opts: { dbPath?: string } = {}): Promise<TestServer<Store>> {
+type StartOptions = { app?: Partial<Omit<AppOptions, 'store' | 'now'>> };
+export async function startServer(opts: StartOptions & { dbPath: string }): Promise<TestServer<SqliteStore>>;
+export async function startServer(opts?: StartOptions): Promise<TestServer>;
+export async function startServer(opts: StartOptions & { dbPath?: string } = {}): Promise<TestServer<Store>> {
   let opened: TestStore;
   if (opts.dbPath) {
     const file = new SqliteStore(opts.dbPath);
@@ -103,7 +120,7 @@ export async function startServer(opts: { dbPath?: string } = {}): Promise<TestS
   }
   const store = opened.store;
   const clock = new Clock();
-  const app = await buildApp({ store, now: clock.now });
+  const app = await buildApp({ ...opts.app, store, now: clock.now });
   const users = new Map<string, User>();
   const tokens = new Map<string, string>();
 

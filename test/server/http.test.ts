@@ -115,6 +115,17 @@ describe('ETag and If-Match', () => {
     expect(res.statusCode).toBe(412);
     expect((await s.ticket(t.id)).subject).toBe(t.subject);
   });
+  it('a requester’s 412 describes only what the requester may see, an agent’s names the internal change', async () => {
+    const t = await s.open('carol');
+    const reason = 'confirmed with the account manager by phone';
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/priority`, { priority: 'low', reason })).statusCode).toBe(200);
+    const mine = await s.call('carol', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'works again' }, { 'if-match': `"${t.version}"` });
+    expect(mine.statusCode).toBe(412);
+    expect(problemOf(mine).detail).toMatch(/created .* by carol/);
+    expect(problemOf(mine).detail).not.toMatch(/priority|alice|account manager|low/);
+    const staff = await s.call('bob', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'works again' }, { 'if-match': `"${t.version}"` });
+    expect(problemOf(staff).detail).toMatch(/priority_changed medium → low by alice/);
+  });
   it('accepts a weak ETag in If-Match', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Role } from '../../src/domain/schemas.js';
 import { buildApp, hashToken, type AppOptions } from '../../src/server/app.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
@@ -183,7 +183,7 @@ const INTERNALS = /SQLITE|sqlite|SELECT|INSERT|UPDATE |no such table|database|co
 
 describe('a failure inside the server', () => {
   it('with the database closed under the app, the answer is a 500 problem with a generic detail and no internals', async () => {
-    const h = await harness();
+    const h = await harness({ errorLog: () => {} });
     await h.store.close();
     for (const [method, url, body] of [
       ['GET', '/v1/tickets', undefined],
@@ -192,14 +192,39 @@ describe('a failure inside the server', () => {
     ] as const) {
       const res = await h.call('alice', method, url, body);
       const p = expectProblem(res, 500, 'internal');
-      expect(p.detail).toBe('the server failed to handle this request; it has been logged');
+      expect(p.detail).toMatch(/^the server failed to handle this request; it has been logged as request [0-9a-f]{8}-[0-9a-z]+$/);
       expect(res.body).not.toMatch(INTERNALS);
       expect(Object.keys(p).sort()).toEqual(['code', 'detail', 'status', 'title', 'type']);
     }
   });
 
+  it('every 500 is logged on stderr without --debug, under the request id its answer names', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    try {
+      const h = await harness();
+      await h.call('alice', 'GET', '/v1/me');
+      await h.store.close();
+      const ids = [];
+      for (const url of ['/v1/tickets', '/v1/tickets/1']) {
+        const p = expectProblem(await h.call('alice', 'GET', url), 500, 'internal');
+        ids.push(/logged as request (\S+)$/.exec(p.detail)![1]!);
+      }
+      expect(new Set(ids).size).toBe(2);
+      for (const id of ids) {
+        const lines = written.filter((l) => l.includes(`request ${id} `));
+        expect(lines, written.join('')).toHaveLength(1);
+        expect(lines[0]).toMatch(/^tix: request \S+ GET \/v1\/tickets/);
+        expect(lines[0]).toMatch(/database connection is not open/);
+        expect(lines[0]).not.toContain(h.token('alice'));
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('an SQL error in the middle of a write answers 500 without the SQL text, and the next write with the same Idempotency-Key is not replayed as a failure', async () => {
-    const h = await harness();
+    const h = await harness({ errorLog: () => {} });
     const opened = await h.call('alice', 'POST', '/v1/tickets', { subject: 'VPN drops', description: 'Every hour on the hour.' });
     const id = (opened.json() as { id: number }).id;
     h.store.db.exec('ALTER TABLE events RENAME TO events_elsewhere');

@@ -79,8 +79,8 @@ describe('PostgreSQL store', () => {
     freshSchema();
     const a = await instance();
     const t = await a.createTicket(record('versioned'), [], []);
-    await a.mutateTicket(t.id, now, () => ({ patch: { status: 'in_progress' }, events: [] }), 1);
-    await expect(a.mutateTicket(t.id, now, () => ({ patch: { status: 'blocked' }, events: [] }), 1)).rejects.toMatchObject({ code: 'precondition_failed' });
+    await a.mutateTicket(t.id, now, () => ({ patch: { status: 'in_progress' }, events: [] }), { version: 1 });
+    await expect(a.mutateTicket(t.id, now, () => ({ patch: { status: 'blocked' }, events: [] }), { version: 1 })).rejects.toMatchObject({ code: 'precondition_failed' });
     await expect(
       a.mutateTicket(t.id, now, () => {
         throw new DomainError('conflict', 'refused');

@@ -2,6 +2,9 @@
 import { Context } from '../context.js';
 import { ticketListWriter } from '../output/index.js';
 
+/** Tickets the narrated walk triages: enough to show it, few enough to read. */
+const NARRATED_TRIAGES = 8;
+
 export async function run(ctx: Context) {
   const { startServer } = await import('../../server/main.js');
   const server = await startServer({ host: '127.0.0.1', port: 0, db: ':memory:', demo: true });
@@ -18,7 +21,8 @@ export async function run(ctx: Context) {
 
     say(`\n2. Triage the new queue${demo.canPrompt ? ' (your turn: pick priority, team, type, level, assignee)' : ' (narrated: the rubric\'s suggestions are applied)'}:`);
     const { walkNewQueue } = await import('./triage-walk.js');
-    await walkNewQueue(demo, client, { interactive: demo.canPrompt });
+    // narrated, a handful shows the walk; on a terminal the whole queue is yours to triage or quit
+    await walkNewQueue(demo, client, { interactive: demo.canPrompt, limit: demo.canPrompt ? undefined : NARRATED_TRIAGES });
 
     // a ticket the desk now knows to be worse than it looked: raise it one step, with the reason
     const raise = { low: 'medium', medium: 'high', high: 'critical', critical: 'critical' } as const;

@@ -1,7 +1,7 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
-import { PRIORITIES, STATUSES, TEAMS } from '../../domain/enums.js';
+import { MOVE_STATUSES, PRIORITIES, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Ticket } from '../../domain/schemas.js';
-import { parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import { checkTargetsGiven, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
@@ -55,6 +55,7 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
 }
 
 export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
+  checkTargetsGiven(args, opts);
   if (ctx.canPrompt && args.length === 1 && args[0] !== '-' && opts.query === undefined && (opts.to === undefined || opts.reason === undefined)) {
     return reprioritizeShown(ctx, parseId(args[0]!), opts);
   }
@@ -69,6 +70,7 @@ export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
 }
 
 export async function assign(ctx: Context, args: string[], opts: Opts) {
+  checkTargetsGiven(args, opts);
   const raw = await required(ctx, opts.to, '--to', 'Assign to (login, me or none)');
   const assignee = raw === 'none' ? null : raw;
   await bulk(ctx, args, opts, {
@@ -80,9 +82,11 @@ export async function assign(ctx: Context, args: string[], opts: Opts) {
 }
 
 export async function move(ctx: Context, args: string[], opts: Opts) {
-  const to = parseChoice(await required(ctx, opts.to, '--to', 'New status'), '--to', STATUSES) as Status;
-  if (to === 'closed') throw new UsageError('--to closed: use `tix close ID --resolution ...`, which records what fixed it');
-  if (to === 'escalated') throw new UsageError('--to escalated: use `tix escalate ID --reason ...`, which opens an escalation');
+  checkTargetsGiven(args, opts);
+  const raw = await required(ctx, opts.to, '--to', 'New status');
+  if (raw === 'closed') throw new UsageError('--to closed: use `tix close ID --resolution ...`, which records what fixed it');
+  if (raw === 'escalated') throw new UsageError('--to escalated: use `tix escalate ID --reason ...`, which opens an escalation');
+  const to = parseChoice(raw, '--to', MOVE_STATUSES) as Status;
   const blockedBy = opts.blockedBy === undefined ? undefined : parseId(String(opts.blockedBy));
   if (to === 'blocked' && blockedBy === undefined) throw new UsageError('--to blocked needs --blocked-by ID (the ticket that must finish first)');
   const note = typeof opts.note === 'string' ? opts.note : undefined;
@@ -98,6 +102,7 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
 }
 
 export async function escalate(ctx: Context, args: string[], opts: Opts) {
+  checkTargetsGiven(args, opts);
   const reason = await required(ctx, opts.reason, '--reason', 'Why engineering is needed');
   const team = parseChoice(opts.team, '--team', TEAMS);
   const level = parseLevel(opts.level);
@@ -118,6 +123,7 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
 }
 
 export async function close(ctx: Context, args: string[], opts: Opts) {
+  checkTargetsGiven(args, opts);
   const resolution = await required(ctx, opts.resolution, '--resolution', 'What fixed it');
   await bulk(ctx, args, opts, {
     done: 'closed',
@@ -128,6 +134,7 @@ export async function close(ctx: Context, args: string[], opts: Opts) {
 }
 
 export async function reopen(ctx: Context, args: string[], opts: Opts) {
+  checkTargetsGiven(args, opts);
   const comment = await required(ctx, opts.comment, '--comment', 'Why is it reopened');
   await bulk(ctx, args, opts, {
     done: 'reopened',

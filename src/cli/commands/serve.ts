@@ -16,8 +16,15 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1) throw new UsageError(`invalid --auto-close-days "${String(opts.autoCloseDays)}"`);
   const rateLimit = Number(opts.rateLimit ?? 6000);
   if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new UsageError(`invalid --rate-limit "${String(opts.rateLimit)}"`);
+  const requestTimeout = Number(opts.requestTimeout ?? 25);
+  if (!Number.isFinite(requestTimeout) || requestTimeout < 1 || requestTimeout > 3600) throw new UsageError(`invalid --request-timeout "${String(opts.requestTimeout)}"; seconds, from 1 to 3600`);
+  const quota = Number(opts.attachmentQuota ?? 25);
+  if (!Number.isFinite(quota) || quota < 0) throw new UsageError(`invalid --attachment-quota "${String(opts.attachmentQuota)}"; megabytes, 0 for no limit`);
   const { startServer, isLoopback } = await import('../../server/main.js');
-  const server = await startServer({ host, port, db, databaseUrl, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 } });
+  const server = await startServer({
+    host, port, db, databaseUrl, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 },
+    requestTimeoutMs: Math.round(requestTimeout * 1000), requesterQuotaBytes: Math.round(quota * 1024 * 1024),
+  });
   try {
     ctx.io.stderr.write(`tix: listening on ${server.url} (database ${databaseUrl ? redactUrl(databaseUrl) : db})\n`);
     if (server.bootstrapToken) {

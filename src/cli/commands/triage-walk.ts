@@ -24,14 +24,15 @@ const summary = (ticket: Ticket) => {
   return `\n#${t.id}  ${oneLine(t.subject)}\n  ${oneLine(`${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${t.org})` : ''} · opened ${t.created_at}`)}\n  ${oneLine(t.description).slice(0, 300)}\n`;
 };
 
-export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean }): Promise<{ triaged: number; skipped: number }> {
+export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean; limit?: number }): Promise<{ triaged: number; skipped: number }> {
   const queue: Ticket[] = [];
   for await (const t of client.allTickets({ q: 'status:new', sort: 'queue' })) queue.push(t);
   if (queue.length === 0) {
     ctx.status('the new queue is empty; nothing to triage');
     return { triaged: 0, skipped: 0 };
   }
-  ctx.status(`${queue.length} new ticket${queue.length === 1 ? '' : 's'} to triage, in queue order`);
+  const left = opts.limit !== undefined && queue.length > opts.limit ? queue.splice(opts.limit).length : 0;
+  ctx.status(`${queue.length} new ticket${queue.length === 1 ? '' : 's'} to triage, in queue order${left ? ` (${left} more stay new)` : ''}`);
   const prompts = opts.interactive ? await import('@inquirer/prompts') : undefined;
   let triaged = 0;
   let skipped = 0;

@@ -67,6 +67,8 @@ function keyValues(t: Ticket, escalation: Escalation | null | undefined, v: View
     ['root cause', t.root_cause === null ? undefined : `#${t.root_cause}`],
     ['escalation', escalationText(t, escalation)],
     ['escalation reason', escalation ? oneLine(escalation.reason) : undefined],
+    // every escalation it ever had, oldest first: the link survives resolution
+    ['escalations', t.escalations.length === 0 ? undefined : oneLine(t.escalations.join(', '))],
     ['tags', t.tags.length === 0 ? undefined : oneLine(t.tags.join(', '))],
   ];
   const shown = lines.filter((line): line is [string, string] => line[1] !== undefined);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CreateTokenBody, CreateUserBody, NewToken, User, page } from '../../domain/schemas.js';
 import { hashToken } from '../app.js';
 import { DomainError } from '../store/types.js';
-import { writeProblems } from './common.js';
+import { NumericIdParams, writeProblems } from './common.js';
 
 /** A fresh API token: prefixed so it is recognisable in a leak scanner. */
 export const newToken = () => `tix_${randomBytes(24).toString('base64url')}`;
@@ -32,7 +32,7 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/v1/users/:id/tokens',
-    { schema: { summary: 'Issue a token for a user (admin); shown once', params: z.object({ id: z.coerce.number().int().positive() }), body: CreateTokenBody.optional(), response: { 201: NewToken, ...writeProblems } } },
+    { schema: { summary: 'Issue a token for a user (admin); shown once', params: NumericIdParams('a user id'), body: CreateTokenBody.optional(), response: { 201: NewToken, ...writeProblems } } },
     async (req, reply) => {
       const user = await store.getUser(req.params.id);
       if (!user) throw new DomainError('not_found', `user ${req.params.id} not found`);
@@ -44,7 +44,7 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/v1/tokens/:id',
-    { schema: { summary: 'Revoke a token (admin)', params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null(), ...writeProblems } } },
+    { schema: { summary: 'Revoke a token (admin)', params: NumericIdParams('a token id'), response: { 204: z.null(), ...writeProblems } } },
     async (req, reply) => {
       if (!(await store.deleteToken(req.params.id))) throw new DomainError('not_found', `token ${req.params.id} not found`);
       app.tokenCache.forgetToken(req.params.id);

@@ -28,6 +28,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
               case 'close': r = await service.close(req.actor, o.id, o.body); break;
               case 'reopen': r = await service.reopen(req.actor, o.id, o.body); break;
               case 'comment': r = { ...(await service.comment(req.actor, o.id, o.body)), changed: true }; break;
+              case 'patch': r = await service.patch(req.actor, o.id, o.body); break;
             }
             results.push({ id: o.id, op: o.op, status: 200, changed: r.changed, ...(full ? { ticket: service.present(r.ticket) } : {}) });
           } catch (err) {

@@ -1,11 +1,15 @@
 // Pieces shared by the route modules: path params, If-Match, ticket replies, problem schemas.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Problem, TicketId } from '../../domain/schemas.js';
+import { DecimalString, Problem, TicketIdParam } from '../../domain/schemas.js';
 import type { TicketService } from '../service.js';
 import { DomainError, type TicketRecord } from '../store/types.js';
 
-export const IdParams = z.object({ id: TicketId });
+export const IdParams = z.object({ id: TicketIdParam });
+/** Any other numeric id in a path (users, tokens, attachments). */
+export const NumericIdParams = (what: string) => z.object({ id: DecimalString(what) });
+/** `?limit=`: a canonical decimal from 1 to 1000. */
+export const Limit = DecimalString('limit', 1000).default(50);
 
 export const problems = {
   400: Problem.describe('invalid request'),

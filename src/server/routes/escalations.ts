@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AdvanceBody, Escalation, EscalationId, page } from '../../domain/schemas.js';
-import { problems, writeProblems } from './common.js';
+import { Limit, problems, writeProblems } from './common.js';
 
 export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { service, store } = app.tix;
@@ -15,7 +15,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List escalations',
         querystring: z.object({
           state: z.enum(['running', 'resolved', 'all']).default('running'),
-          limit: z.coerce.number().int().min(1).max(1000).default(50),
+          limit: Limit,
           cursor: z.string().max(500).optional(),
         }),
         response: { 200: page(Escalation), ...problems },

@@ -7,14 +7,15 @@ import {
   AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Event, PatchTicketBody, PriorityBody, ReopenBody, StatusBody,
   Ticket, TriageBody, page,
 } from '../../domain/schemas.js';
+import { contentDisposition } from '../disposition.js';
 import { canSee } from '../service.js';
 import { DomainError } from '../store/types.js';
-import { IdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
+import { IdParams, Limit, NumericIdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('query language (DESIGN §4), e.g. "status:new priority:high,critical"'),
   sort: z.enum(SORTS).default('queue'),
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  limit: Limit,
   cursor: z.string().max(500).optional(),
 });
 
@@ -39,7 +40,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch(
     '/v1/tickets/:id',
-    { schema: { summary: 'Edit subject, description, type, team, level, tags, root cause', params: IdParams, body: PatchTicketBody, response: { 200: Ticket, ...writeProblems } } },
+    { schema: { summary: 'Edit subject, description, type, team, level, tags (all, or some added and removed), root cause, priority (with a justification)', params: IdParams, body: PatchTicketBody, response: { 200: Ticket, ...writeProblems } } },
     async (req, reply) => {
       const r = await service.patch(req.actor, req.params.id, req.body, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);
@@ -78,12 +79,14 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/v1/attachments/:id',
-    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
+    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: NumericIdParams('an attachment id'), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
     async (req, reply) => {
       const a = await store.getAttachment(req.params.id);
       const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
       if (!a || !visible) throw new DomainError('not_found', `attachment ${req.params.id} not found`);
-      reply.header('content-disposition', `attachment; filename="${a.name.replace(/["\\\r\n]/g, '_')}"`);
+      reply.header('content-disposition', contentDisposition(a.name));
+      // the declared type is the only one: a browser must not guess another from the bytes
+      reply.header('x-content-type-options', 'nosniff');
       return reply.type(a.content_type).send(a.data);
     },
   );

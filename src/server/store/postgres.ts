@@ -5,7 +5,7 @@ import pg from 'pg';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
 import { decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
 const MIGRATIONS: string[] = [
@@ -23,7 +23,7 @@ CREATE TABLE tickets (
   assignee text, requester text NOT NULL, org text, tags jsonb NOT NULL DEFAULT '[]', blocked_by integer,
   root_cause integer, escalation text, created_at text NOT NULL, updated_at text NOT NULL,
   first_response_at text, done_at text, response_due_at text NOT NULL, resolution_due_at text NOT NULL,
-  version integer NOT NULL DEFAULT 1);
+  version integer NOT NULL DEFAULT 1, escalations jsonb NOT NULL DEFAULT '[]');
 CREATE INDEX tickets_queue ON tickets (prank, created_at, id);
 CREATE INDEX tickets_status ON tickets (status, prank, created_at, id);
 CREATE INDEX tickets_requester ON tickets (requester);
@@ -34,6 +34,7 @@ CREATE TABLE comments (
   id serial PRIMARY KEY, ticket_id integer NOT NULL REFERENCES tickets(id), author text NOT NULL, body text NOT NULL,
   public boolean NOT NULL, attachments jsonb NOT NULL DEFAULT '[]', created_at text NOT NULL);
 CREATE INDEX comments_ticket ON comments (ticket_id, id);
+CREATE INDEX comments_author ON comments (author);
 CREATE TABLE attachments (
   id serial PRIMARY KEY, comment_id integer NOT NULL REFERENCES comments(id), ticket_id integer NOT NULL,
   name text NOT NULL, content_type text NOT NULL, size integer NOT NULL, data bytea NOT NULL);
@@ -49,8 +50,8 @@ CREATE TABLE escalations (
 CREATE INDEX escalations_ticket ON escalations (ticket_id);
 CREATE SEQUENCE escalation_number;
 CREATE TABLE idempotency (
-  owner_id integer NOT NULL, key text NOT NULL, fingerprint text NOT NULL, state text NOT NULL,
-  status integer, body text, created_at text NOT NULL, PRIMARY KEY (owner_id, key));
+  user_id integer NOT NULL, key text NOT NULL, fingerprint text NOT NULL, state text NOT NULL,
+  status integer, body text, created_at text NOT NULL, PRIMARY KEY (user_id, key));
 CREATE INDEX idempotency_created ON idempotency (created_at);
 `,
 ];
@@ -81,6 +82,7 @@ const toTicket = (r: Row): TicketRecord => ({
   blocked_by: (r.blocked_by ?? null) as number | null,
   root_cause: (r.root_cause ?? null) as number | null,
   escalation: (r.escalation ?? null) as string | null,
+  escalations: (r.escalations ?? []) as string[],
   created_at: r.created_at as string,
   updated_at: r.updated_at as string,
   first_response_at: (r.first_response_at ?? null) as string | null,
@@ -138,11 +140,13 @@ const toComment = (r: Row): Comment => ({
 
 const TICKET_COLUMNS = [
   'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',
-  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at',
+  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at',
   'done_at', 'response_due_at', 'resolution_due_at',
 ] as const;
 
-const columnValue = (col: string, v: unknown) => (col === 'tags' ? JSON.stringify(v ?? []) : v ?? null);
+const JSON_COLUMNS = new Set(['tags', 'escalations']);
+const columnValue = (col: string, v: unknown) => (JSON_COLUMNS.has(col) ? JSON.stringify(v ?? []) : v ?? null);
+const placeholder = (col: string) => (JSON_COLUMNS.has(col) ? '?::jsonb' : '?');
 
 /** PostgreSQL's refusals of a statement too big or deep to run: the query's fault, not the server's. */
 const TOO_COMPLEX = new Set(['54000', '54001', '54011', '54023']);
@@ -332,7 +336,7 @@ export class PostgresStore implements Store {
   async createTicket(t: NewTicket, events: NewEvent[], comments: NewComment[]) {
     return this.tx(async () => {
       const r = (await this.q(
-        `INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map((c) => (c === 'tags' ? '?::jsonb' : '?')).join(',')}, ?) RETURNING *`,
+        `INSERT INTO tickets (${TICKET_COLUMNS.join(', ')}, prank) VALUES (${TICKET_COLUMNS.map(placeholder).join(',')}, ?) RETURNING *`,
         [...TICKET_COLUMNS.map((c) => columnValue(c, t[c])), prank(t.priority)],
       ))[0]!;
       const ticket = toTicket(r);
@@ -373,7 +377,7 @@ export class PostgresStore implements Store {
     id: number,
     at: Date,
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
-    expectedVersion?: number,
+    guard: MutationGuard = {},
   ) {
     const when = at.toISOString();
     return this.tx(async () => {
@@ -381,12 +385,15 @@ export class PostgresStore implements Store {
       const row = inRange(id) ? (await this.q('SELECT * FROM tickets WHERE id = ? FOR UPDATE', [id]))[0] : undefined;
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
+      // out of reach is the same answer as missing: nothing about the ticket, not even its version
+      if (guard.reach && !guard.reach(current)) throw new DomainError('not_found', `ticket ${id} not found`);
+      if (guard.version !== undefined && current.version !== guard.version) {
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${guard.version}, now ${current.version})`);
       }
       const escRow = current.escalation ? (await this.q('SELECT * FROM escalations WHERE id = ?', [Number(current.escalation.slice(3))]))[0] : undefined;
       const m = decide(current, escRow ? toEscalation(escRow) : null);
       if (m.noop) return { ticket: current, changed: false, comments: [] as Comment[] };
+      if (m.storageLimit) await this.checkStorage(m.storageLimit, m.comments ?? []);
       if (m.createEscalation) {
         const e = m.createEscalation;
         await this.q('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?::jsonb)', [
@@ -398,7 +405,7 @@ export class PostgresStore implements Store {
         await this.q('UPDATE escalations SET state = ?, timeline = ?::jsonb WHERE id = ?', [u.state, JSON.stringify(u.timeline), Number(u.id.slice(3))]);
       }
       const cols = Object.keys(m.patch).filter((c) => (TICKET_COLUMNS as readonly string[]).includes(c));
-      const sets = [...cols.map((c) => (c === 'tags' ? `${c} = ?::jsonb` : `${c} = ?`)), 'updated_at = ?', 'version = version + 1'];
+      const sets = [...cols.map((c) => `${c} = ${placeholder(c)}`), 'updated_at = ?', 'version = version + 1'];
       const values = [...cols.map((c) => columnValue(c, (m.patch as Row)[c])), when];
       if (m.patch.priority) {
         sets.push('prank = ?');
@@ -460,27 +467,52 @@ export class PostgresStore implements Store {
     return (await this.q(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND NOT internal'} ORDER BY id`, [ticketId])).map(toEvent);
   }
 
-  async idempotencyBegin(ownerId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
-    await this.q('DELETE FROM idempotency WHERE created_at < ?', [new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString()]);
-    // one statement claims the key: of two instances racing with one retry, exactly one sees it new
+  async attachmentBytesBy(author: string) {
+    return Number((await this.q('SELECT coalesce(sum(a.size), 0)::bigint AS n FROM comments c JOIN attachments a ON a.comment_id = c.id WHERE c.author = ?', [author]))[0]!.n);
+  }
+
+  /** Inside the write's transaction, under a lock on the author, so two uploads at once (on any instance) cannot both squeeze under the quota. */
+  private async checkStorage(limit: { author: string; bytes: number }, comments: NewComment[]) {
+    await this.q(`SELECT pg_advisory_xact_lock(hashtext('tix-attachments:' || ?::text))`, [limit.author]);
+    const adding = comments.flatMap((c) => c.attachments ?? []).reduce((n, a) => n + a.data.length, 0);
+    const used = await this.attachmentBytesBy(limit.author);
+    if (used + adding <= limit.bytes) return;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new DomainError('quota_exceeded', `these files (${mb(adding)} MB) would take your attachments past your quota of ${mb(limit.bytes)} MB (${mb(used)} MB used); ask a support agent to attach larger files`);
+  }
+
+  async idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
+    const expired = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
+    // one statement claims the key (an expired record the sweep has not reached counts as gone):
+    // of two instances racing with one retry, exactly one sees it new
     const claimed = await this.q(
-      `INSERT INTO idempotency (owner_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?) ON CONFLICT (owner_id, key) DO NOTHING RETURNING key`,
-      [ownerId, key, fingerprint, now.toISOString()],
+      `INSERT INTO idempotency (user_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)
+       ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, body = NULL, created_at = excluded.created_at
+       WHERE idempotency.created_at < ?
+       RETURNING key`,
+      [userId, key, fingerprint, now.toISOString(), expired],
     );
     if (claimed.length) return { state: 'new' };
-    const r = (await this.q('SELECT * FROM idempotency WHERE owner_id = ? AND key = ?', [ownerId, key]))[0];
+    const r = (await this.q('SELECT * FROM idempotency WHERE user_id = ? AND key = ?', [userId, key]))[0];
     // gone between the two statements (abandoned): ask again
-    if (!r) return this.idempotencyBegin(ownerId, key, fingerprint, now);
+    if (!r) return this.idempotencyBegin(userId, key, fingerprint, now);
     if (r.fingerprint !== fingerprint) return { state: 'mismatch' };
     if (r.state === 'pending') return { state: 'pending' };
     return { state: 'done', status: r.status as number, body: r.body as string };
   }
 
-  async idempotencyFinish(ownerId: number, key: string, status: number, body: string) {
-    await this.q(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE owner_id = ? AND key = ?`, [status, body, ownerId, key]);
+  async idempotencyFinish(userId: number, key: string, status: number, body: string) {
+    await this.q(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE user_id = ? AND key = ?`, [status, body, userId, key]);
   }
 
-  async idempotencyAbandon(ownerId: number, key: string) {
-    await this.q('DELETE FROM idempotency WHERE owner_id = ? AND key = ?', [ownerId, key]);
+  async idempotencyAbandon(userId: number, key: string) {
+    await this.q('DELETE FROM idempotency WHERE user_id = ? AND key = ?', [userId, key]);
+  }
+
+  async idempotencyExpire(now: Date, limit = 5_000) {
+    const before = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
+    // by the created_at index, a bounded slice at a time: never a long lock
+    const gone = await this.q('DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency WHERE created_at < ? LIMIT ?) RETURNING 1', [before, limit]);
+    return gone.length;
   }
 }

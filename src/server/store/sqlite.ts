@@ -1,18 +1,19 @@
 // The SQLite store (better-sqlite3, WAL). All SQL of the server lives in this folder.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
   role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
-  id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tickets (
   id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE IF NOT EXISTS tickets (
   assignee TEXT, requester TEXT NOT NULL, org TEXT, tags TEXT NOT NULL DEFAULT '[]', blocked_by INTEGER,
   root_cause INTEGER, escalation TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   first_response_at TEXT, done_at TEXT, response_due_at TEXT NOT NULL, resolution_due_at TEXT NOT NULL,
-  version INTEGER NOT NULL DEFAULT 1);
+  version INTEGER NOT NULL DEFAULT 1, escalations TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (prank, created_at, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, prank, created_at, id);
 CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (requester);
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS comments (
   id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
   public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS comments_ticket ON comments (ticket_id, id);
+CREATE INDEX IF NOT EXISTS comments_author ON comments (author);
 CREATE TABLE IF NOT EXISTS attachments (
   id INTEGER PRIMARY KEY, comment_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL, name TEXT NOT NULL,
   content_type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
@@ -44,8 +46,37 @@ CREATE TABLE IF NOT EXISTS escalations (
 CREATE INDEX IF NOT EXISTS escalations_ticket ON escalations (ticket_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (
-  token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
+  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
+CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
+`;
+
+/** The shape SCHEMA describes; PRAGMA user_version says which one a database file has. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * From the first shape (user_version 0) to 1: token ids are never given twice (AUTOINCREMENT, past
+ * the highest id ever seen), and Idempotency-Key records belong to users, not tokens. A record
+ * whose token is gone is dropped: nobody can say whose it was.
+ */
+const MIGRATE_TO_1 = `
+CREATE TABLE tokens_v1 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+INSERT INTO tokens_v1 (id, user_id, name, hash, created_at) SELECT id, user_id, name, hash, created_at FROM tokens;
+CREATE TABLE idempotency_v1 (
+  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
+INSERT OR IGNORE INTO idempotency_v1 (user_id, key, fingerprint, state, status, body, created_at)
+  SELECT t.user_id, i.key, i.fingerprint, i.state, i.status, i.body, i.created_at
+  FROM idempotency i JOIN tokens t ON t.id = i.token_id ORDER BY i.created_at;
+DELETE FROM sqlite_sequence WHERE name IN ('tokens', 'tokens_v1');
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'tokens_v1', max(coalesce((SELECT max(id) FROM tokens), 0), coalesce((SELECT max(token_id) FROM idempotency), 0));
+DROP TABLE idempotency;
+DROP TABLE tokens;
+ALTER TABLE tokens_v1 RENAME TO tokens;
+ALTER TABLE idempotency_v1 RENAME TO idempotency;
 `;
 
 // Subject and description, lower-cased as the query language compares them, kept with a trigram index
@@ -85,7 +116,7 @@ export interface SqliteStoreOptions {
 }
 
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 type Row = Record<string, unknown>;
 
@@ -108,6 +139,7 @@ function ticketFrom(r: (column: string) => unknown): TicketRecord {
     blocked_by: (r('blocked_by') ?? null) as number | null,
     root_cause: (r('root_cause') ?? null) as number | null,
     escalation: (r('escalation') ?? null) as string | null,
+    escalations: JSON.parse((r('escalations') as string | null) ?? '[]') as string[],
     created_at: r('created_at') as string,
     updated_at: r('updated_at') as string,
     first_response_at: (r('first_response_at') ?? null) as string | null,
@@ -119,7 +151,7 @@ function ticketFrom(r: (column: string) => unknown): TicketRecord {
 }
 
 const toTicket = (row: Row) => ticketFrom((c) => row[c]);
-const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
+const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
 const RECORD_INDEX = new Map(RECORD_COLUMNS.map((c, i) => [c, i]));
 const arrayToTicket = (a: unknown[]) => ticketFrom((c) => a[RECORD_INDEX.get(c)!]);
 
@@ -171,17 +203,44 @@ const toComment = (r: Row): Comment => ({
 
 const TICKET_COLUMNS = [
   'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',
-  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'created_at', 'updated_at', 'first_response_at',
+  'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at',
   'done_at', 'response_due_at', 'resolution_due_at',
 ] as const;
 
-const columnValue = (col: string, v: unknown) => (col === 'tags' ? JSON.stringify(v ?? []) : v ?? null);
+const columnValue = (col: string, v: unknown) => (col === 'tags' || col === 'escalations' ? JSON.stringify(v ?? []) : v ?? null);
+
+/** Databases made before tickets listed their escalations gain the column, filled from the escalations table. */
+function addEscalationsColumn(db: Database.Database) {
+  const columns = db.prepare('PRAGMA table_info(tickets)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'escalations')) return;
+  db.transaction(() => {
+    db.exec(`ALTER TABLE tickets ADD COLUMN escalations TEXT NOT NULL DEFAULT '[]'`);
+    db.exec(`UPDATE tickets SET escalations = (SELECT json_group_array('CP-' || id) FROM (SELECT id FROM escalations e WHERE e.ticket_id = tickets.id ORDER BY id))
+             WHERE id IN (SELECT ticket_id FROM escalations)`);
+  })();
+}
 
 /** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
 export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params: unknown[] } {
   if (viewer.role !== 'requester') return { sql: '1=1', params: [] };
   if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
   return { sql: `${alias}requester = ?`, params: [viewer.login] };
+}
+
+/**
+ * The database file is made (or kept) 0600 before SQLite opens it: SQLite gives the -wal and
+ * -shm files it creates the database file's mode, so all three stay readable by the owner only.
+ */
+function ownerOnly(path: string) {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (err) {
+      // missing, or someone else's file this user cannot change: SQLite then says what it can do
+      if (!['ENOENT', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
 }
 
 export class SqliteStore implements Store {
@@ -191,18 +250,22 @@ export class SqliteStore implements Store {
   readonly readers: SqliteReaders | null;
 
   constructor(path: string, opts: SqliteStoreOptions = {}) {
+    if (path !== ':memory:' && path !== '' && !path.startsWith('file:')) ownerOnly(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    this.migrate();
     this.db.transaction(() => {
       this.db.exec(SCHEMA);
+      addEscalationsColumn(this.db);
       const indexed = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ticket_text'`).get() !== undefined;
       this.db.exec(TEXT_INDEX);
       // a database from before the index: index the tickets it already holds, once
       if (!indexed) this.db.exec('INSERT INTO ticket_text (rowid, subject, description) SELECT id, lower(subject), lower(description) FROM tickets');
     }).immediate();
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     // a request still "pending" when the process stopped will never finish: let its key be retried
     this.sql(`DELETE FROM idempotency WHERE state = 'pending'`).run();
     const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -223,6 +286,14 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw readFailure(err);
     }
+  }
+
+  /** Brings a database made by an earlier tix to SCHEMA_VERSION; a new one is simply created. */
+  private migrate() {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new Error(`this database was written by a newer tix (schema ${version}); upgrade tix to open it`);
+    const exists = (table: string) => this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+    if (version < 1 && exists('tokens') && exists('idempotency')) this.db.transaction(() => this.db.exec(MIGRATE_TO_1))();
   }
 
   /** Prepared statements, kept: preparing costs more than running most of these queries. */
@@ -420,7 +491,7 @@ export class SqliteStore implements Store {
     id: number,
     at: Date,
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
-    expectedVersion?: number,
+    guard: MutationGuard = {},
   ) {
     const when = at.toISOString();
     await this.writeTurn();
@@ -428,14 +499,17 @@ export class SqliteStore implements Store {
       const row = this.sql('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
       if (!row) throw new DomainError('not_found', `ticket ${id} not found`);
       const current = toTicket(row);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${expectedVersion}, now ${current.version})`);
+      // out of reach is the same answer as missing: nothing about the ticket, not even its version
+      if (guard.reach && !guard.reach(current)) throw new DomainError('not_found', `ticket ${id} not found`);
+      if (guard.version !== undefined && current.version !== guard.version) {
+        throw new DomainError('precondition_failed', `ticket ${id} changed since you read it (version ${guard.version}, now ${current.version})`);
       }
       const escRow = current.escalation
         ? (this.sql('SELECT * FROM escalations WHERE id = ?').get(Number(current.escalation.slice(3))) as Row | undefined)
         : undefined;
       const m = decide(current, escRow ? toEscalation(escRow) : null);
       if (m.noop) return { changed: false, comments: [] as Comment[] };
+      if (m.storageLimit) this.checkStorage(m.storageLimit, m.comments ?? []);
       if (m.createEscalation) {
         const e = m.createEscalation;
         this.sql('INSERT INTO escalations (id, ticket_id, reason, team, level, state, estimated_resolution, created_by, created_at, timeline) VALUES (?,?,?,?,?,?,?,?,?,?)')
@@ -511,20 +585,38 @@ export class SqliteStore implements Store {
     return r ? { ticket_id: r.ticket_id as number, public: r.public === 1, name: r.name as string, content_type: r.content_type as string, data: r.data as Buffer } : null;
   }
 
+  async attachmentBytesBy(author: string) {
+    return this.storedBy(author);
+  }
+
+  private storedBy(author: string): number {
+    return (this.sql('SELECT coalesce(sum(a.size), 0) AS n FROM comments c JOIN attachments a ON a.comment_id = c.id WHERE c.author = ?').get(author) as { n: number }).n;
+  }
+
+  /** Inside the write's transaction, so two uploads at once cannot both squeeze under the quota. */
+  private checkStorage(limit: { author: string; bytes: number }, comments: NewComment[]) {
+    const adding = comments.flatMap((c) => c.attachments ?? []).reduce((n, a) => n + a.data.length, 0);
+    const used = this.storedBy(limit.author);
+    if (used + adding <= limit.bytes) return;
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new DomainError('quota_exceeded', `these files (${mb(adding)} MB) would take your attachments past your quota of ${mb(limit.bytes)} MB (${mb(used)} MB used); ask a support agent to attach larger files`);
+  }
+
   async listEvents(ticketId: number, includeInternal: boolean) {
     const rows = this.sql(`SELECT * FROM events WHERE ticket_id = ?${includeInternal ? '' : ' AND internal = 0'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toEvent);
   }
 
-  async idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
+  async idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
     await this.writeTurn();
+    const expired = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
     const run = this.db.transaction((): IdempotencyBegin => {
-      this.sql('DELETE FROM idempotency WHERE created_at < ?').run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
-      const r = this.sql('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
-      if (!r) {
-        this.sql(`INSERT INTO idempotency (token_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
-          .run(tokenId, key, fingerprint, now.toISOString());
+      const r = this.sql('SELECT * FROM idempotency WHERE user_id = ? AND key = ?').get(userId, key) as Row | undefined;
+      // an expired record the sweep has not reached yet counts as gone
+      if (!r || (r.created_at as string) < expired) {
+        this.sql(`INSERT OR REPLACE INTO idempotency (user_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)`)
+          .run(userId, key, fingerprint, now.toISOString());
         return { state: 'new' };
       }
       if (r.fingerprint !== fingerprint) return { state: 'mismatch' };
@@ -534,14 +626,21 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
-  async idempotencyFinish(tokenId: number, key: string, status: number, body: string) {
+  async idempotencyFinish(userId: number, key: string, status: number, body: string) {
     await this.writeTurn();
-    this.sql(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE token_id = ? AND key = ?`).run(status, body, tokenId, key);
+    this.sql(`UPDATE idempotency SET state = 'done', status = ?, body = ? WHERE user_id = ? AND key = ?`).run(status, body, userId, key);
   }
 
-  async idempotencyAbandon(tokenId: number, key: string) {
+  async idempotencyAbandon(userId: number, key: string) {
     await this.writeTurn();
-    this.sql('DELETE FROM idempotency WHERE token_id = ? AND key = ?').run(tokenId, key);
+    this.sql('DELETE FROM idempotency WHERE user_id = ? AND key = ?').run(userId, key);
+  }
+
+  async idempotencyExpire(now: Date, limit = 5_000) {
+    await this.writeTurn();
+    const before = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
+    // by the created_at index, a bounded slice at a time: never a scan, never a long lock
+    return this.sql('DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ? LIMIT ?)').run(before, limit).changes;
   }
 }
 

@@ -22,6 +22,16 @@ export interface Mutation {
   updateEscalation?: { id: string; state: Escalation['state']; timeline: TimelineStep[] };
   /** Nothing to change: the ticket is already as asked (no version bump, no event). */
   noop?: boolean;
+  /** The attachments `author` has stored, these included, must stay within `bytes`; checked in the same transaction. */
+  storageLimit?: { author: string; bytes: number };
+}
+
+/** What a write must pass before its decision runs, in this order. */
+export interface MutationGuard {
+  /** False when the ticket is outside the caller's reach: answered as not found. */
+  reach?: (ticket: TicketRecord) => boolean;
+  /** The version the caller read (If-Match); another one is a precondition failure. */
+  version?: number;
 }
 
 /** Who is looking: decides which tickets, comments and events exist for them. */
@@ -64,13 +74,14 @@ export interface Store {
   listTickets(args: ListTicketsArgs): Promise<{ items: TicketRecord[]; next_cursor: string | null }>;
   /**
    * Read the ticket, let `decide` say what changes (it throws to refuse), write the change
-   * and its events in one transaction. `expectedVersion` makes a stale write fail.
+   * and its events in one transaction. `guard.reach` is asked first: a ticket it refuses is
+   * not found, whatever else is wrong; then `guard.version` makes a stale write fail.
    */
   mutateTicket(
     id: number,
     at: Date,
     decide: (ticket: TicketRecord, running: Escalation | null) => Mutation,
-    expectedVersion?: number,
+    guard?: MutationGuard,
   ): Promise<{ ticket: TicketRecord; changed: boolean; comments: Comment[] }>;
   /** Ids of tickets in `status` since before `before` (done_at), oldest first. */
   ticketsInStatusSince(status: Status, before: string, limit: number): Promise<number[]>;
@@ -87,15 +98,20 @@ export interface Store {
   /** One attachment with its content and where it hangs. */
   getAttachment(id: number): Promise<{ ticket_id: number; public: boolean; name: string; content_type: string; data: Buffer } | null>;
   listEvents(ticketId: number, includeInternal: boolean): Promise<Event[]>;
+  /** Bytes of all attachments of comments written by `author`. */
+  attachmentBytesBy(author: string): Promise<number>;
 
-  idempotencyBegin(tokenId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
-  idempotencyFinish(tokenId: number, key: string, status: number, body: string): Promise<void>;
-  idempotencyAbandon(tokenId: number, key: string): Promise<void>;
+  /** Idempotency-Key records belong to a user (whichever of their tokens sent the request) and live 24 h. */
+  idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin>;
+  idempotencyFinish(userId: number, key: string, status: number, body: string): Promise<void>;
+  idempotencyAbandon(userId: number, key: string): Promise<void>;
+  /** Deletes up to `limit` records older than 24 h at `now`; answers how many went. */
+  idempotencyExpire(now: Date, limit?: number): Promise<number>;
 }
 
 /** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
 export class DomainError extends Error {
-  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed';
+  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'quota_exceeded';
   constructor(code: DomainError['code'], message: string) {
     super(message);
     this.name = 'DomainError';

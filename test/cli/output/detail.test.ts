@@ -59,6 +59,14 @@ describe('renderTicketDetail', () => {
     expect(text).toMatch(/^escalation reason: +Firmware bug suspected$/m);
   });
 
+  it('lists every escalation the ticket had, oldest first, after they are resolved', () => {
+    expect(renderTicketDetail(ticket({ escalation: null, escalations: ['CP-2', 'CP-7'] }), {}, piped())).toMatch(/^escalations: +CP-2, CP-7$/m);
+  });
+
+  it('has no escalations line for a ticket never escalated', () => {
+    expect(renderTicketDetail(ticket({ escalations: [] }), {}, piped())).not.toMatch(/^escalations:/m);
+  });
+
   it('falls back to the escalation id when only the ticket is known', () => {
     expect(renderTicketDetail(ticket({ escalation: 'CP-4' }), {}, piped())).toMatch(/^escalation: +CP-4$/m);
   });

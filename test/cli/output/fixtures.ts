@@ -22,6 +22,7 @@ export function ticket(overrides: Partial<Ticket> = {}): Ticket {
     blocked_by: null,
     root_cause: null,
     escalation: null,
+    escalations: [],
     created_at: '2025-03-10T09:00:00Z',
     updated_at: '2025-03-10T11:30:00Z',
     first_response_at: null,

@@ -1,0 +1,148 @@
+// Idempotency-Key records belong to users, never to a token id that could be given again, and expire by an index, off the request path.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Ticket } from '../../src/domain/schemas.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { DAY, execOn, HOUR, planOf, rowsOf, serverPerTest, startServer, type TestServer } from './helpers.js';
+
+const s = serverPerTest();
+const body = { subject: 'Invoices missing', description: 'No invoice since October.' };
+
+async function issueToken(srv: TestServer, login: string): Promise<{ id: number; token: string }> {
+  const res = await srv.call('root', 'POST', `/v1/users/${srv.users.get(login)!.id}/tokens`, { name: 'laptop' });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { id: number; token: string };
+}
+
+async function newUser(srv: TestServer, login: string, extra: Record<string, unknown> = {}) {
+  const res = await srv.call('root', 'POST', '/v1/users', { login, name: login, role: 'requester', ...extra });
+  expect(res.statusCode, res.body).toBe(201);
+  srv.users.set(login, res.json());
+}
+
+const post = (srv: TestServer, token: string, url: string, payload: unknown, key: string) =>
+  srv.app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization: `Bearer ${token}`, 'idempotency-key': key } });
+
+describe('Idempotency-Key records belong to the user', () => {
+  it('after a revocation, a new user’s new token neither gets the old token id nor replays the old answer', async () => {
+    await newUser(s, 'frank', { org: 'initech' });
+    await newUser(s, 'gina', { org: 'umbrella' });
+    const old = await issueToken(s, 'frank');
+    const opened = await post(s, old.token, '/v1/tickets', body, 'open-1');
+    const first = await post(s, old.token, '/v1/batch', { operations: [{ op: 'comment', id: (opened.json() as Ticket).id, body: { body: 'our VPN config is attached' } }] }, 'batch-1');
+    expect(first.statusCode, first.body).toBe(200);
+    expect((await s.call('root', 'DELETE', `/v1/tokens/${old.id}`)).statusCode).toBe(204);
+
+    const fresh = await issueToken(s, 'gina');
+    expect(fresh.id).toBeGreaterThan(old.id);
+    const res = await post(s, fresh.token, '/v1/batch', { operations: [{ op: 'comment', id: (opened.json() as Ticket).id, body: { body: 'our VPN config is attached' } }] }, 'batch-1');
+    expect(res.headers['idempotent-replayed']).toBeUndefined();
+    expect(res.body).not.toContain('frank');
+    expect(res.json()).toMatchObject({ results: [{ status: 404 }] });
+  });
+
+  it('two tokens of one user share their keys: a retry through the other token is a replay', async () => {
+    const a = await issueToken(s, 'carol');
+    const b = await issueToken(s, 'carol');
+    const first = await post(s, a.token, '/v1/tickets', body, 'shared-by-carol');
+    const again = await post(s, b.token, '/v1/tickets', body, 'shared-by-carol');
+    expect([first.statusCode, again.statusCode, again.headers['idempotent-replayed']]).toEqual([201, 201, 'true']);
+    expect((again.json() as Ticket).id).toBe((first.json() as Ticket).id);
+  });
+
+  it('keys of different users stay apart', async () => {
+    await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'same' });
+    const res = await s.call('dave', 'POST', '/v1/tickets', body, { 'idempotency-key': 'same' });
+    expect([res.statusCode, res.headers['idempotent-replayed'], (res.json() as Ticket).requester]).toEqual([201, undefined, 'dave']);
+  });
+});
+
+describe('expiry', () => {
+  const count = async (srv: TestServer) => (await rowsOf(srv.store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM idempotency'))[0]!.n as number;
+
+  it('a key older than 24 h is not replayed, even before the sweep has removed it', async () => {
+    const first = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'daily' });
+    s.clock.advance(DAY + HOUR);
+    const later = await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'daily' });
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect((later.json() as Ticket).id).not.toBe((first.json() as Ticket).id);
+  });
+
+  it('a keyed POST does not delete expired records: that is the sweep’s work', async () => {
+    await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'old' });
+    s.clock.advance(DAY + HOUR);
+    await s.call('dave', 'POST', '/v1/tickets', body, { 'idempotency-key': 'new' });
+    expect(await count(s)).toBe(2);
+    expect(await s.store.idempotencyExpire(s.clock.now())).toBe(1);
+    expect(await count(s)).toBe(1);
+  });
+
+  it('the sweep finds expired records by an index on created_at, not by a scan', async () => {
+    const plan = await planOf(s.store, `SELECT key FROM idempotency WHERE created_at < '2026-01-01' LIMIT 5000`);
+    expect(plan).toMatch(/USING (COVERING )?INDEX idempotency_created|Index (Only )?Scan using idempotency_created|Bitmap Index Scan on idempotency_created/);
+  });
+
+  it('runs by itself on a timer, in slices, until nothing expired is left', async () => {
+    const srv = await startServer({ app: { idempotencySweepMs: 20 } });
+    try {
+      const old = new Date(srv.clock.now().getTime() - 2 * DAY).toISOString();
+      await execOn(
+        srv.store,
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 11999)
+         INSERT INTO idempotency (user_id, key, fingerprint, state, status, body, created_at) SELECT 1, 'k' || i, 'f', 'done', 201, '{}', '${old}' FROM n`,
+      );
+      await srv.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'live' });
+      for (let waited = 0; (await count(srv)) > 1 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(await count(srv)).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('a database from before user-owned keys', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('is migrated: tokens never reuse an id, and keys go to the user of their token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tix-migrate-'));
+    dirs.push(dir);
+    const path = join(dir, 'tix.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE users (id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
+        role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+      CREATE TABLE tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+      CREATE TABLE idempotency (token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
+        status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
+      INSERT INTO users VALUES (1, 'admin', 'Admin', NULL, 'admin', NULL, 0, '2026-01-01T00:00:00.000Z'),
+                               (2, 'carol', 'Carol', NULL, 'requester', 'acme', 0, '2026-01-01T00:00:00.000Z');
+      INSERT INTO tokens VALUES (1, 1, 'bootstrap', 'h1', '2026-01-01T00:00:00.000Z'), (2, 2, 'cli', 'h2', '2026-01-01T00:00:00.000Z');
+      INSERT INTO idempotency VALUES (2, 'k-carol', 'f', 'done', 201, '{}', '2026-01-01T00:00:00.000Z'),
+                                     (3, 'k-revoked', 'f', 'done', 200, '{"secret":1}', '2026-01-01T00:00:00.000Z');
+    `);
+    old.close();
+
+    const store = new SqliteStore(path);
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(1);
+      expect((store.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'tokens'`).get() as { sql: string }).sql).toMatch(/AUTOINCREMENT/);
+      expect(store.db.prepare('SELECT user_id, key FROM idempotency ORDER BY key').all()).toEqual([{ user_id: 2, key: 'k-carol' }]);
+      // token 3 was given once (its record says so) and revoked: the next token is 4
+      expect((await store.createToken(2, 'new', 'h4', new Date())).id).toBe(4);
+      expect((await store.findToken('h2'))?.user.login).toBe('carol');
+    } finally {
+      await store.close();
+    }
+    // opening it again changes nothing
+    const again = new SqliteStore(path);
+    expect(again.db.prepare('SELECT id FROM tokens ORDER BY id').all()).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
+    await again.close();
+  });
+});
