@@ -298,7 +298,7 @@ describe('a stale If-Match from out of reach', () => {
     const f = await prepare(row.setup);
     // the ticket moves on first, so its version is not the one the caller names
     await asAgent('POST', `/v1/tickets/${f.id}/comments`, { body: 'internal: customer is on the enterprise plan', public: false });
-    const before = snapshot();
+    const before = await snapshot();
     const res = await call(caller, row.method, row.url(f), row.body?.(f), { 'if-match': '"1"' });
     expect(res.statusCode, res.body).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -309,7 +309,7 @@ describe('a stale If-Match from out of reach', () => {
     const shape = (r: LightMyRequestResponse, ...ids: Array<string | number>) => ids.reduce<string>((b, id) => b.replaceAll(String(id), '<id>'), r.body);
     expect(shape(res, f.esc, f.id)).toBe(shape(absent, missing.esc, missing.id));
     expect(res.body).not.toMatch(/version|carol|Login fails|enterprise|commented|created/);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 });
 

@@ -85,7 +85,10 @@ export async function execOn(store: Store, sql: string): Promise<void> {
 /** The plan the store's database makes for one SELECT, as text; PostgreSQL is barred from plain scans, so an index it can use shows. */
 export async function planOf(store: Store, sql: string): Promise<string> {
   if (store instanceof SqliteStore) return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((p) => p.detail).join('\n');
-  const results = (await rowsOf(store, `BEGIN; SET LOCAL enable_seqscan = off; EXPLAIN ${sql}; COMMIT`)) as unknown as Array<{ command: string; rows: Record<string, unknown>[] }>;
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  if (!(store instanceof PostgresStore)) throw new Error('planOf: a store of an unknown kind');
+  // one round trip of four statements, so the setting holds for this EXPLAIN alone
+  const results = (await store.pool.query(`BEGIN; SET LOCAL enable_seqscan = off; EXPLAIN ${sql}; COMMIT`)) as unknown as Array<{ command: string; rows: Record<string, unknown>[] }>;
   return results.filter((r) => r.command === 'EXPLAIN').flatMap((r) => r.rows.map((row) => String(row['QUERY PLAN']))).join('\n');
 }
 
