@@ -91,6 +91,37 @@ describe('PostgreSQL store', () => {
     await expect(a.mutateTicket(2 ** 40, now, () => ({ patch: {}, events: [] }))).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('two instances running overlapping batches in opposite orders both commit, without a deadlock', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await a.createTicket(record(`batch ${i}`), [], [])).id);
+    // each operation pauses, so the two batches are surely interleaved
+    const run = (store: PostgresStore, order: number[], name: string) =>
+      store.batch(async () => {
+        for (const id of order) {
+          await store.mutateTicket(id, now, (cur) => ({ patch: { tags: [...cur.tags, name] }, events: [] }));
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }, { tickets: order });
+    await Promise.all([run(a, ids, 'a'), run(b, [...ids].reverse(), 'b')]);
+    for (const id of ids) expect([...(await a.getTicket(id))!.tags].sort()).toEqual(['a', 'b']);
+  });
+
+  it('a refused operation inside a batch is undone alone, on its savepoint', async () => {
+    freshSchema();
+    const a = await instance();
+    const [t1, t2] = [await a.createTicket(record('one'), [], []), await a.createTicket(record('two'), [], [])];
+    await a.batch(async () => {
+      await a.mutateTicket(t1.id, now, () => ({ patch: { status: 'in_progress' }, events: [] }));
+      // a statement the database refuses, not only a decision: the transaction must go on after it
+      await expect(a.mutateTicket(t2.id, now, () => ({ patch: { level: 'x' as unknown as 1 }, events: [] }))).rejects.toThrow();
+      await a.mutateTicket(t2.id, now, () => ({ patch: { status: 'blocked' }, events: [] }));
+    }, { tickets: [t1.id, t2.id] });
+    expect((await a.getTicket(t1.id))!.status).toBe('in_progress');
+    expect((await a.getTicket(t2.id))!).toMatchObject({ status: 'blocked', version: 2 });
+  });
+
   it('escalation numbers asked on two instances at once are all distinct', async () => {
     freshSchema();
     const [a, b] = [await instance(), await instance()];

@@ -37,7 +37,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
             results.push({ id: o.id, op: o.op, status: p.status, changed: false, error: p });
           }
         }
-      });
+      }, { tickets: req.body.operations.map((o) => o.id) });
       return { results };
     },
   );

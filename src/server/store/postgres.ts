@@ -5,7 +5,7 @@ import pg from 'pg';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
 import { decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type BatchOptions, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
 const MIGRATIONS: string[] = [
@@ -232,9 +232,20 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Runs `fn` in a transaction of its own (or the one already in progress). */
+  /** Runs `fn` in a transaction of its own, or as a savepoint of the batch in progress: atomic on its own either way. */
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.scope.getStore()) return fn();
+    const batch = this.scope.getStore();
+    if (batch) {
+      await batch.query('SAVEPOINT op');
+      try {
+        const result = await fn();
+        await batch.query('RELEASE SAVEPOINT op');
+        return result;
+      } catch (err) {
+        await batch.query('ROLLBACK TO SAVEPOINT op');
+        throw err;
+      }
+    }
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -255,11 +266,26 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Each operation commits on its own: a change holds its ticket's row lock only while it runs, so two
-   * instances working through overlapping batches in different orders never deadlock.
+   * One transaction, a savepoint per operation, one commit. The batch's tickets are locked first, in id
+   * order: two instances running overlapping batches wait for each other instead of deadlocking.
    */
-  async batch<T>(fn: () => Promise<T>): Promise<T> {
-    return fn();
+  async batch<T>(fn: () => Promise<T>, opts: BatchOptions = {}): Promise<T> {
+    if (this.scope.getStore()) return fn();
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const ids = [...new Set((opts.tickets ?? []).filter(inRange))];
+      if (ids.length) await client.query('SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+      const result = await this.scope.run(client, fn);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async countUsers() {

@@ -51,6 +51,11 @@ export interface ListTicketsArgs {
   now: Date;
 }
 
+export interface BatchOptions {
+  /** The tickets the batch will change: a store with row locks takes them all first, in one order, so batches never deadlock. */
+  tickets?: number[];
+}
+
 export type IdempotencyBegin =
   | { state: 'new' }
   | { state: 'pending' }
@@ -90,7 +95,7 @@ export interface Store {
    * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
    * (a savepoint): many changes, one commit.
    */
-  batch<T>(fn: () => Promise<T>): Promise<T>;
+  batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
 
