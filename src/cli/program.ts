@@ -22,8 +22,8 @@ Exit codes:
   6    unavailable: network error, timeout, or rate limit still hit after retries
   130  interrupted
 
-Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
-NO_COLOR, FORCE_COLOR, CI`;
+Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database),
+TIX_DATABASE_URL (serve on PostgreSQL), TIX_KEYRING=0 (no OS keyring), NO_COLOR, FORCE_COLOR, CI`;
 
 const PRIORITY_HELP = `${PRIORITIES.join(', ')} (urgent = critical)`;
 const LEVELS = ['1', '2', '3'];
@@ -305,7 +305,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
 
   program
     .command('serve')
-    .description('run the reference API server with an embedded SQLite database')
+    .description('run the reference API server on an embedded SQLite database (or PostgreSQL with --database-url)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '7878')
     .option('--db <path>', 'database file (default in the user data directory)')
