@@ -132,7 +132,8 @@ type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 
 /**
  * Token lookups, remembered for a few seconds: every request needs one, few change. A revocation
- * through this server forgets at once; one made elsewhere takes effect within TTL_MS.
+ * through this server forgets at once; one made elsewhere takes effect within TTL_MS. On a store
+ * shared by several instances nothing is remembered, so a revocation anywhere holds at once.
  */
 export class TokenCache {
   static readonly TTL_MS = 5_000;
@@ -141,6 +142,7 @@ export class TokenCache {
 
   /** The remembered answer, or undefined when it must be looked up. */
   peek(hash: string): FoundToken | undefined {
+    if (this.store.shared) return undefined;
     const hit = this.entries.get(hash);
     return hit && Date.now() - hit.at < TokenCache.TTL_MS ? hit.found : undefined;
   }
@@ -150,6 +152,7 @@ export class TokenCache {
     const hit = this.peek(hash);
     if (hit !== undefined) return hit;
     const found = await this.store.findToken(hash);
+    if (this.store.shared) return found;
     if (this.entries.size >= 10_000) this.entries.clear();
     this.entries.set(hash, { found, at: t });
     return found;

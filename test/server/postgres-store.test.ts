@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/domain/query.js';
+import { buildApp, hashToken } from '../../src/server/app.js';
 import { newTicketRecord } from '../../src/server/service.js';
 import { PostgresStore } from '../../src/server/store/postgres.js';
 import { DomainError } from '../../src/server/store/types.js';
@@ -148,6 +149,27 @@ describe('PostgreSQL store', () => {
     expect((await b.findToken('hash-1'))?.user.login).toBe('frank');
     expect(await a.deleteToken(token.id)).toBe(true);
     expect(await b.findToken('hash-1')).toBeNull();
+  });
+
+  it('a token revoked through one server is refused by another on its very next request', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const root = await a.createUser({ login: 'root', name: 'Root', email: null, role: 'admin', org: null, org_admin: false }, now);
+    await a.createToken(root.id, 'admin', hashToken('tix_root_secret'), now);
+    const alice = await a.createUser({ login: 'alice', name: 'Alice', email: null, role: 'agent', org: null, org_admin: false }, now);
+    const token = await a.createToken(alice.id, 'laptop', hashToken('tix_alice_secret'), now);
+    const [appA, appB] = [await buildApp({ store: a, now: () => now }), await buildApp({ store: b, now: () => now })];
+    try {
+      const me = () => appB.inject({ method: 'GET', url: '/v1/me', headers: { authorization: 'Bearer tix_alice_secret' } });
+      // B has just looked the token up, and would remember it if it could
+      expect((await me()).statusCode).toBe(200);
+      const revoked = await appA.inject({ method: 'DELETE', url: `/v1/tokens/${token.id}`, headers: { authorization: 'Bearer tix_root_secret' } });
+      expect(revoked.statusCode).toBe(204);
+      expect((await me()).statusCode).toBe(401);
+    } finally {
+      await appA.close();
+      await appB.close();
+    }
   });
 
   it('text terms are answered from the trigram indexes on the case-folded text', async () => {

@@ -167,6 +167,7 @@ export interface PostgresStoreOptions {
 }
 
 export class PostgresStore implements Store {
+  readonly shared = true;
   readonly pool: pg.Pool;
   private readonly scope = new AsyncLocalStorage<pg.PoolClient>();
 

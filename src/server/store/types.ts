@@ -63,6 +63,8 @@ export type IdempotencyBegin =
   | { state: 'done'; status: number; body: string };
 
 export interface Store {
+  /** Other server instances write to the same database: nothing read may be remembered across requests. */
+  readonly shared?: boolean;
   close(): Promise<void>;
 
   countUsers(): Promise<number>;
