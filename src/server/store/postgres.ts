@@ -182,6 +182,8 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: opts.max ?? 10,
+      // a database that does not answer fails the start (or the request) instead of hanging it
+      connectionTimeoutMillis: 10_000,
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
     });
     // an idle connection dropped by the server is replaced on next use, not a crash
