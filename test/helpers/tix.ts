@@ -350,6 +350,28 @@ export async function createUsers(server: TixServer): Promise<TestUsers> {
  * Rewrites created_at in the server's database. The API stamps tickets with the server clock, so
  * "an older ticket with a higher id" only exists when a test writes it (fixture data, not a mock).
  */
+/** Runs one writing statement (`?` placeholders) straight on the server's database, whichever it is; answers the rows changed. */
+export async function writeDb(server: TixServer, sql: string, params: unknown[]): Promise<number> {
+  if (server.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rowCount ?? 0;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(server.dbPath);
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db.prepare(sql).run(...params).changes;
+  } finally {
+    db.close();
+  }
+}
+
 export async function setCreatedAt(server: TixServer, times: Record<number, string>) {
   if (server.databaseUrl) {
     const { default: pg } = await import('pg');
