@@ -350,6 +350,37 @@ export async function createUsers(server: TixServer): Promise<TestUsers> {
  * Rewrites created_at in the server's database. The API stamps tickets with the server clock, so
  * "an older ticket with a higher id" only exists when a test writes it (fixture data, not a mock).
  */
+/** The server's own store, opened beside it (for fixture data): on its SQLite file or its PostgreSQL database. */
+export async function openServerStore(server: TixServer): Promise<import('../../src/server/store/types.js').Store> {
+  if (server.databaseUrl) {
+    const { PostgresStore } = await import('../../src/server/store/postgres.js');
+    return PostgresStore.open(server.databaseUrl, { max: 2 });
+  }
+  const { SqliteStore } = await import('../../src/server/store/sqlite.js');
+  return new SqliteStore(server.dbPath);
+}
+
+/** Rows of one SELECT (`?` placeholders) run straight on the server's database, whichever it is. */
+export async function readDb<T = Record<string, unknown>>(server: TixServer, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (server.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs one writing statement (`?` placeholders) straight on the server's database, whichever it is; answers the rows changed. */
 export async function writeDb(server: TixServer, sql: string, params: unknown[]): Promise<number> {
   if (server.databaseUrl) {
