@@ -1,8 +1,8 @@
 // npm run bench: how fast tix starts, answers one-shot commands, closes tickets in bulk, streams a
-// big list, and how much its server serves, each against a baseline measured in the same run
+// big list, how much its server serves, and how fast `tix mcp` answers an agent, each against a baseline measured in the same run
 // (paired, alternated runs; medians). Prints a table and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,health,keys]
+//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,health,keys,feed,mcp]
 //
 // It builds the CLI into a folder of its own (others may rebuild dist/ meanwhile), starts its own
 // `tix serve` on a temporary database and port 0, and seeds tickets straight into SQLite.
@@ -12,13 +12,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GNU_TIME, cleanupScratch, median, paired, runOnce, summarize } from './measure.mjs';
-import { countStatus, seedTickets } from './seed.mjs';
+import { countStatus, seedEvents, seedTickets } from './seed.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const ONLY = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
-const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'health', 'keys'].filter((p) => !args.includes('--only') || ONLY.has(p));
+const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'health', 'keys', 'feed', 'mcp'].filter((p) => !args.includes('--only') || ONLY.has(p));
 const ROUNDS = QUICK ? 10 : 30;
 const HEAVY_ROUNDS = QUICK ? 1 : 3;
 const LOAD_SECONDS = QUICK ? 2 : 4;
@@ -502,6 +502,187 @@ if (PHASES.includes('keys')) {
   });
   fresh.child.kill('SIGTERM');
   loaded.child.kill('SIGTERM');
+}
+
+if (PHASES.includes('feed')) {
+  // change → watcher: a real `tix watch --json` follows the feed; each change is a POST, timed until its line arrives
+  const CHANGES = QUICK ? 200 : 1_000;
+  const subject = await api('POST', '/v1/tickets', { subject: 'Feed bench', description: 'Commented on by the bench.' });
+  const watcher = spawn(NODE, [BIN, 'watch', '--json'], { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(watcher);
+  watcher.on('exit', () => children.delete(watcher));
+  let pending = '';
+  let onLine = () => {};
+  watcher.stdout.setEncoding('utf8').on('data', (s) => {
+    pending += s;
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+  });
+  const nextLine = (ms) => new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    onLine = (e) => {
+      clearTimeout(timer);
+      onLine = () => {};
+      resolve(e);
+    };
+  });
+  const change = () => api('POST', `/v1/tickets/${subject.id}/comments`, { body: 'bench note' });
+  // the watcher starts "from now": change until it prints, then let it settle
+  for (let tries = 0; ; tries++) {
+    const seen = nextLine(1_000);
+    await change();
+    if (await seen) break;
+    if (tries > 30) throw new Error('tix watch printed nothing');
+  }
+  while (await nextLine(500));
+  log(`change → watcher latency: ${fmt(CHANGES)} changes`);
+  const latencies = [];
+  // the same, from the instant the server stamped the event (before its commit) to the printed line
+  const fromStamp = [];
+  for (let i = 0; i < CHANGES; i++) {
+    const seen = nextLine(30_000);
+    const t0 = performance.now();
+    await change();
+    const e = await seen;
+    if (!e) throw new Error(`change ${i + 1} never reached the watcher`);
+    latencies.push(performance.now() - t0);
+    fromStamp.push(Date.now() - Date.parse(e.at));
+  }
+  watcher.kill('SIGTERM');
+  const percentile = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  };
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p) => percentile(latencies, p);
+  rows.push({
+    id: 'feed-latency',
+    measure: `change → watcher: a comment POSTed until \`tix watch --json\` prints its event (${fmt(CHANGES)} changes, one at a time)`,
+    tix: `p50 ${fmt(pct(50), 1)} ms, p99 ${fmt(pct(99), 1)} ms`,
+    baseline: '',
+    result: `max ${fmt(sorted.at(-1), 1)} ms; from the event's stamp: p50 ${fmt(percentile(fromStamp, 50))} ms, p99 ${fmt(percentile(fromStamp, 99))} ms`,
+    target: 'p99 ≤ 100 ms',
+    met: pct(99) <= 100,
+    data: { p50: pct(50), p90: pct(90), p99: pct(99), max: sorted.at(-1), fromStamp: { p50: percentile(fromStamp, 50), p99: percentile(fromStamp, 99) }, changes: CHANGES },
+  });
+
+  // feed throughput: the events paged out by `tix events --json`, against curl paging the same endpoint
+  const EVENTS = QUICK ? 20_000 : 100_000;
+  const range = seedEvents(dbPath, subject.id, EVENTS);
+  log(`seeded ${fmt(EVENTS)} events; paging them out`);
+  const from = String(range.first - 1);
+  const tixMs = [];
+  const curlMs = [];
+  const tixEvents = () => {
+    const r = runOnce(['sh', '-c', `${tixLine('events', '--since', from, '--json')} | wc -l`], { env: cliEnv });
+    const n = Number(String(r.stdout).trim());
+    if (n !== EVENTS) throw new Error(`tix events printed ${n} lines, expected ${EVENTS}:\n${r.stderr}`);
+    return r.ms;
+  };
+  const curlEvents = () => {
+    const page = join(work, 'feed-page');
+    const line = `c=${from}
+      while :; do
+        curl -sf -H @${q(curlHeaders)} "${url}/v1/events?after=$c&limit=1000" -o ${q(page)} || exit 1
+        grep -q '"items":\\[\\]' ${q(page)} && break
+        cat ${q(page)}
+        c=$(grep -o '"next_cursor":"[^"]*"' ${q(page)} | cut -d'"' -f4)
+      done | wc -c`;
+    const r = runOnce(['sh', '-c', line], { env: baseEnv });
+    if (Number(String(r.stdout).trim()) < EVENTS * 100) throw new Error(`the curl pager got only ${String(r.stdout).trim()} bytes for ${EVENTS} events`);
+    return r.ms;
+  };
+  for (let i = 0; i < HEAVY_ROUNDS; i++) {
+    log(`feed of ${fmt(EVENTS)} events: round ${i + 1} of ${HEAVY_ROUNDS}`);
+    if (i % 2 === 0) {
+      tixMs.push(tixEvents());
+      curlMs.push(curlEvents());
+    } else {
+      curlMs.push(curlEvents());
+      tixMs.push(tixEvents());
+    }
+  }
+  const t = median(tixMs);
+  const c = median(curlMs);
+  rows.push({
+    id: 'feed-throughput',
+    measure: `feed throughput: \`tix events --json\` paging out ${fmt(EVENTS)} events vs \`curl\` paging the same endpoint`,
+    tix: `${fmt(t / 1000, 2)} s (${fmt((EVENTS / t) * 1000)} events/s)`,
+    baseline: `${fmt(c / 1000, 2)} s (${fmt((EVENTS / c) * 1000)} events/s)`,
+    result: `${fmt(t / c, 2)}×`,
+    target: 'info',
+    met: undefined,
+    data: { events: EVENTS, tixMs, curlMs },
+  });
+}
+
+if (PHASES.includes('mcp')) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const demo = await api('POST', '/v1/tickets', { subject: 'Scanner drops pages on double-sided jobs', description: 'Every double-sided scan loses the even pages.' });
+  /** `tix mcp` started by the SDK's own client; answers once its first listTools is answered. */
+  async function mcpSession() {
+    const t0 = performance.now();
+    const transport = new StdioClientTransport({ command: NODE, args: [BIN, 'mcp'], env: cliEnv, stderr: 'ignore' });
+    const client = new Client({ name: 'tix-bench', version: '1.0.0' });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    if (!tools.some((t) => t.name === 'show')) throw new Error('tix mcp offers no show tool');
+    return { client, startMs: performance.now() - t0 };
+  }
+  const show = async (client) => {
+    const r = await client.callTool({ name: 'show', arguments: { id: demo.id } });
+    if (r.isError || r.structuredContent?.id !== demo.id) throw new Error(`show through MCP failed: ${JSON.stringify(r.content)}`);
+  };
+
+  log(`tix mcp start-up to its first listTools: ${ROUNDS} paired rounds`);
+  const starts = [];
+  const bases = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const base = i % 2 ? runOnce(BASE, { env: baseEnv }).ms : undefined;
+    const s = await mcpSession();
+    starts.push(s.startMs);
+    await s.client.close();
+    bases.push(base ?? runOnce(BASE, { env: baseEnv }).ms);
+  }
+  const startMs = median(starts);
+  const baseMs = median(bases);
+  rows.push({
+    id: 'mcp-start',
+    measure: '`tix mcp` start-up to its first answered `listTools` (the SDK client over stdio) vs `node -e 0`',
+    tix: `${fmt(startMs, 1)} ms`,
+    baseline: `${fmt(baseMs, 1)} ms`,
+    result: `${fmt(startMs / baseMs, 2)}×`,
+    target: 'info',
+    met: undefined,
+    data: { startMs: starts, baselineMs: bases },
+  });
+
+  const CALLS = 200;
+  log(`${CALLS} show calls through one MCP session`);
+  const session = await mcpSession();
+  for (let i = 0; i < 5; i++) await show(session.client); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < CALLS; i++) await show(session.client);
+  const mcpMs = performance.now() - t0;
+  await session.client.close();
+  log(`${CALLS} \`tix show\` processes`);
+  const t1 = performance.now();
+  for (let i = 0; i < CALLS; i++) runOnce(tixArgv('show', String(demo.id)), { env: cliEnv });
+  const cliMs = performance.now() - t1;
+  rows.push({
+    id: 'mcp-show200',
+    measure: `${CALLS} \`show\` calls through one \`tix mcp\` session vs ${CALLS} \`tix show\` processes`,
+    tix: `${fmt(mcpMs, 0)} ms (${fmt(mcpMs / CALLS, 2)} ms a call; the session's start, ${fmt(session.startMs, 0)} ms, apart)`,
+    baseline: `${fmt(cliMs, 0)} ms (${fmt(cliMs / CALLS, 1)} ms a process)`,
+    result: `${fmt(cliMs / mcpMs, 1)}× faster`,
+    target: '≥ 20×',
+    met: cliMs / mcpMs >= 20,
+    data: { calls: CALLS, mcpMs, cliMs, sessionStartMs: session.startMs },
+  });
 }
 
 // ---- report -----------------------------------------------------------------------------------

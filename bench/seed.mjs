@@ -56,3 +56,26 @@ export function countStatus(dbPath, tag, status) {
     db.close();
   }
 }
+
+/**
+ * Adds `count` internal comment events to ticket `ticketId`, straight into SQLite, stamped a
+ * millisecond apart from `startAt`.
+ * @returns {{ first: number, last: number }} their id range
+ */
+export function seedEvents(dbPath, ticketId, count, startAt = new Date()) {
+  const db = new Database(dbPath);
+  db.pragma('busy_timeout = 10000');
+  try {
+    const info = db
+      .prepare(
+        `INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal)
+         WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < @count)
+         SELECT @ticket, strftime('%Y-%m-%dT%H:%M:%fZ', @start, '+' || (n / 1000.0) || ' seconds'), 'bench', 'commented', NULL, NULL, 'internal comment', 1 FROM seq`,
+      )
+      .run({ count, ticket: ticketId, start: startAt.toISOString() });
+    const last = Number(info.lastInsertRowid);
+    return { first: last - count + 1, last };
+  } finally {
+    db.close();
+  }
+}

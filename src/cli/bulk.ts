@@ -1,12 +1,21 @@
-// The bulk engine shared by every mutating command: targets from ids, stdin or a query;
-// a dry run, a confirmation, concurrency, per-ticket results and the exit code.
+// The bulk engine shared by every command that changes tickets: targets from ids, stdin or a query;
+// a dry run, a confirmation, concurrency, a journal, and one result envelope for one ticket or many.
+//
+// A new command joins by describing its change as a BulkOperation (the batch op and body, and
+// what it would set on a ticket) and calling `runBulk(ctx, await resolveTargets(ctx, args, opts), op, opts)`;
+// it then answers the envelope with --json, streams results with --format ndjson, previews with
+// --dry-run, resumes with --journal and gets the exit codes, with nothing more to write.
+// `applyChange` is the same run without a terminal: it returns the envelope (for MCP and tests).
 import { ApiError } from '../client/errors.js';
 import type { TixClient } from '../client/index.js';
+import type { ErrorObject, FieldChange, ResultEnvelope, ResultItem } from '../domain/envelope.js';
+import { diffTickets, summarize } from '../domain/results.js';
 import { TICKET_FIELDS } from '../domain/fields.js';
-import type { BatchOperation, BatchResult, Ticket } from '../domain/schemas.js';
+import type { BatchOperation, BatchResult, Problem, Ticket } from '../domain/schemas.js';
 import type { Finished, Journal } from './journal.js';
 import type { Context } from './context.js';
-import { CancelError, SilentFailure, UsageError, describeError } from './errors.js';
+import { CancelError, SilentFailure, UsageError, aboutTarget, describeError } from './errors.js';
+import { jsonText } from './output/text.js';
 
 export interface Targets {
   ids: number[];
@@ -68,8 +77,8 @@ export async function resolveTargets(ctx: Context, args: string[], opts: { query
   const known = new Map<number, Ticket>();
   checkTargetsGiven(args, opts);
   if (opts.query !== undefined) {
-    // the client is built once: give it the run's connections now
-    const client = await ctx.client({ connections: concurrencyOf(opts.concurrency) });
+    // the client is built once: give it the run's connections (and its patience with rate limits) now
+    const client = await ctx.client({ connections: concurrencyOf(opts.concurrency), patient: true });
     const ids: number[] = [];
     for await (const t of client.allTickets({ q: opts.query })) {
       ids.push(t.id);
@@ -97,26 +106,46 @@ export interface BulkOperation {
   op: BatchOperation['op'];
   body: object;
   /**
-   * What would change on this ticket, as `field: before → after`; null when nothing would;
-   * `{ refused }` when the server would refuse it (the same domain rule says why).
+   * The fields this change would set on the ticket as it is now, or `{ refused }` when the server
+   * would refuse it (the same domain rule says why). A dry run lists every field that differs.
    */
-  preview(t: Ticket): string | null | { refused: string };
-}
-
-export interface BulkReport {
-  succeeded: number[];
-  failed: { id: number; error: { code: string; message: string; status?: number } }[];
-  skipped: number[];
+  preview(t: Ticket): Partial<Ticket> | { refused: string };
+  /** Why a ticket already as asked is left alone, e.g. "already closed". */
+  unchanged?: string;
 }
 
 /** Tickets per POST /v1/batch: small enough for steady progress and cheap resumes. */
 export const BATCH_SIZE = 250;
 
-async function confirm(ctx: Context, message: string): Promise<boolean> {
-  if (ctx.globals.yes) return true;
-  if (!ctx.canPrompt) return false;
-  const { confirm: ask } = await import('@inquirer/prompts');
-  return ask({ message, default: false });
+export const EARLIER_RUN = 'done in an earlier run';
+
+export interface ChangeRun {
+  client: TixClient;
+  ids: number[];
+  /** Tickets already read (from --query): a dry run reads no more. */
+  known?: Map<number, Ticket>;
+  dryRun?: boolean;
+  /** Batches (or reads, in a dry run) in flight; default 8. */
+  concurrency?: number;
+  /** A journal file: finished tickets are recorded as they go and not sent again by a re-run. */
+  journal?: string;
+  now?: () => Date;
+  /** Results carry the ticket as it is after the change (as it is now, in a dry run). */
+  withTickets?: boolean;
+  /** Each result as it finishes (finish order), for streaming. */
+  onResult?: (r: ResultItem) => void;
+  /** Told how many tickets are left and how many more finished, for a progress bar. */
+  progress?: { start(total: number): void; increment(n: number): void; stop(): void };
+  /** One line about the run (resuming from a journal). */
+  onNote?: (line: string) => void;
+}
+
+export interface ChangeOutcome {
+  envelope: ResultEnvelope;
+  /** A failure that stopped the run (server down, token refused): no batch started after it. */
+  stoppedBy?: unknown;
+  /** The error behind each failed result, by result id, to rethrow when one target was named. */
+  errors: Map<ResultItem['id'], unknown>;
 }
 
 /** Runs `work` over items, `concurrency` at a time; once `stop()` says so, no new item starts. */
@@ -134,41 +163,248 @@ export function concurrencyOf(raw: unknown): number {
   return n;
 }
 
-async function dryRun(ctx: Context, client: TixClient, targets: Targets, op: BulkOperation, concurrency: number) {
-  const lines: { id: number; change: string | null; error?: string }[] = [];
-  await pool(targets.ids, concurrency, async (id) => {
-    try {
-      const t = targets.known.get(id) ?? (await client.getTicket(id));
-      const p = op.preview(t);
-      lines.push(p !== null && typeof p === 'object' ? { id, change: null, error: p.refused } : { id, change: p });
-    } catch (err) {
-      lines.push({ id, change: null, error: describeError(err).message });
-    }
-  });
-  const position = new Map(targets.ids.map((id, i) => [id, i]));
-  lines.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
-  if (ctx.format === 'json') ctx.out(`${JSON.stringify(lines.map((l) => ({ id: l.id, would_change: l.change, error: l.error ?? null })), null, 2)}\n`);
-  else for (const l of lines) ctx.out(`#${l.id}\t${l.error ? `cannot: ${l.error}` : l.change ?? 'no change'}\n`);
-  ctx.status(`dry run: ${lines.filter((l) => l.change).length} of ${lines.length} tickets would change; nothing was changed`);
+const problemError = (id: number, p: Problem): ErrorObject => ({ code: p.code, message: p.detail, status: p.status, id });
+
+function errorObject(id: ResultItem['id'], err: unknown): ErrorObject {
+  const d = describeError(err);
+  return id === null ? d : { ...d, id };
 }
 
+/**
+ * A change of one target that is not a batch operation (create, comment, escalation advance):
+ * `attempt` answers its result; a failure becomes a failed (or, in a dry run, would_fail) result.
+ */
+export async function oneChange(id: ResultItem['id'], dryRun: boolean, attempt: () => Promise<ResultItem>): Promise<ChangeOutcome> {
+  try {
+    const r = await attempt();
+    const errors = new Map<ResultItem['id'], unknown>();
+    if (r.error) errors.set(r.id, new ApiError({ type: 'about:blank', title: 'Conflict', status: r.error.status ?? 409, detail: r.error.message, code: 'conflict' }));
+    return { envelope: summarize([r], dryRun), errors };
+  } catch (err) {
+    const r: ResultItem = { id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: errorObject(id, err) };
+    return { envelope: summarize([r], dryRun), errors: new Map([[id, err]]) };
+  }
+}
 
-const outcomeOf = (r: BatchResult): Finished =>
-  r.error
-    ? { id: r.id, result: 'failed', error: { code: r.error.code, message: r.error.detail, status: r.error.status } }
-    : { id: r.id, result: r.changed ? 'succeeded' : 'skipped' };
+/** Runs a one-target change, prints it as asked (the envelope with --json, `text` for people) and sets the exit code. */
+export async function reportOne(ctx: Context, change: () => Promise<ChangeOutcome>, text: (r: ResultItem, outcome: ChangeOutcome) => void): Promise<void> {
+  // a bad --json field is a usage error before anything changes
+  const writer = await envelopeWriter(ctx);
+  const outcome = await change();
+  const r = outcome.envelope.results[0]!;
+  writer.result(r);
+  writer.end(outcome.envelope);
+  if (!writer.json && !r.error) text(r, outcome);
+  finish(outcome, true);
+}
+
+/** The change as a dry run sees it: every field that would differ, or why it would fail. */
+export function previewResult(op: BulkOperation, t: Ticket, withTicket: boolean): ResultItem {
+  const p = op.preview(t);
+  const ticket = withTicket ? { ticket: t } : {};
+  if ('refused' in p && typeof p.refused === 'string') {
+    return { id: t.id, outcome: 'would_fail', changes: [], error: { code: 'conflict', message: p.refused, status: 409, id: t.id }, ...ticket };
+  }
+  const changes = diffTickets(t, { ...t, ...p });
+  if (changes.length === 0) return { id: t.id, outcome: 'unchanged', changes, reason: op.unchanged ?? 'already as asked', ...ticket };
+  return { id: t.id, outcome: 'would_change', changes, ...ticket };
+}
+
+async function dryRun(op: BulkOperation, run: ChangeRun, concurrency: number): Promise<ChangeOutcome> {
+  const results: ResultItem[] = [];
+  const errors = new Map<ResultItem['id'], unknown>();
+  await pool(run.ids, concurrency, async (id) => {
+    let r: ResultItem;
+    try {
+      r = previewResult(op, run.known?.get(id) ?? (await run.client.getTicket(id)), Boolean(run.withTickets));
+      if (r.error) errors.set(id, new ApiError({ type: 'about:blank', title: 'Conflict', status: 409, detail: r.error.message, code: 'conflict' }));
+    } catch (err) {
+      errors.set(id, err);
+      r = { id, outcome: 'would_fail', changes: [], error: errorObject(id, err) };
+    }
+    results.push(r);
+    run.onResult?.(r);
+  });
+  return { envelope: summarize(inOrder(results, run.ids), true), errors };
+}
+
+function inOrder(results: ResultItem[], ids: number[]): ResultItem[] {
+  const position = new Map(ids.map((id, i) => [id, i]));
+  return results.sort((a, b) => (position.get(a.id as number) ?? 0) - (position.get(b.id as number) ?? 0));
+}
+
+function resultOf(op: BulkOperation, r: BatchResult): ResultItem {
+  if (r.error) return { id: r.id, outcome: 'failed', changes: [], error: problemError(r.id, r.error), ...(r.ticket ? { ticket: r.ticket } : {}) };
+  const ticket = r.ticket ? { ticket: r.ticket } : {};
+  if (!r.changed) return { id: r.id, outcome: 'unchanged', changes: [], reason: op.unchanged ?? 'already as asked', ...ticket };
+  return { id: r.id, outcome: 'changed', changes: (r.changes ?? []) as FieldChange[], ...ticket };
+}
+
+const journalLine = (r: ResultItem): Finished =>
+  r.outcome === 'failed' ? { id: r.id as number, result: 'failed', error: r.error } : { id: r.id as number, result: r.outcome === 'changed' ? 'succeeded' : 'skipped' };
+
+/** A ticket a journal saw finish: done already (unchanged now), or failed then. */
+const fromJournal = (f: Finished): ResultItem =>
+  f.result === 'failed'
+    ? { id: f.id, outcome: 'failed', changes: [], reason: 'failed in an earlier run of this journal', error: { ...(f.error ?? { code: 'internal', message: 'failed' }), id: f.id } as ErrorObject }
+    : { id: f.id, outcome: 'unchanged', changes: [], reason: EARLIER_RUN };
+
+/**
+ * Applies one change to many tickets and returns the envelope: batches of BATCH_SIZE, `concurrency`
+ * in flight, each ticket's outcome as the server decided it (Tix-Changed), the journal kept.
+ */
+export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<ChangeOutcome> {
+  const concurrency = run.concurrency ?? 8;
+  if (run.dryRun) return dryRun(op, run, concurrency);
+  const { randomUUID, createHash } = await import('node:crypto');
+  let journal: Journal | undefined;
+  if (run.journal !== undefined) {
+    const { Journal } = await import('./journal.js');
+    const fingerprint = createHash('sha256').update(JSON.stringify([op.op, op.body])).digest('hex');
+    journal = Journal.open(run.journal, fingerprint, `${op.op} ${JSON.stringify(op.body)}`, (run.now ?? (() => new Date()))());
+    if (journal.finished.size) run.onNote?.(`resuming from ${run.journal}: ${journal.finished.size} tickets already finished`);
+  }
+  const results: ResultItem[] = [];
+  const errors = new Map<ResultItem['id'], unknown>();
+  const emit = (r: ResultItem, error?: unknown) => {
+    results.push(r);
+    if (error !== undefined) errors.set(r.id, error);
+    run.onResult?.(r);
+  };
+  const operation = (id: number) => ({ op: op.op, id, body: op.body }) as BatchOperation;
+
+  // what is left: tickets the journal has not seen finish; unanswered batches go first, as they were
+  const batches: { key: string; ids: number[]; planned: boolean }[] = [];
+  const inBatch = new Set<number>();
+  for (const b of journal?.unanswered ?? []) {
+    batches.push({ ...b, planned: true });
+    for (const id of b.ids) inBatch.add(id);
+  }
+  const wanted = new Set(run.ids);
+  const fresh = run.ids.filter((id) => !journal?.finished.has(id) && !inBatch.has(id));
+  for (let i = 0; i < fresh.length; i += BATCH_SIZE) batches.push({ key: randomUUID(), ids: fresh.slice(i, i + BATCH_SIZE), planned: false });
+  for (const id of run.ids) {
+    const previous = journal?.finished.get(id);
+    if (previous) emit(fromJournal(previous));
+  }
+
+  const total = batches.reduce((n, b) => n + b.ids.length, 0);
+  run.progress?.start(total);
+  // a batch that fails as a whole (server down, token refused) stops the run: batches in flight
+  // finish and are reported, none starts after it, and nothing unanswered is journaled as done
+  let stoppedBy: unknown;
+  try {
+    await pool(
+      batches,
+      concurrency,
+      async (b) => {
+        if (!b.planned) journal?.plan(b.key, b.ids);
+        let answers: BatchResult[];
+        try {
+          // a copy still running under this key (a resumed run) answers 409 + Retry-After: the client waits and retries
+          answers = await run.client.batch(b.ids.map(operation), { idempotencyKey: b.key, minimal: !run.withTickets });
+        } catch (err) {
+          stoppedBy ??= err;
+          for (const id of b.ids) if (wanted.has(id)) emit({ id, outcome: 'failed', changes: [], error: errorObject(id, err) }, err);
+          return;
+        }
+        const finished = answers.filter((a) => !journal?.finished.has(a.id));
+        const mapped = finished.map((a) => resultOf(op, a));
+        journal?.record(mapped.map(journalLine));
+        for (let i = 0; i < mapped.length; i++) {
+          // a batch planned by an earlier run may hold tickets this run did not name
+          if (wanted.has(mapped[i]!.id as number)) emit(mapped[i]!, finished[i]!.error ? new ApiError(finished[i]!.error!) : undefined);
+        }
+        run.progress?.increment(b.ids.length);
+      },
+      () => stoppedBy !== undefined,
+    );
+  } finally {
+    run.progress?.stop();
+    journal?.close();
+  }
+  if (stoppedBy !== undefined) {
+    const reached = new Set(results.map((r) => r.id));
+    for (const id of run.ids) {
+      if (!reached.has(id)) emit({ id, outcome: 'failed', changes: [], error: { code: 'not_sent', message: 'not sent: the run stopped after an error; re-run to finish', id } });
+    }
+  }
+  return { envelope: summarize(inOrder(results, run.ids), false), stoppedBy, errors };
+}
+
+async function confirm(ctx: Context, message: string): Promise<boolean> {
+  if (ctx.globals.yes) return true;
+  if (!ctx.canPrompt) return false;
+  const { confirm: ask } = await import('@inquirer/prompts');
+  return ask({ message, default: false });
+}
+
+/** The outcome of a change, written as asked: the envelope (--json), one result per line (ndjson), or status lines. */
+export interface EnvelopeWriter {
+  /** A result as it finishes: streamed with ndjson. */
+  result(r: ResultItem): void;
+  /** The whole envelope, once the run is over. */
+  end(envelope: ResultEnvelope): void;
+  readonly json: boolean;
+  readonly fields: string[] | undefined;
+}
+
+export async function envelopeWriter(ctx: Context): Promise<EnvelopeWriter> {
+  const format = ctx.format;
+  const { parseFields, pick } = await import('./output/index.js');
+  // a bad --json field is a usage error before anything changes
+  const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
+  const shown = (r: ResultItem): ResultItem => {
+    const out: ResultItem = r.error ? { ...r, error: { ...r.error, message: ctx.redact(r.error.message) } } : r;
+    return out.ticket && fields ? { ...out, ticket: pick(out.ticket, fields) } : out;
+  };
+  const json = format === 'json' || format === 'ndjson';
+  return {
+    json,
+    fields,
+    result(r) {
+      if (format === 'ndjson') ctx.out(`${jsonText(shown(r))}\n`);
+    },
+    end(envelope) {
+      if (format === 'json') {
+        const out = { ...envelope, results: envelope.results.map(shown) };
+        ctx.out(ctx.isStdoutTTY ? `${jsonText(out, 2)}\n` : `${jsonText(out)}\n`);
+      }
+    },
+  };
+}
+
+/** `field: before → after, …`, for people. */
+export const describeChanges = (changes: FieldChange[]) =>
+  changes.map((c) => `${c.field}: ${shownValue(c.from)} → ${shownValue(c.to)}`).join(', ');
+
+const shownValue = (v: unknown) => (v === null || v === undefined ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+
+/**
+ * Ends a change run on the terminal: the exit code. One target named: its error, rethrown, gives
+ * the code (3, 4, 5…) and the message; several: 1 when any failed; a run stopped by an error: that error's.
+ */
+export function finish(outcome: ChangeOutcome, single: boolean): void {
+  const { envelope, stoppedBy, errors } = outcome;
+  if (stoppedBy !== undefined) throw stoppedBy;
+  if (envelope.ok) return;
+  if (single) {
+    const failed = envelope.results.find((r) => r.outcome === 'failed' || r.outcome === 'would_fail');
+    const err = failed ? errors.get(failed.id) : undefined;
+    if (err !== undefined) throw aboutTarget(err, failed!.id);
+  }
+  throw new SilentFailure();
+}
 
 export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation, opts: { dryRun?: boolean; concurrency?: unknown; journal?: unknown }): Promise<void> {
   const concurrency = concurrencyOf(opts.concurrency);
-  const client = await ctx.client({ connections: concurrency });
-  const json = ctx.format === 'json';
-  const ndjson = ctx.format === 'ndjson';
-  if (opts.dryRun) return dryRun(ctx, client, targets, op, concurrency);
+  const writer = await envelopeWriter(ctx);
+  const client = await ctx.client({ connections: concurrency, patient: true });
 
-  if (targets.fromQuery !== undefined) {
+  if (targets.fromQuery !== undefined && !opts.dryRun) {
     if (targets.ids.length === 0) {
       ctx.status(`no tickets match "${targets.fromQuery}"`);
-      if (json) ctx.out(`${JSON.stringify({ succeeded: [], failed: [], skipped: [] })}\n`);
+      writer.end(summarize([], false));
       return;
     }
     const ok = await confirm(ctx, `${op.done.replace(/d$/, '')} ${targets.ids.length} tickets matching "${targets.fromQuery}"?`);
@@ -178,104 +414,75 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
     }
   }
 
-  const operation = (id: number) => ({ op: op.op, id, body: op.body }) as BatchOperation;
+  const single = targets.single && typeof opts.journal !== 'string';
+  const bar = ctx.isStderrTTY && !ctx.globals.quiet && !opts.dryRun ? lazyProgressBar(ctx) : undefined;
+  const outcome = await applyChange(op, {
+    client,
+    ids: targets.ids,
+    known: targets.known,
+    dryRun: Boolean(opts.dryRun),
+    concurrency,
+    journal: typeof opts.journal === 'string' ? opts.journal : undefined,
+    now: ctx.now,
+    withTickets: writer.json,
+    onResult: (r) => {
+      writer.result(r);
+      // with JSON the failures are in the results; on a terminal each one gets its line as it happens
+      if (!writer.json && !single && r.outcome === 'failed' && r.reason === undefined) ctx.warn(`#${r.id}: ${ctx.redact(r.error?.message ?? 'failed')}`);
+    },
+    progress: bar,
+    onNote: (line) => (writer.json ? ctx.notice('resumed', line) : ctx.status(line)),
+  });
+  await bar?.done;
+  writer.end(outcome.envelope);
+  if (!writer.json) reportText(ctx, op, outcome.envelope, single);
+  finish(outcome, single);
+}
 
-  if (targets.single && !opts.journal) {
-    const id = targets.ids[0]!;
-    // a bad --json field is a usage error before anything changes
-    const { parseFields, pick } = await import('./output/index.js');
-    const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
-    const [r] = await client.batch([operation(id)], { minimal: !json && !ndjson });
-    if (r!.error) throw new ApiError(r!.error);
-    if (r!.ticket) {
-      const shown = pick(r!.ticket, fields);
-      ctx.out(json ? `${JSON.stringify(shown, null, 2)}\n` : `${JSON.stringify(shown)}\n`);
+/** Status lines for people: per ticket for one, a summary for many; the dry run lists each ticket on stdout. */
+function reportText(ctx: Context, op: BulkOperation, envelope: ResultEnvelope, single: boolean) {
+  const { summary, results } = envelope;
+  if (envelope.dry_run) {
+    for (const r of results) {
+      ctx.out(`#${r.id}\t${r.error ? `cannot: ${ctx.redact(r.error.message)}` : r.changes.length ? describeChanges(r.changes) : 'no change'}\n`);
     }
-    ctx.status(r!.changed ? `✓ ${capitalize(op.done)} #${id}` : `#${id} already as asked; nothing changed`);
+    ctx.status(`dry run: ${summary.changed} of ${results.length} tickets would change; nothing was changed`);
     return;
   }
-
-  const { randomUUID, createHash } = await import('node:crypto');
-  let journal: Journal | undefined;
-  if (typeof opts.journal === 'string') {
-    const { Journal } = await import('./journal.js');
-    const fingerprint = createHash('sha256').update(JSON.stringify([op.op, op.body])).digest('hex');
-    journal = Journal.open(opts.journal, fingerprint, `${op.op} ${JSON.stringify(op.body)}`, ctx.now());
-    if (journal.finished.size) ctx.status(`resuming from ${opts.journal}: ${journal.finished.size} tickets already finished`);
+  if (single) {
+    const r = results[0];
+    if (r?.outcome === 'changed') ctx.status(`✓ ${capitalize(op.done)} #${r.id}`);
+    else if (r?.outcome === 'unchanged') ctx.status(`#${r.id} ${r.reason ?? 'already as asked'}; nothing changed`);
+    return;
   }
+  ctx.status(`${op.done} ${summary.changed}, skipped ${summary.unchanged} (already so), failed ${summary.failed}`);
+}
 
-  const report: BulkReport = { succeeded: [], failed: [], skipped: [] };
-  const emit = (f: Finished, fresh: boolean) => {
-    if (f.result === 'failed') {
-      report.failed.push({ id: f.id, error: { ...f.error!, message: ctx.redact(f.error!.message) } });
-      if (fresh && !json && !ndjson) ctx.warn(`#${f.id}: ${ctx.redact(f.error!.message)}`);
-    } else report[f.result].push(f.id);
-    if (ndjson) ctx.out(`${JSON.stringify(f)}\n`);
+/** A progress bar on a terminal, loaded only when a run is big enough to want one. */
+function lazyProgressBar(ctx: Context): NonNullable<ChangeRun['progress']> & { done: Promise<void> | undefined } {
+  let bar: Awaited<ReturnType<typeof progressBar>> | undefined;
+  let loading: Promise<void> | undefined;
+  let pending = 0;
+  return {
+    get done() {
+      return loading;
+    },
+    start(total) {
+      if (total <= BATCH_SIZE) return;
+      loading = progressBar(ctx, total).then((b) => {
+        bar = b;
+        b.increment(pending);
+      });
+    },
+    increment(n) {
+      if (bar) bar.increment(n);
+      else pending += n;
+    },
+    stop() {
+      if (bar) bar.stop();
+      else void loading?.then(() => bar?.stop());
+    },
   };
-
-  // what is left: tickets the journal has not seen finish; unanswered batches go first, as they were
-  const batches: { key: string; ids: number[]; planned: boolean }[] = [];
-  const inBatch = new Set<number>();
-  for (const b of journal?.unanswered ?? []) {
-    batches.push({ ...b, planned: true });
-    for (const id of b.ids) inBatch.add(id);
-  }
-  const fresh = targets.ids.filter((id) => !journal?.finished.has(id) && !inBatch.has(id));
-  for (let i = 0; i < fresh.length; i += BATCH_SIZE) batches.push({ key: randomUUID(), ids: fresh.slice(i, i + BATCH_SIZE), planned: false });
-  for (const id of targets.ids) {
-    const previous = journal?.finished.get(id);
-    if (previous) emit(previous, false);
-  }
-
-  const total = batches.reduce((n, b) => n + b.ids.length, 0);
-  const bar = ctx.isStderrTTY && !ctx.globals.quiet && total > BATCH_SIZE ? await progressBar(ctx, total) : undefined;
-  // a batch that fails as a whole (server down, token refused) stops the run: batches in flight
-  // finish and are reported, none starts after it, and nothing unanswered is journaled as done
-  let stoppedBy: unknown;
-  const unsent = (ids: number[], error: { code: string; message: string; status?: number }) => {
-    for (const id of ids) emit({ id, result: 'failed', error }, true);
-  };
-  try {
-    await pool(
-      batches,
-      concurrency,
-      async (b) => {
-        if (!b.planned) journal?.plan(b.key, b.ids);
-        let results: BatchResult[];
-        try {
-          // a copy still running under this key (a resumed run) answers 409 + Retry-After: the client waits and retries
-          results = await client.batch(b.ids.map(operation), { idempotencyKey: b.key, minimal: true });
-        } catch (err) {
-          stoppedBy ??= err;
-          const d = describeError(err);
-          unsent(b.ids, { code: d.code, message: d.message, ...(d.status ? { status: d.status } : {}) });
-          return;
-        }
-        const finished = results.map(outcomeOf).filter((f) => !journal?.finished.has(f.id));
-        journal?.record(finished);
-        for (const f of finished) emit(f, true);
-        bar?.increment(b.ids.length);
-      },
-      () => stoppedBy !== undefined,
-    );
-  } finally {
-    bar?.stop();
-    journal?.close();
-  }
-  if (stoppedBy !== undefined) {
-    const reached = new Set([...report.succeeded, ...report.skipped, ...report.failed.map((f) => f.id)]);
-    unsent(batches.flatMap((b) => b.ids).filter((id) => !reached.has(id)), { code: 'not_sent', message: 'not sent: the run stopped after an error; re-run to finish' });
-  }
-  const position = new Map(targets.ids.map((id, i) => [id, i]));
-  const order = (a: number, b: number) => (position.get(a) ?? 0) - (position.get(b) ?? 0);
-  report.succeeded.sort(order);
-  report.skipped.sort(order);
-  report.failed.sort((a, b) => order(a.id, b.id));
-  if (json) ctx.out(`${JSON.stringify(report)}\n`);
-  ctx.status(`${op.done} ${report.succeeded.length}, skipped ${report.skipped.length} (already so), failed ${report.failed.length}`);
-  // the error that stopped the run decides the exit code (4, 6, ...), as for a single ticket
-  if (stoppedBy !== undefined) throw stoppedBy;
-  if (report.failed.length) throw new SilentFailure();
 }
 
 async function progressBar(ctx: Context, total: number) {

@@ -16,6 +16,7 @@ export interface GlobalOptions {
   timeout?: string;
   yes?: boolean;
   input?: boolean;
+  maxWait?: string;
 }
 
 export interface IO {
@@ -25,6 +26,7 @@ export interface IO {
 }
 
 const FORMATS = ['table', 'json', 'ndjson', 'csv', 'ids'] as const;
+const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 type Format = (typeof FORMATS)[number];
 
 function sameOrigin(a: string, b: string): boolean {
@@ -78,9 +80,13 @@ export class Context {
   }
 
   get format(): Format {
-    // with --format ndjson or csv, --json FIELDS only picks the fields: one object per line, or those columns
-    const picks = this.globals.format === 'ndjson' || this.globals.format === 'csv';
-    if (this.globals.json !== undefined && this.globals.json !== false && !picks) return 'json';
+    if (this.globals.json !== undefined && this.globals.json !== false) {
+      // --json picks the fields; --format may only say which JSON (an array, or one object per line), or, with fields, the columns of a CSV
+      const f = this.globals.format;
+      if (f === undefined || f === 'json' || f === 'ndjson') return f ?? 'json';
+      if (f === 'csv' && typeof this.globals.json === 'string') return 'csv';
+      throw new UsageError(`--json prints JSON but --format asks for "${f}"; drop one, or use --format json or ndjson with --json`);
+    }
     const f = this.globals.format ?? 'table';
     if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`invalid --format "${f}"; choose one of ${FORMATS.join(', ')}`);
     return f as Format;
@@ -91,6 +97,20 @@ export class Context {
     const n = Number(this.globals.timeout);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`invalid --timeout "${this.globals.timeout}"; give milliseconds, e.g. --timeout 5000`);
     return n;
+  }
+
+  /** Whether JSON was asked for (--json, --format json or ndjson): errors are then JSON too. */
+  get wantsJson(): boolean {
+    return (this.globals.json !== undefined && this.globals.json !== false) || this.globals.format === 'json' || this.globals.format === 'ndjson';
+  }
+
+  /** --max-wait in milliseconds: how long bulk runs and --all listings wait out a rate limit. */
+  get maxWaitMs(): number {
+    const raw = this.globals.maxWait;
+    if (raw === undefined) return DEFAULT_MAX_WAIT_MS;
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+    if (!m) throw new UsageError(`invalid --max-wait "${raw}"; give a duration such as 90s, 5m or 1h (0 = do not wait)`);
+    return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']);
   }
 
   outputOptions(): OutputOptions {
@@ -108,6 +128,13 @@ export class Context {
     const config = await this.config();
     const where = await config.saveToken(profile, token, { keyring: this.env.TIX_KEYRING !== '0' });
     if (where.store === 'file' && where.reason) this.warn(`${where.reason}; token saved in ${config.credentialsPath} (mode 0600)`);
+  }
+
+  /** A note about the run on stderr (not --quiet): with JSON asked for, as `{"warning":{code,message,…}}`, so every stderr line is JSON. */
+  notice(code: string, message: string, extra: Record<string, unknown> = {}) {
+    if (this.globals.quiet) return;
+    if (this.wantsJson) this.io.stderr.write(`${JSON.stringify({ warning: { code, message, ...extra } })}\n`);
+    else this.warn(message);
   }
 
   warn(line: string) {
@@ -148,7 +175,11 @@ export class Context {
     return { url, token, profile };
   }
 
-  client(opts: { requireToken?: boolean; connections?: number } = {}): Promise<TixClient> {
+  /**
+   * The API client, built on first call with that call's options. `patient` (bulk runs, --all
+   * listings) waits out rate limits up to --max-wait, saying so on stderr; others fail fast.
+   */
+  client(opts: { requireToken?: boolean; connections?: number; patient?: boolean } = {}): Promise<TixClient> {
     this.clientPromise ??= (async () => {
       // server and token both given by flag or environment: no profile to read (loading conf costs ~40 ms)
       const given = this.globals.url ?? this.env.TIX_URL;
@@ -159,6 +190,20 @@ export class Context {
       this.resolvedToken = token;
       const { TixClient } = await import('../client/index.js');
       const redact = redactor(token);
+      // read even when unused, so a bad --max-wait is a usage error on any command
+      const patience = this.maxWaitMs;
+      const maxWaitMs = opts.patient ? patience : 0;
+      // several requests of a run meet the same limit: say so once per wait, not once per request;
+      // one-shot commands wait only the short waits the retry policy allows, and quietly
+      let announcedUntil = 0;
+      const onRateLimitWait = (delayMs: number) => {
+        const until = Date.now() + delayMs;
+        if (until <= announcedUntil + 1000) return;
+        announcedUntil = until;
+        const seconds = Math.ceil(delayMs / 1000);
+        const message = `rate limited by the server; waiting ${seconds} s (--max-wait ${this.globals.maxWait ?? '5m'})`;
+        this.notice('rate_limited', message, { retry_after: seconds });
+      };
       return new TixClient({
         baseUrl: url,
         token,
@@ -166,6 +211,8 @@ export class Context {
         connections: opts.connections,
         // the trace repeats server text: cleaned like any message, token-shaped words (a new user's token) included
         debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
+        retry: maxWaitMs ? { rateLimitWaitMs: maxWaitMs } : undefined,
+        onRateLimitWait: maxWaitMs ? onRateLimitWait : undefined,
         userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
       });
     })();

@@ -1,5 +1,6 @@
 // The one place that turns errors into exit codes and one-line messages (DESIGN.md §5).
 import { ApiError, UnavailableError } from '../client/errors.js';
+import type { ErrorObject } from '../domain/envelope.js';
 import { messageText } from './output/text.js';
 
 export const EXIT = {
@@ -78,28 +79,38 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.failed;
 }
 
-export interface ErrorReport {
-  code: string;
-  message: string;
-  status?: number;
-  id?: number | string;
+/** The error object of the agent contract: what `{"error": …}` on stderr and a failed result carry. */
+export type ErrorReport = ErrorObject;
+
+/** The server may name the wait in its text already; the message then says it once. */
+const NAMES_WAIT = /\b(retry|try again) (in|after) \d/i;
+
+const targets = new WeakMap<object, number | string>();
+
+/** Marks an error as about one ticket or escalation, so its report names it (`id`). */
+export function aboutTarget<E>(err: E, id: number | string | null): E {
+  if (id !== null && typeof err === 'object' && err !== null) targets.set(err, id);
+  return err;
 }
 
-/** One line that says what failed and what to do next; server text and typed arguments in it are made safe to print. */
+/** One line that says what failed and what to do next; server text and typed arguments in it are made safe to print; the ticket or escalation it is about, when known. */
 export function describeError(err: unknown): ErrorReport {
-  const report = describe(err);
-  return { ...report, message: messageText(report.message) };
+  const report = describeUntargeted(err);
+  const id = typeof err === 'object' && err !== null ? targets.get(err) : undefined;
+  const safe = { ...report, message: messageText(report.message) };
+  return id === undefined ? safe : { ...safe, id };
 }
 
-function describe(err: unknown): ErrorReport {
+function describeUntargeted(err: unknown): ErrorReport {
   if (err instanceof ApiError) {
     let message = err.message;
     if (err.code === 'unauthenticated') message += '; run `tix auth login` (or set TIX_TOKEN) and try again';
-    if (err.code === 'rate_limited' && err.retryAfterSeconds !== undefined)
-      message += `; try again in ${err.retryAfterSeconds}s`;
-    return { code: err.code, message, status: err.status };
+    if (err.code === 'rate_limited' && err.retryAfterSeconds !== undefined && !NAMES_WAIT.test(message))
+      message += `; try again in ${err.retryAfterSeconds} s`;
+    return { code: err.code, message, status: err.status, ...(err.retryAfterSeconds !== undefined ? { retry_after: err.retryAfterSeconds } : {}) };
   }
-  if (err instanceof UnavailableError) return { code: 'unavailable', message: err.message };
+  if (err instanceof UnavailableError)
+    return { code: 'unavailable', message: err.message, ...(err.status ? { status: err.status } : {}), ...(err.retryAfterSeconds !== undefined ? { retry_after: err.retryAfterSeconds } : {}) };
   if (err instanceof UsageError) return { code: 'usage', message: err.message };
   if (err instanceof AuthError) return { code: 'unauthenticated', message: err.message };
   if (err instanceof CancelError) return { code: 'interrupted', message: err.message };

@@ -22,6 +22,10 @@ Exit codes:
   6    unavailable: network error, timeout, or rate limit still hit after retries
   130  interrupted
 
+JSON for agents: with --json (or --format json|ndjson) every command that changes something answers
+  {"ok","dry_run","summary":{"changed","unchanged","failed"},"results":[{"id","outcome","changes","reason"?,"ticket"?,"error"?}]}
+  for one ticket or many, --dry-run included; every error is {"error":{"code","message",…}} on stderr.
+
 Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database),
 TIX_DATABASE_URL (serve on PostgreSQL), TIX_KEYRING=0 (no OS keyring), NO_COLOR, FORCE_COLOR, CI`;
 
@@ -94,6 +98,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--debug', 'trace HTTP on stderr (token redacted)')
     .option('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
+    .option('--max-wait <duration>', 'how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default 5m; 0 = fail at once)')
     .option('--no-input', 'never prompt; a missing value is a usage error')
     .showSuggestionAfterError(true)
     .addHelpText('after', `${examples(['tix list', 'tix list "priority:high,critical age:>4h" --json id,subject', 'tix triage', 'tix close 12 13 --resolution "Fixed in 2.4.1"'])}
@@ -160,6 +165,7 @@ ${EXIT_CODES}`);
     .addOption(choice('--type <t>', 'ticket type', TICKET_TYPES))
     .option('--requester <login>', 'open on behalf of a known user')
     .option('--tag <tag...>', 'tags')
+    .option('--dry-run', 'show what would be opened; open nothing')
     .addHelpText('after', examples(['tix create --subject "Login fails" --description "Since 9am, SSO users get a 500"', 'tix create --subject "Checkout down" --description "..." --priority critical --justification "all checkouts fail"']))
     .action(action(() => import('./commands/create.js')));
 
@@ -254,6 +260,7 @@ ${EXIT_CODES}`);
     .argument('<id>', 'CP-<n>')
     .addOption(choice('--to <state>', 'the next state (steps may be skipped, never taken back)', ADVANCE_STATES))
     .option('--note <text>', 'what happened')
+    .option('--dry-run', 'say whether it would move; change nothing')
     .addHelpText('after', examples(['tix escalation advance CP-3 --to under_evaluation', 'tix escalation advance CP-3 --to resolved --note "patch 2.4.2 deployed"']))
     .action(action(() => import('./commands/escalation.js').then((m) => ({ run: m.advance }))));
 
@@ -288,6 +295,7 @@ ${EXIT_CODES}`);
     .option('--body <text>', 'the comment')
     .option('--public', 'visible to the requester')
     .option('--attach <file...>', 'attach up to 5 files of 500 KB: csv tsv xlsx doc docx pdf txt jpg png gif mp4 mov har')
+    .option('--dry-run', 'check the ticket is there; add nothing')
     .addHelpText('after', examples(['tix comment 12 --body "checked logs, see runbook 12"', 'tix comment 12 --public --body "A fix is rolling out today."', 'tix comment 12 --body "HAR from the customer" --attach session.har']))
     .action(action(() => import('./commands/comment.js')));
 
@@ -303,6 +311,36 @@ ${EXIT_CODES}`);
 Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not run.`)
     .action(action(() => import('./commands/check.js')));
 
+  // ---- following changes: the change feed, a live watch, and waiting for one ticket ----------
+  program
+    .command('events')
+    .description('print the change feed: every event you may see, oldest first (--json: one event per line)')
+    .argument('[query...]', 'only events of tickets matching these terms now, e.g. "team:engineering priority:critical"')
+    .option('--since <id|duration>', 'start after this event id, or this long ago (30m, 4h, 2d, 1w), or at a date (a saved --cursor goes first)')
+    .option('--follow', 'keep printing new events as they happen')
+    .option('--cursor <name>', 'resume after the position saved under this name, and save the new one (config folder)')
+    .addHelpText('after', examples(['tix events --since 4h', 'tix events "team:engineering" --since 2026-11-01 --json', 'tix events --cursor shift   # only what changed since the last run with this cursor', 'tix events --follow --json | jq .kind']))
+    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.events }))));
+
+  program
+    .command('watch')
+    .description('follow the change feed from now on and print each change as it happens')
+    .argument('[query...]', 'only changes of tickets matching these terms now')
+    .option('--since <id|duration>', 'start after this event id, or this long ago, instead of now')
+    .option('--cursor <name>', 'resume after the position saved under this name, and keep saving it')
+    .addHelpText('after', examples(['tix watch', 'tix watch "priority:critical"', 'tix watch --cursor dashboard --json']))
+    .action(action(() => import('./commands/events.js').then((m) => ({ run: m.watch }))));
+
+  program
+    .command('wait')
+    .description('block until a ticket matches a query (exit 0) or the time runs out (exit 1); waits on the change feed')
+    .argument('<id>', 'ticket id')
+    .option('--until <query>', 'the query the ticket must match, e.g. "status:in_progress" or "-escalated:true"')
+    .option('--timeout <duration>', 'how long to wait: 90s, 10m, 2h (default 10m)')
+    .addHelpText('after', `${examples(['tix wait 12 --until "escalated:false"', 'tix wait 12 --until "state:done" --timeout 2h && notify-customer 12', 'tix wait 12 --until "assignee:me" --json'])}
+Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed, 6 unavailable.`)
+    .action(action(() => import('./commands/wait.js')));
+
   program
     .command('serve')
     .description('run the reference API server on an embedded SQLite database (or PostgreSQL with --database-url)')
@@ -312,7 +350,7 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--database-url <url>', 'keep the data in PostgreSQL at postgres://… (or TIX_DATABASE_URL) instead of SQLite')
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
-    .option('--rate-limit <n>', 'requests per minute per token (0 = no limit)', '6000')
+    .option('--rate-limit <n[/window]>', 'requests per token per window, e.g. 6000 (a minute), 5/10s (0 = no limit)', '6000')
     .option('--request-timeout <seconds>', 'cut a request whose headers and body take longer to arrive (408)', '25')
     .option('--attachment-quota <MB>', 'attachment storage per requester (0 = no limit)', '25')
     .addHelpText('after', examples(['tix serve', 'tix serve --port 0 --db /tmp/tix.db --demo']))
@@ -332,6 +370,30 @@ Exit codes: 0 every rule holds, 1 a rule is violated, 2/4/6 the check could not 
     .option('--data <json>', 'request body as JSON (or @file, or - for stdin)')
     .addHelpText('after', examples(['tix api GET /v1/me', "tix api POST /v1/tickets/12/comments --data '{\"body\":\"hi\",\"public\":true}'"]))
     .action(action(() => import('./commands/api.js')));
+
+  program
+    .command('mcp')
+    .description('serve tix to AI agents over the Model Context Protocol (stdio); register it as {"command": "tix", "args": ["mcp"]}')
+    .option('--read-only', 'offer only the tools that read (list, show, escalation_list, escalation_show, check, events)')
+    .option('--tools <names>', 'offer only these tools, comma-separated')
+    .addHelpText(
+      'after',
+      `
+Every tix operation as an MCP tool, with the credentials the CLI would use (--profile, TIX_URL, TIX_TOKEN),
+the same rules (a justification for every priority change, comments internal unless public: true,
+a resolution to close) and the same result envelope. A change selected by a query needs dry_run or confirm.
+stdout carries protocol messages only; logs go to stderr. The token never appears in a tool result.
+
+Tools: list, show, create, triage, edit, reprioritize, assign, move, escalate, escalation_list,
+escalation_show, escalation_advance, close, reopen, comment, check, events
+
+Register it with an MCP client (e.g. its mcpServers setting):
+  {"mcpServers": {"tix": {"command": "tix", "args": ["mcp"], "env": {"TIX_PROFILE": "local"}}}}
+Read-only, with a few tools:
+  {"mcpServers": {"tix": {"command": "tix", "args": ["mcp", "--read-only", "--tools", "list,show"]}}}
+${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools list,show,comment'])}`,
+    )
+    .action(action(() => import('./commands/mcp.js')));
 
   program
     .command('completion')

@@ -30,6 +30,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Milliseconds, for the retry time budget. */
   now?: () => number;
+  /** Told before each wait out of a 429, with its length. */
+  onRateLimitWait?: (delayMs: number) => void;
 }
 
 export interface RequestOptions {
@@ -38,6 +40,8 @@ export interface RequestOptions {
   /** Sent with every POST (a fresh one unless given); false sends none, and the POST is never retried. */
   idempotencyKey?: string | false;
   ifMatch?: number;
+  /** The server may hold this request this long before it answers (a long poll): added to the time limit. */
+  holdMs?: number;
 }
 
 export interface ApiResponse<T> {
@@ -49,6 +53,12 @@ export interface ApiResponse<T> {
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
+}
+
+export interface FeedPage {
+  items: Event[];
+  /** The last event id of the page, or the position asked for when it is empty. */
+  next_cursor: string;
 }
 
 export interface WriteResult {
@@ -146,13 +156,14 @@ export class TixClient {
       for (const [k, v] of Object.entries(headers)) debug(`> ${k}: ${k === 'authorization' ? 'Bearer [redacted]' : v}`);
       if (payload) debug(`> ${payload.length > 2000 ? `${payload.slice(0, 2000)}…` : payload}`);
     }
-    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    const timeoutMs = (this.opts.timeoutMs ?? 30_000) + (ro.holdMs ?? 0);
     const tracker = new RetryTracker(method, headers['idempotency-key'] !== undefined, {
       policy: this.retryPolicy,
       sleep: this.opts.sleep ?? realSleep,
       random: this.opts.random ?? Math.random,
       now: this.opts.now ?? Date.now,
       debug,
+      onRateLimitWait: this.opts.onRateLimitWait,
     });
     // headersTimeout and bodyTimeout apply to each attempt: --timeout is per attempt
     const dispatch: Dispatcher.RequestOptions & { retryOptions: { retry: RetryTracker['retry'] } } = {
@@ -222,7 +233,7 @@ export class TixClient {
   /** An error answer, after any retries, as a typed error; a wait too long to make is named. */
   private statusError(problem: Problem, retryAfterHeader: string | string[] | undefined, tracker: RetryTracker): Error {
     const retryAfter = retryAfterSeconds(retryAfterHeader);
-    const tooLong = tracker.gaveUp?.reason === 'retry_after_too_long' || tracker.gaveUp?.reason === 'budget';
+    const tooLong = tracker.gaveUp?.reason === 'retry_after_too_long' || tracker.gaveUp?.reason === 'budget' || tracker.gaveUp?.reason === 'max_wait';
     const tried = attemptsNote(tracker);
     if (UNAVAILABLE_STATUSES.has(problem.status)) {
       const next = retryAfter !== undefined && tooLong ? `; it asks to retry after ${retryAfter} s` : '; try again later';
@@ -312,6 +323,10 @@ export class TixClient {
   }
   async events(id: number): Promise<Event[]> {
     return (await this.page<Event>(`/v1/tickets/${id}/events`)).items;
+  }
+  /** One page of the change feed; with `wait` (seconds) the server holds the request until an event arrives. */
+  async feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage> {
+    return (await this.request<FeedPage>('GET', '/v1/events', { query: params, holdMs: (params.wait ?? 0) * 1000 })).body;
   }
   async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;

@@ -17,6 +17,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** No retry starts once this much time has passed since the first attempt, waits included. */
   budgetMs: number;
+  /**
+   * Patience with a rate limit (bulk runs, --all listings): a 429 is waited out, Retry-After
+   * whatever its length, as long as the request's waits end within this much time of its first
+   * attempt. 0 keeps 429 to the limits above, so one-shot commands fail fast.
+   */
+  rateLimitWaitMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -26,6 +32,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 8_000,
   maxRetryAfterMs: 30_000,
   budgetMs: 60_000,
+  rateLimitWaitMs: 0,
 };
 
 /** Statuses that mean "not now": the request was not applied, or is safe to send again. */
@@ -47,7 +54,7 @@ export interface FailedAttempt {
   retryAfterMs?: number;
 }
 
-export type GiveUpReason = 'not_retryable' | 'attempts' | 'budget' | 'retry_after_too_long';
+export type GiveUpReason = 'not_retryable' | 'attempts' | 'budget' | 'retry_after_too_long' | 'max_wait';
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: GiveUpReason };
 
 /** GET and HEAD never change anything; a keyed request is replayed by the server, never applied twice. */
@@ -63,6 +70,12 @@ export function decideRetry(a: FailedAttempt, policy: RetryPolicy, random: () =>
   const inFlight = a.status === 409 && a.hasIdempotencyKey && a.retryAfterMs !== undefined;
   const retryableFailure = a.status !== undefined ? RETRY_STATUSES.has(a.status) || inFlight : a.errorCode !== undefined && RETRY_ERROR_CODES.has(a.errorCode);
   if (!retryableFailure || (!refused && !isRetryableRequest(a.method, a.hasIdempotencyKey))) return { retry: false, reason: 'not_retryable' };
+  if (a.status === 429 && policy.rateLimitWaitMs > 0) {
+    // a rate limit ends with its window: bounded by time alone, however many windows it takes
+    const delayMs = a.retryAfterMs !== undefined ? a.retryAfterMs + Math.floor(random() * policy.baseDelayMs) : Math.floor(random() * backoffCeilingMs(a.retries, policy));
+    if (a.elapsedMs + delayMs > policy.rateLimitWaitMs) return { retry: false, reason: 'max_wait' };
+    return { retry: true, delayMs };
+  }
   if (a.retries >= (refused ? Math.min(policy.maxRefusedRetries, policy.maxRetries) : policy.maxRetries)) return { retry: false, reason: 'attempts' };
   if (a.retryAfterMs !== undefined && a.retryAfterMs > policy.maxRetryAfterMs) return { retry: false, reason: 'retry_after_too_long' };
   const jitter = Math.floor(random() * backoffCeilingMs(a.retries, policy));
@@ -87,6 +100,8 @@ export interface RetryEnvironment {
   random: () => number;
   now: () => number;
   debug?: (line: string) => void;
+  /** Told of every wait before a retry of a 429, so the user learns how long the run pauses. */
+  onRateLimitWait?: (delayMs: number) => void;
 }
 
 /**
@@ -133,6 +148,7 @@ export class RetryTracker {
       return;
     }
     this.env.debug?.(`! ${status ?? failed.errorCode} on attempt ${this.attempts}; retrying in ${decision.delayMs} ms`);
+    if (status === 429) this.env.onRateLimitWait?.(decision.delayMs);
     this.env.sleep(decision.delayMs).then(
       () => {
         this.waitedMs += decision.delayMs;

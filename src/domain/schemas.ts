@@ -330,6 +330,10 @@ export const BatchResult = z.object({
   op: z.string(),
   status: z.number().int().describe('the HTTP status this operation alone would have answered'),
   changed: z.boolean().describe('false when the ticket already was as asked, or on error'),
+  changes: z
+    .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
+    .optional()
+    .describe('the fields the operation changed, before and after'),
   ticket: Ticket.optional(),
   error: Problem.optional(),
 });

@@ -4,21 +4,26 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { QueryError } from '../domain/query.js';
-import type { Problem, ProblemCode, User } from '../domain/schemas.js';
+import type { Problem, User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
+import { API_VERSION, problem, sendProblem } from './http.js';
+import { hashToken } from './tokens.js';
+import { swaggerOptions } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
+import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
 
-export const API_VERSION = '1.0.0';
+export { API_VERSION, problem, sendProblem } from './http.js';
+export { hashToken } from './tokens.js';
 
 export interface AppOptions {
   store: Store;
@@ -54,41 +59,6 @@ declare module 'fastify' {
   }
 }
 
-const STATUS_BY_CODE: Record<ProblemCode, number> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition_failed: 412,
-  rate_limited: 429,
-  payload_too_large: 413,
-  quota_exceeded: 413,
-  request_timeout: 408,
-  internal: 500,
-};
-
-const TITLES: Record<ProblemCode, string> = {
-  validation: 'Invalid request',
-  unauthenticated: 'Not authenticated',
-  forbidden: 'Not allowed',
-  not_found: 'Not found',
-  conflict: 'Conflict',
-  precondition_failed: 'Precondition failed',
-  rate_limited: 'Too many requests',
-  payload_too_large: 'Payload too large',
-  quota_exceeded: 'Storage quota exceeded',
-  request_timeout: 'Request timeout',
-  internal: 'Internal server error',
-};
-
-export function problem(code: ProblemCode, detail: string, extra: Partial<Problem> = {}): Problem {
-  // a status other than the code's own (414, 415, 422, 431) keeps its HTTP name as the title
-  const title = extra.status && extra.status !== STATUS_BY_CODE[code] ? (STATUS_CODES[extra.status] ?? TITLES[code]) : TITLES[code];
-  return { type: `https://tix.dev/problems/${code}`, title, status: STATUS_BY_CODE[code], detail, code, ...extra };
-}
-
-/** A problem written straight to a socket: for errors Node raises before a request exists (408, 431, 400). */
 function writeSocketProblem(socket: Socket, p: Problem) {
   const body = JSON.stringify(p);
   socket.end(`HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -122,11 +92,6 @@ function findBadText(value: unknown): string | undefined {
   return undefined;
 }
 
-export function sendProblem(reply: FastifyReply, p: Problem) {
-  return reply.code(p.status).type('application/problem+json').send(JSON.stringify(p));
-}
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 
@@ -243,15 +208,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // responses are built from typed records; skip re-validating them on the hot path
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'tix ticket API', version: API_VERSION, description: 'Support-desk tickets: triage, priority, escalation, audit.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
   // callback style: a remembered token admits the request without a promise on the hot path
   app.addHook('onRequest', (req, reply, done) => {
@@ -390,5 +347,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await typed.register(escalationRoutes);
   await typed.register(adminRoutes);
   await typed.register(batchRoutes);
+  await typed.register(eventRoutes);
   return app;
 }

@@ -10,7 +10,14 @@ import {
 import { dueDates, isBreached, type SlaPolicy } from '../domain/sla.js';
 import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
 import type { z } from 'zod';
-import { DomainError, type Mutation, type NewEvent, type NewTicket, type Store, type TicketRecord, type Viewer } from './store/types.js';
+import { diffTickets } from '../domain/results.js';
+import type { BatchBody, BatchResult, CreateUserBody } from '../domain/schemas.js';
+import { readFeed } from './feed.js';
+import { problem } from './http.js';
+import { hashToken, newToken } from './tokens.js';
+import { DomainError, type ListFeedArgs, type Mutation, type NewEvent, type NewTicket, type Store, type TicketRecord, type Viewer } from './store/types.js';
+
+export type { TicketRecord };
 
 export const SYSTEM_ACTOR = 'tix';
 
@@ -444,6 +451,108 @@ export class TicketService {
         if (r.changed) closed.push(id);
       }
     }
+  }
+
+  /** Comments of a ticket the actor can see; requesters see the public ones only. */
+  async comments(actor: User, id: number) {
+    await this.visibleTicket(actor, id);
+    return this.store.listComments(id, actor.role !== 'requester');
+  }
+
+  /** The audit trail of a ticket the actor can see; requesters see the public events only. */
+  async events(actor: User, id: number) {
+    await this.visibleTicket(actor, id);
+    return this.store.listEvents(id, actor.role !== 'requester');
+  }
+
+  /** One attachment with its content: of a ticket the actor can see, and for requesters of a public comment. */
+  async attachment(actor: User, id: number) {
+    const a = await this.store.getAttachment(id);
+    const t = a ? await this.store.getTicket(a.ticket_id) : null;
+    if (!a || !t || !canSee(actor, t) || (!a.public && actor.role === 'requester')) throw new DomainError('not_found', `attachment ${id} not found`);
+    return a;
+  }
+
+  /** Escalations of the tickets the actor can see; requesters see none (reason and timeline are internal). */
+  async listEscalations(actor: User, args: { state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
+    if (actor.role === 'requester') return { items: [], next_cursor: null };
+    return this.store.listEscalations({ viewer: actor, ...args });
+  }
+
+  /** A page of the change feed as the actor may see it, held up to `waitMs` for an event; `since` starts at a time. */
+  async feed(actor: User, args: Omit<ListFeedArgs, 'viewer' | 'now'> & { since?: string }, waitMs: number, release: AbortSignal) {
+    // out of reach is "not found", as on every route that names a ticket
+    if (args.ticketId !== undefined) await this.visibleTicket(actor, args.ticketId);
+    const { since, ...rest } = args;
+    const after = since === undefined ? rest.after : Math.max(rest.after, await this.store.feedPositionAt(since));
+    return readFeed(this.store, { ...rest, after, viewer: actor, now: this.opts.now() }, waitMs, release);
+  }
+
+  /**
+   * Many operations in one commit, each atomic on its own (a savepoint): one result per operation, with
+   * the fields it changed, in order. A refusal is that operation's result; anything else fails the batch.
+   */
+  async applyBatch(actor: User, operations: Out<typeof BatchBody>['operations'], withTickets: boolean): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    await this.store.batch(async () => {
+      for (const o of operations) {
+        try {
+          // read inside the batch's transaction, so the changes reported are exactly the ones applied
+          const before = await this.store.getTicket(o.id);
+          let r: { ticket: TicketRecord; changed: boolean };
+          switch (o.op) {
+            case 'triage': r = await this.triage(actor, o.id, o.body); break;
+            case 'priority': r = await this.reprioritize(actor, o.id, o.body); break;
+            case 'assign': r = await this.assign(actor, o.id, o.body); break;
+            case 'status': r = await this.changeStatus(actor, o.id, o.body); break;
+            case 'escalate': r = await this.escalate(actor, o.id, o.body); break;
+            case 'close': r = await this.close(actor, o.id, o.body); break;
+            case 'reopen': r = await this.reopen(actor, o.id, o.body); break;
+            case 'comment': r = { ...(await this.comment(actor, o.id, o.body)), changed: true }; break;
+            case 'patch': r = await this.patch(actor, o.id, o.body); break;
+          }
+          const after = this.present(r.ticket);
+          // an operation that succeeded could see the ticket, so its before state is the actor's to know
+          const changes = before && r.changed ? diffTickets(this.present(before), after) : [];
+          results.push({ id: o.id, op: o.op, status: 200, changed: r.changed, changes, ...(withTickets ? { ticket: after } : {}) });
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          const p = problem(err.code, err.message);
+          results.push({ id: o.id, op: o.op, status: p.status, changed: false, error: p });
+        }
+      }
+    }, { tickets: operations.map((o) => o.id) });
+    return results;
+  }
+
+  private requireAdmin(actor: User) {
+    if (actor.role !== 'admin') throw new DomainError('forbidden', 'only admins manage users and tokens');
+  }
+
+  async listUsers(actor: User) {
+    this.requireAdmin(actor);
+    return this.store.listUsers();
+  }
+
+  async createUser(actor: User, b: Out<typeof CreateUserBody>) {
+    this.requireAdmin(actor);
+    if (b.org_admin && !b.org) throw new DomainError('validation', 'an org admin needs an org');
+    return this.store.createUser({ login: b.login, name: b.name, email: b.email ?? null, role: b.role, org: b.org ?? null, org_admin: b.org_admin }, this.opts.now());
+  }
+
+  /** A new token for a user: the plaintext is in this answer only; the store keeps its hash. */
+  async issueToken(actor: User, userId: number, name: string) {
+    this.requireAdmin(actor);
+    const user = await this.store.getUser(userId);
+    if (!user) throw new DomainError('not_found', `user ${userId} not found`);
+    const token = newToken();
+    const rec = await this.store.createToken(user.id, name, hashToken(token), this.opts.now());
+    return { ...rec, token };
+  }
+
+  async revokeToken(actor: User, tokenId: number) {
+    this.requireAdmin(actor);
+    if (!(await this.store.deleteToken(tokenId))) throw new DomainError('not_found', `token ${tokenId} not found`);
   }
 
   async list(actor: User, args: { query: Query; sort: Sort; limit: number; cursor?: string }) {

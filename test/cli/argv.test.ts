@@ -9,6 +9,14 @@ describe('negated query terms on the command line', () => {
     expect(negatedTermsLast(['ls', '-"printer jam"', '--', 'tag:x'])).toEqual(['ls', '--', '-"printer jam"', 'tag:x']);
   });
 
+  it('move behind -- for the feed commands too', () => {
+    expect(negatedTermsLast(['events', 'team:engineering', '-status:closed', '--since', '4h'])).toEqual(['events', 'team:engineering', '--since', '4h', '--', '-status:closed']);
+    expect(negatedTermsLast(['watch', '-priority:low', '--json'])).toEqual(['watch', '--json', '--', '-priority:low']);
+    // wait takes its query as the value of --until: left as typed
+    const wait = ['wait', '5', '--until', '-escalated:true'];
+    expect(negatedTermsLast(wait)).toBe(wait);
+  });
+
   it('leave other commands alone, so a flag value that looks like a term stays a value', () => {
     const argv = ['move', '5', '--to', 'pending_customer', '--note', '-status:odd but true'];
     expect(negatedTermsLast(argv)).toBe(argv);

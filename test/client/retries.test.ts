@@ -298,3 +298,41 @@ describe('--debug', () => {
     expect(lines.join('\n')).not.toContain('tix_secret_token');
   });
 });
+
+describe('patience with a rate limit', () => {
+  it('a patient client waits out 429s of a minute each and says how long before each wait', async () => {
+    await client.dispose();
+    let clock = 0;
+    const told: number[] = [];
+    client = makeClient({
+      retry: { rateLimitWaitMs: 300_000 },
+      random: () => 0,
+      now: () => clock,
+      sleep: async (ms) => void (waits.push(ms), (clock += ms)),
+      onRateLimitWait: (ms) => told.push(ms),
+    });
+    server.script(problem(429, 'rate_limited', { 'retry-after': '60' }), problem(429, 'rate_limited', { 'retry-after': '60' }), ok);
+    await expect(client.health()).resolves.toEqual({ status: 'ok', version: '1' });
+    expect(server.requests).toHaveLength(3);
+    expect(waits).toEqual([60_000, 60_000]);
+    expect(told).toEqual([60_000, 60_000]);
+  });
+
+  it('a patient client gives up when the next wait would end past its patience, naming the wait', async () => {
+    await client.dispose();
+    let clock = 0;
+    client = makeClient({ retry: { rateLimitWaitMs: 90_000 }, random: () => 0, now: () => clock, sleep: async (ms) => void (waits.push(ms), (clock += ms)) });
+    server.script(problem(429, 'rate_limited', { 'retry-after': '60' }), problem(429, 'rate_limited', { 'retry-after': '60' }), ok);
+    const err = await client.health().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).retryAfterSeconds).toBe(60);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('a client without patience fails at once on a 429 that asks for a minute', async () => {
+    server.script(problem(429, 'rate_limited', { 'retry-after': '60' }), ok);
+    await expect(client.health()).rejects.toBeInstanceOf(ApiError);
+    expect(server.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+});

@@ -106,3 +106,26 @@ describe('reading Retry-After', () => {
     expect(parseRetryAfter('-5', now)).toBeUndefined();
   });
 });
+
+describe('patience with a rate limit (bulk runs, --all listings)', () => {
+  const patient = { ...policy, rateLimitWaitMs: 300_000 };
+
+  it('a 429 whose Retry-After is longer than the cap is waited out when the run is patient', () => {
+    expect(decideRetry(get({ status: 429, retryAfterMs: 60_000 }), policy, half)).toEqual({ retry: false, reason: 'retry_after_too_long' });
+    expect(decideRetry(get({ status: 429, retryAfterMs: 60_000 }), patient, () => 0)).toEqual({ retry: true, delayMs: 60_000 });
+  });
+
+  it('is bounded by time alone: more windows than maxRetries are waited, none past the patience', () => {
+    expect(decideRetry(get({ status: 429, retryAfterMs: 60_000, retries: policy.maxRetries + 3, elapsedMs: 200_000 }), patient, () => 0).retry).toBe(true);
+    expect(decideRetry(get({ status: 429, retryAfterMs: 60_000, elapsedMs: 250_000 }), patient, () => 0)).toEqual({ retry: false, reason: 'max_wait' });
+  });
+
+  it('only a rate limit gets the patience: a 503 keeps its count and budget', () => {
+    expect(decideRetry(get({ status: 503, retries: policy.maxRetries }), patient, half)).toEqual({ retry: false, reason: 'attempts' });
+    expect(decideRetry(get({ status: 503, retryAfterMs: 60_000 }), patient, half)).toEqual({ retry: false, reason: 'retry_after_too_long' });
+  });
+
+  it('a POST without an Idempotency-Key is still never re-sent', () => {
+    expect(decideRetry({ method: 'POST', hasIdempotencyKey: false, retries: 0, elapsedMs: 0, status: 429, retryAfterMs: 1000 }, patient, half)).toEqual({ retry: false, reason: 'not_retryable' });
+  });
+});

@@ -2,16 +2,22 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
-import { ROOT, api, createTicket, json, openServerStore, readDb, tix, serverForFile } from '../helpers/tix.js';
+import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { ResultEnvelope } from '../../src/domain/envelope.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { ROOT, api, createTicket, json, tix, serverForFile, type RunResult } from '../helpers/tix.js';
+
+const batchesSeen = (proxy: FaultProxy | undefined) => proxy?.seen.filter((r) => r.url.startsWith('/v1/batch')).length ?? 0;
 
 const { server, users } = serverForFile();
 
 
 /** Seeds tickets straight into the server's database (fixture data, as an import would). */
 async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promise<number[]> {
-  const store = await openServerStore(server);
+  const store = new SqliteStore(server.dbPath);
   try {
     return await seedTickets(store, count, { requester: 'admin', status });
   } finally {
@@ -20,68 +26,125 @@ async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promi
 }
 
 /** How many events of `kind` each ticket has, read from the server's audit trail. */
-async function eventCounts(ids: number[], kind: string): Promise<Map<number, number>> {
-  const rows = await readDb<{ ticket_id: number; n: number }>(server, 'SELECT ticket_id, CAST(count(*) AS INTEGER) AS n FROM events WHERE kind = ? GROUP BY ticket_id', [kind]);
-  const wanted = new Set(ids);
-  return new Map(rows.filter((r) => wanted.has(r.ticket_id)).map((r) => [r.ticket_id, r.n]));
+function eventCounts(ids: number[], kind: string): Map<number, number> {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT ticket_id, count(*) AS n FROM events WHERE kind = ? GROUP BY ticket_id').all(kind) as { ticket_id: number; n: number }[];
+    const wanted = new Set(ids);
+    return new Map(rows.filter((r) => wanted.has(r.ticket_id)).map((r) => [r.ticket_id, r.n]));
+  } finally {
+    db.close();
+  }
 }
 
-async function statusesOf(ids: number[]): Promise<Map<number, string>> {
-  const rows = await readDb<{ id: number; status: string }>(server, `SELECT id, status FROM tickets WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
-  return new Map(rows.map((r) => [r.id, r.status]));
+function statusesOf(ids: number[]): Map<number, string> {
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT id, status FROM tickets WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; status: string }[];
+    return new Map(rows.map((r) => [r.id, r.status]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The envelope on stdout, validated, grouped by outcome in the order named. */
+function bulkReport(r: RunResult) {
+  const e = ResultEnvelope.parse(json(r));
+  return {
+    succeeded: e.results.filter((x) => x.outcome === 'changed').map((x) => x.id as number),
+    skipped: e.results.filter((x) => x.outcome === 'unchanged').map((x) => x.id as number),
+    failed: e.results.filter((x) => x.outcome === 'failed').map((x) => ({ id: x.id as number, error: x.error! })),
+  };
 }
 
 describe('bulk runs', () => {
-  it('closes 5,000 tickets piped from tix list --format ndjson, each exactly once', async () => {
-    const ids = await seed(5000);
+  it('closes 800 tickets (four batches) piped from tix list --format ndjson, each exactly once', async () => {
+    const ids = await seed(800);
     const listed = await tix(['list', '--all', '--format', 'ndjson', 'status:new'], { server, timeoutMs: 60_000 });
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines.length).toBeGreaterThanOrEqual(5000);
+    expect(lines.length).toBeGreaterThanOrEqual(800);
     const r = await tix(['close', '-', '--resolution', 'bulk close from the queue', '--json'], { server, input: listed.stdout, timeoutMs: 120_000 });
     expect(r.stderr).not.toMatch(/failed [1-9]/);
     expect(r.code).toBe(0);
-    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(r);
-    expect(report.failed).toEqual([]);
-    expect(new Set(report.succeeded).size).toBe(lines.length);
-    const counts = await eventCounts(ids, 'closed');
+    const report = ResultEnvelope.parse(json(r));
+    expect(report.results.filter((x) => x.outcome === 'failed')).toEqual([]);
+    expect(new Set(report.results.filter((x) => x.outcome === 'changed').map((x) => x.id)).size).toBe(lines.length);
+    const counts = eventCounts(ids, 'closed');
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
   }, 180_000);
 
   it('resumes a run killed with SIGKILL from its journal without changing any ticket twice', async () => {
-    const ids = await seed(3000, 'in_progress');
+    const ids = await seed(800, 'in_progress');
     const journal = join(server.configDir, 'close.journal');
-    const args = [join(ROOT, 'bin', 'tix'), 'close', '-', '--resolution', 'resumable close', '--journal', journal, '--concurrency', '1'];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...server.env, PATH: process.env.PATH } as NodeJS.ProcessEnv, stdio: ['pipe', 'ignore', 'ignore'] });
-    child.stdin.end(`${ids.join('\n')}\n`);
-    const doneLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"')).length : 0);
-    // kill it once some tickets finished, well before all did
-    const deadline = Date.now() + 60_000;
-    while (doneLines() < 250 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const finishedBeforeKill = doneLines();
-    expect(finishedBeforeKill).toBeGreaterThanOrEqual(250);
-    expect(finishedBeforeKill, 'the run finished before it could be killed').toBeLessThan(ids.length);
+    // the first batch reaches the server; the second never does: the run is killed with it in flight
+    const proxy = await startFaultProxy(server.url, (req) => (req.url.startsWith('/v1/batch') && batchesSeen(proxy) >= 1 ? { kind: 'stall' } : { kind: 'pass' }));
+    try {
+      const env = { ...server.env, TIX_URL: proxy.url, TIX_TOKEN: server.token, PATH: process.env.PATH } as NodeJS.ProcessEnv;
+      const args = [join(ROOT, 'bin', 'tix'), 'close', '-', '--resolution', 'resumable close', '--journal', journal, '--concurrency', '1'];
+      const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.end(`${ids.join('\n')}\n`);
+      const doneLines = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"')).length : 0);
+      const deadline = Date.now() + 60_000;
+      while ((batchesSeen(proxy) < 2 || doneLines() < 250) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(doneLines()).toBe(250);
+      const stalledKey = proxy.seen.filter((r) => r.url.startsWith('/v1/batch'))[1]!.headers['idempotency-key'];
+      expect(stalledKey).toBeDefined();
 
-    const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], { server, input: `${ids.join('\n')}\n`, timeoutMs: 120_000 });
-    expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toMatch(/resuming from/);
-    const report = json<{ succeeded: number[]; failed: unknown[]; skipped: number[] }>(rerun);
-    expect(report.failed).toEqual([]);
-    expect(report.succeeded.length + report.skipped.length).toBe(ids.length);
+      proxy.script(() => ({ kind: 'pass' }));
+      const before = proxy.seen.length;
+      const rerun = await tix(['close', '-', '--resolution', 'resumable close', '--journal', journal, '--json'], {
+        server,
+        env: { TIX_URL: proxy.url, TIX_TOKEN: server.token },
+        input: `${ids.join('\n')}\n`,
+        timeoutMs: 120_000,
+      });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(rerun.stderr).toMatch(/resuming from/);
+      // the batch that was in flight goes first, under the key it was sent with
+      expect(proxy.seen.slice(before).find((r) => r.url.startsWith('/v1/batch'))!.headers['idempotency-key']).toBe(stalledKey);
+      const report = ResultEnvelope.parse(json(rerun));
+      expect(report.summary).toEqual({ changed: 550, unchanged: 250, failed: 0 });
+      // what the killed run finished is reported as done then, not as changed now
+      expect(report.results.filter((x) => x.reason === 'done in an earlier run')).toHaveLength(250);
 
-    const statuses = await statusesOf(ids);
-    expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
-    const counts = await eventCounts(ids, 'closed');
-    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
-    // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
-    // batches in flight were re-sent under their original keys, not re-planned
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; ids?: number[] });
-    const planned = lines.filter((l) => l.kind === 'batch').flatMap((l) => l.ids!);
-    expect(planned.length).toBe(ids.length);
-    expect(new Set(planned).size).toBe(ids.length);
+      const statuses = statusesOf(ids);
+      expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
+      const counts = eventCounts(ids, 'closed');
+      expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+      // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
+      // the batch in flight was re-sent under its original key, not re-planned
+      const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; ids?: number[] });
+      const planned = lines.filter((l) => l.kind === 'batch').flatMap((l) => l.ids!);
+      expect(planned.length).toBe(ids.length);
+      expect(new Set(planned).size).toBe(ids.length);
+    } finally {
+      await proxy.close();
+    }
   }, 180_000);
+
+  it('a journaled close run again reports every ticket unchanged, done in an earlier run, and changes nothing', async () => {
+    const ids = await seed(30, 'in_progress');
+    const journal = join(server.configDir, 'rerun.journal');
+    const args = ['close', ...ids.map(String), '--resolution', 'closed once', '--journal', journal];
+    const first = await tix([...args, '--json'], { server });
+    expect(first.code, first.stderr).toBe(0);
+    expect(ResultEnvelope.parse(json(first)).summary).toEqual({ changed: 30, unchanged: 0, failed: 0 });
+
+    const again = await tix([...args, '--json'], { server });
+    expect(again.code, again.stderr).toBe(0);
+    const e = ResultEnvelope.parse(json(again));
+    expect(e).toMatchObject({ ok: true, summary: { changed: 0, unchanged: 30, failed: 0 } });
+    expect(e.results.map((x) => x.id)).toEqual(ids);
+    for (const x of e.results) expect(x).toMatchObject({ outcome: 'unchanged', changes: [], reason: 'done in an earlier run' });
+    // the people's summary says the same
+    const text = await tix(args, { server });
+    expect(text.stderr).toContain('closed 0, skipped 30 (already so), failed 0');
+    const counts = eventCounts(ids, 'closed');
+    expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+  });
 
   it('applies 47 of 50 and reports the missing and the invalid transitions with their reasons, exiting 1', async () => {
     const ids = await seed(47, 'in_progress');
@@ -93,7 +156,7 @@ describe('bulk runs', () => {
     const all = [...ids.slice(0, 20), missing, ...ids.slice(20, 40), closed, ...ids.slice(40), escalated];
     const r = await tix(['move', '-', '--to', 'pending_customer', '--json'], { server, env: users.agent.env, input: all.join('\n') });
     expect(r.code).toBe(1);
-    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[]; skipped: number[] }>(r);
+    const report = bulkReport(r);
     expect(report.succeeded.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
       [missing, 'not_found'],
@@ -112,7 +175,7 @@ describe('bulk runs', () => {
     const missing = 987655;
     const r = await tix(['close', ...[...own, colleagues, otherOrg, missing].map(String), '--resolution', 'sorted, thanks', '--json'], { server, env: users.acmeOrgAdmin.env });
     expect(r.code).toBe(1);
-    const report = json<{ succeeded: number[]; failed: { id: number; error: { code: string; message: string } }[] }>(r);
+    const report = bulkReport(r);
     expect(report.succeeded).toEqual(own);
     expect(report.failed.map((f) => [f.id, f.error.code])).toEqual([
       [colleagues, 'forbidden'],
@@ -123,12 +186,12 @@ describe('bulk runs', () => {
 
   it('--dry-run prints before → after per ticket and changes nothing', async () => {
     const ids = await seed(5, 'in_progress');
-    const before = await eventCounts(ids, 'status_changed');
+    const before = eventCounts(ids, 'status_changed');
     const r = await tix(['move', ...ids.map(String), '--to', 'pending_engineering', '--dry-run'], { server });
     expect(r.code).toBe(0);
     for (const id of ids) expect(r.stdout).toContain(`#${id}\tstatus: in_progress → pending_engineering`);
-    expect(await eventCounts(ids, 'status_changed')).toEqual(before);
-    expect([...(await statusesOf(ids)).values()]).toEqual(ids.map(() => 'in_progress'));
+    expect(eventCounts(ids, 'status_changed')).toEqual(before);
+    expect([...statusesOf(ids).values()]).toEqual(ids.map(() => 'in_progress'));
     // what the server would refuse, the dry run says it cannot do, by the same rule
     const refused = await tix(['triage', String(ids[0]), String(ids[1]), '--team', 'support', '--dry-run'], { server });
     expect(refused.stdout).toContain(`#${ids[0]}\tcannot: only new tickets are triaged; this one is in_progress`);

@@ -52,15 +52,20 @@ describe('exit codes', () => {
 });
 
 describe('several tickets at once', () => {
-  test('close of several ids reports each as succeeded, skipped (already closed) or failed (not found), and exits 1', async () => {
+  test('close of several ids reports each as changed, unchanged (already closed) or failed (not found), and exits 1', async () => {
     const [open, alreadyClosed] = (await openTagged('several', 2)) as [number, number];
     await api(server, 'POST', `/v1/tickets/${alreadyClosed}/close`, { body: { resolution: 'earlier' } });
     const r = await run(['close', String(open), String(alreadyClosed), String(MISSING), '--resolution', 'fixed in bulk', '--json']);
     expect(r.code).toBe(1);
-    expect(json(r)).toEqual({
-      succeeded: [open],
-      skipped: [alreadyClosed],
-      failed: [{ id: MISSING, error: expect.objectContaining({ code: 'not_found' }) }],
+    expect(json(r)).toMatchObject({
+      ok: false,
+      dry_run: false,
+      summary: { changed: 1, unchanged: 1, failed: 1 },
+      results: [
+        { id: open, outcome: 'changed', changes: [{ field: 'status', from: 'new', to: 'closed' }] },
+        { id: alreadyClosed, outcome: 'unchanged', reason: 'already closed' },
+        { id: MISSING, outcome: 'failed', error: { code: 'not_found', status: 404, id: MISSING } },
+      ],
     });
     expect((await getTicket(server, open)).status).toBe('closed');
   });
@@ -74,8 +79,8 @@ describe('several tickets at once', () => {
     const r = await run(['close', '-', '--resolution', 'closed from a pipe', '--json'], { input: listed.stdout });
     expect(r.code, r.stderr).toBe(0);
     const report = json(r);
-    expect([...report.succeeded].sort((a: number, b: number) => a - b)).toEqual(ids);
-    expect(report.failed).toEqual([]);
+    expect(report.results.map((x: { id: number }) => x.id).sort((a: number, b: number) => a - b)).toEqual(ids);
+    expect(report.summary).toEqual({ changed: ids.length, unchanged: 0, failed: 0 });
     for (const id of ids) expect((await getTicket(server, id)).status).toBe('closed');
   });
 
@@ -122,7 +127,7 @@ describe('--query and --dry-run', () => {
     const [bystander] = await openTagged('query-bystander', 1);
     const r = await run(['close', '--query', 'tag:query-yes', '--resolution', 'spam', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect([...json(r).succeeded].sort((a: number, b: number) => a - b)).toEqual(ids);
+    expect(json(r).results.filter((x: { outcome: string }) => x.outcome === 'changed').map((x: { id: number }) => x.id).sort((a: number, b: number) => a - b)).toEqual(ids);
     for (const id of ids) expect((await getTicket(server, id)).status).toBe('closed');
     expect((await getTicket(server, bystander!)).status).toBe('new');
   });

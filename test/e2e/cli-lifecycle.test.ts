@@ -46,7 +46,7 @@ describe('tix escalate and tix escalation advance', () => {
     const t = await createTicket(server, { subject: 'Webhooks dropped under load' });
     const r = await run(['escalate', String(t.id), '--reason', 'the webhook dispatcher drops events under load', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const escalated = json(r);
+    const escalated = json(r).results[0].ticket;
     expect(escalated.status).toBe('escalated');
     expect(escalated.escalation).toMatch(/^CP-[1-9]\d*$/);
     expect(await getTicket(server, t.id)).toMatchObject({ status: 'escalated', escalation: escalated.escalation });

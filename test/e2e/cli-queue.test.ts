@@ -89,7 +89,7 @@ describe('tix create', () => {
   test('a ticket that arrives by email starts at low', async () => {
     const r = await run(['create', '--subject', 'Forwarded mail', '--description', 'from the inbox', '--channel', 'email', '--json'], { env: users.acmeRequester.env });
     expect(r.code, r.stderr).toBe(0);
-    const t = json(r);
+    const t = json(r).results[0].ticket;
     expect(t).toMatchObject({ channel: 'email', priority: 'low', status: 'new', requester: users.acmeRequester.login });
     expect((await getTicket(server, t.id)).priority).toBe('low');
   });
@@ -97,16 +97,18 @@ describe('tix create', () => {
   test('a ticket from the portal starts at medium', async () => {
     const r = await run(['create', '--subject', 'Portal ticket', '--description', 'typed in the portal', '--channel', 'portal', '--json'], { env: users.acmeRequester.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(json(r)).toMatchObject({ channel: 'portal', priority: 'medium' });
+    expect(json(r).results[0]).toMatchObject({ outcome: 'changed', ticket: { channel: 'portal', priority: 'medium' } });
   });
 
   test("a requester's --priority high without a justification becomes medium, with an internal note and a requalified event the requester does not see", async () => {
     const requester = users.acmeRequester;
     const r = await run(['create', '--subject', 'Please hurry', '--description', 'it is important to us', '--priority', 'high', '--json'], { env: requester.env });
     expect(r.code, r.stderr).toBe(0);
-    const t = json(r);
+    const t = json(r).results[0].ticket;
     expect(t.priority).toBe('medium');
-    expect(r.stderr).toMatch(/requalified to medium/);
+    expect(json(r).results[0].reason).toMatch(/requalified to medium/);
+    const text = await run(['create', '--subject', 'Please hurry too', '--description', 'it is important to us', '--priority', 'high'], { env: requester.env });
+    expect(text.stderr).toMatch(/requalified to medium/);
 
     const events = await eventsOf(server, t.id, users.agent.token);
     expect(events).toContainEqual(expect.objectContaining({ kind: 'requalified', from: 'high', to: 'medium', internal: true }));
@@ -128,7 +130,7 @@ describe('tix create', () => {
       { env: users.acmeRequester.env },
     );
     expect(r.code, r.stderr).toBe(0);
-    const t = json(r);
+    const t = json(r).results[0].ticket;
     expect(t.priority).toBe('high');
     expect((await eventsOf(server, t.id, users.agent.token)).map((e) => e.kind)).not.toContain('requalified');
   });

@@ -94,11 +94,13 @@ describe('tix edit', () => {
     expect((await getTicket(server, t.id)).version).toBe(t.version);
   });
 
-  it('with --json prints the edited ticket', async () => {
+  it('with --json answers the result envelope with the edited ticket', async () => {
     const t = await triaged('JSON edit');
     const r = await asAgent(['edit', String(t.id), '--type', 'task', '--json', 'id,type']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('"type": "task"');
+    const envelope = JSON.parse(r.stdout) as { ok: boolean; results: Array<{ id: number; outcome: string; ticket: Record<string, unknown> }> };
+    expect(envelope.ok).toBe(true);
+    expect(envelope.results).toEqual([expect.objectContaining({ id: t.id, outcome: 'changed', ticket: { id: t.id, type: 'task' } })]);
   });
 });
 

@@ -369,16 +369,18 @@ describe('a bulk run whose batch fails as a whole', () => {
       tix(args, { env: { ...cleanEnv(dir, join(dir, 'config')), TIX_URL: proxy.url, TIX_TOKEN: token }, input: ids.join('\n'), timeoutMs: 60_000 });
     const r = await run(['close', '-', '--resolution', 'bulk after outage', '--concurrency', '1', '--journal', journal, '--json']);
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { succeeded: number[]; failed: { id: number; error: { code: string } }[] };
-    expect(report.succeeded).toHaveLength(250);
-    expect(report.failed.filter((f) => f.error.code === 'internal')).toHaveLength(250);
-    expect(report.failed.filter((f) => f.error.code === 'not_sent')).toHaveLength(100);
+    const report = JSON.parse(r.stdout) as { summary: { changed: number }; results: { outcome: string; error?: { code: string } }[] };
+    expect(report.summary.changed).toBe(250);
+    expect(report.results.filter((f) => f.outcome === 'failed' && f.error!.code === 'internal')).toHaveLength(250);
+    expect(report.results.filter((f) => f.outcome === 'failed' && f.error!.code === 'not_sent')).toHaveLength(100);
     expect(batches).toBe(2);
     const done = readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"done"'));
     expect(done).toHaveLength(250);
     proxy.reset();
     const again = await run(['close', '-', '--resolution', 'bulk after outage', '--journal', journal, '--json']);
     expect(again.code).toBe(0);
+    // the 250 closed before are done in the earlier run; the rest close now
+    expect(JSON.parse(again.stdout).summary).toEqual({ changed: 350, unchanged: 250, failed: 0 });
     for (const id of [ids[0]!, ids[300]!, ids[599]!]) expect(await closedEvents(id)).toHaveLength(1);
   }, 120_000);
 });

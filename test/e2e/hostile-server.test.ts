@@ -224,7 +224,7 @@ describe('status lines', () => {
     const json = await run(['escalation', 'advance', 'CP-1', '--to', 'resolved', '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(`${json.stdout}${json.stderr}`).not.toMatch(RAW);
-    expect(JSON.parse(json.stdout).state).toBe(state);
+    expect(JSON.parse(json.stdout).results[0].escalation.state).toBe(state);
   });
 });
 

@@ -11,7 +11,7 @@ let users: TestUsers;
 const dir = mkdtempSync(join(tmpdir(), 'tix-serve-hardening-'));
 
 beforeAll(async () => {
-  server = await startServer({ args: ['--request-timeout', '1', '--attachment-quota', '0.5'] });
+  server = await startServer({ serveArgs: ['--request-timeout', '1', '--attachment-quota', '0.5'] });
   users = await createUsers(server);
 });
 afterAll(async () => {

@@ -54,7 +54,7 @@ beforeAll(async () => {
   writeFileSync(notes, `line one\n${OSC52}${HIDDEN}\nline three\n`);
   const commented = await tix(['comment', String(hostile.id), '--body', 'logs attached', '--attach', notes, '--json'], { server, env: users.agent.env });
   expect(commented.code, commented.stderr).toBe(0);
-  attachmentId = json(commented).attachments[0].id;
+  attachmentId = json(commented).results[0].comment.attachments[0].id;
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

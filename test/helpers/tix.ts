@@ -156,7 +156,7 @@ export async function freshPgDatabase(baseUrl: string): Promise<{ url: string; d
  * Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR: an SQLite file, or a new
  * PostgreSQL database when TIX_TEST_DATABASE_URL names a cluster (or the one at `databaseUrl`).
  */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number; args?: string[]; databaseUrl?: string } = {}): Promise<TixServer> {
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; serveArgs?: string[]; databaseUrl?: string } = {}): Promise<TixServer> {
   const bin = await tixBin();
   const pgBase = opts.databaseUrl ? undefined : process.env.TIX_TEST_DATABASE_URL;
   const pgDatabase = pgBase ? await freshPgDatabase(pgBase) : undefined;
@@ -166,7 +166,7 @@ export async function startServer(opts: { demo?: boolean; timeoutMs?: number; ar
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
   const store = databaseUrl ? ['--database-url', databaseUrl] : ['--db', dbPath];
-  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : []), ...(opts.args ?? [])];
+  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : []), ...(opts.serveArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
@@ -445,7 +445,7 @@ export function json<T = any>(r: RunResult): T {
  * test, stopped after its last. The returned objects are filled in place, so a file can destructure
  * them at load time: `const { server, users } = serverForFile();`.
  */
-export function serverForFile(opts: { demo?: boolean } = {}): { server: TixServer; users: TestUsers } {
+export function serverForFile(opts: { demo?: boolean; serveArgs?: string[] } = {}): { server: TixServer; users: TestUsers } {
   const shared = { server: {} as TixServer, users: {} as TestUsers };
   let started: TixServer | undefined;
   beforeAll(async () => {

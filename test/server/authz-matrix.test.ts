@@ -71,6 +71,8 @@ interface Fixture {
   userId: number;
   tokenId: number;
   n: number;
+  /** The newest event id before the setup: the feed is read from there. */
+  eventsBefore: number;
 }
 interface Row {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -80,7 +82,7 @@ interface Row {
   url: (f: Fixture) => string;
   body?: (f: Fixture) => unknown;
   /** For lists: whether the fixture's ticket (or its escalation) is among the items, per caller. */
-  lists?: { access: Access; item: (f: Fixture) => string | number; key: 'id' };
+  lists?: { access: Access; item: (f: Fixture) => string | number; key: 'id' | 'ticket_id' };
   /** For /v1/batch: the per-operation status, per caller. */
   operation?: Access;
 }
@@ -129,6 +131,11 @@ const ROWS: Row[] = [
     method: 'POST', route: '/v1/batch (comment)', setup: 'new ticket', access: 'signedIn', operation: 'ticketVisible', url: () => '/v1/batch',
     body: (f) => ({ operations: [{ op: 'comment', id: f.id, body: { body: 'still broken here', public: true } }] }),
   },
+  {
+    method: 'GET', route: '/v1/events', setup: 'escalated ticket', access: 'signedIn', url: (f) => `/v1/events?after=${f.eventsBefore}&limit=1000`,
+    lists: { access: 'ticketVisible', item: (f) => f.id, key: 'ticket_id' },
+  },
+  { method: 'GET', route: '/v1/events (one ticket)', setup: 'escalated ticket', access: 'ticketVisible', url: (f) => `/v1/events?ticket=${f.id}&wait=0` },
   { method: 'GET', route: '/v1/users', setup: 'nothing', access: 'admin', url: () => '/v1/users' },
   { method: 'POST', route: '/v1/users', setup: 'nothing', access: 'admin', url: () => '/v1/users', body: (f) => ({ login: `new.agent.${f.n}`, name: 'New Agent', role: 'agent' }) },
   { method: 'POST', route: '/v1/users/:id/tokens', setup: 'nothing', access: 'admin', url: (f) => `/v1/users/${f.userId}/tokens`, body: () => ({ name: 'laptop' }) },
@@ -190,7 +197,8 @@ async function asAgent(method: Row['method'], url: string, body?: unknown) {
 
 async function prepare(setup: Setup): Promise<Fixture> {
   const n = counter++;
-  const f: Fixture = { id: 0, esc: 'CP-999999', publicFile: 0, internalFile: 0, userId: users.get('dave')!.id, tokenId: 0, n };
+  const eventsBefore = Number((await rowsOf(store, 'SELECT coalesce(max(id), 0) AS n FROM events'))[0]!.n);
+  const f: Fixture = { id: 0, esc: 'CP-999999', publicFile: 0, internalFile: 0, userId: users.get('dave')!.id, tokenId: 0, n, eventsBefore };
   const throwaway = await addUser(`throwaway.${n}`, 'agent');
   f.tokenId = throwaway.tokenId;
   if (setup === 'nothing') return f;
@@ -332,5 +340,23 @@ describe('answers that must not reveal more than the caller may see', () => {
     expect([hidden.statusCode, missing.statusCode]).toEqual([404, 404]);
     const shape = (r: LightMyRequestResponse) => ({ ...(r.json() as object), detail: undefined });
     expect(shape(hidden)).toEqual(shape(missing));
+  });
+
+  it("a requester's change feed holds no internal event and no ticket of another requester", async () => {
+    const f = await prepare('escalated ticket');
+    const other = await call('a requester of another org', 'POST', '/v1/tickets', { subject: 'Printer jams', description: 'On every job.' });
+    const otherId = (other.json() as { id: number }).id;
+    await asAgent('POST', `/v1/tickets/${otherId}/comments`, { body: 'public answer', public: true });
+    await asAgent('POST', `/v1/tickets/${f.id}/comments`, { body: 'internal note on carol ticket' });
+    const staff = (await call('an agent', 'GET', `/v1/events?after=${f.eventsBefore}`)).json() as { items: Array<{ ticket_id: number; internal: boolean }> };
+    expect(staff.items.some((e) => e.internal && e.ticket_id === f.id)).toBe(true);
+    for (const caller of ["the ticket's requester", 'another requester of the same org', "an org admin of the ticket's org", 'a requester of another org'] as const) {
+      const res = await call(caller, 'GET', `/v1/events?after=${f.eventsBefore}&limit=1000`);
+      const items = (res.json() as { items: Array<{ ticket_id: number; internal: boolean }> }).items;
+      expect(items.filter((e) => e.internal), caller).toEqual([]);
+      const tickets = new Set(items.map((e) => e.ticket_id));
+      const reach = caller === 'a requester of another org' ? [otherId] : caller === 'another requester of the same org' ? [] : [f.id];
+      expect([...tickets].sort(), caller).toEqual(reach);
+    }
   });
 });

@@ -71,7 +71,8 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
   if (rules.length === 0) throw new UsageError('nothing to check: give a QUERY, --sla or --file');
 
   const started = performance.now();
-  const client = await ctx.client();
+  // a check pages through every matching ticket: it waits out a rate limit like other long runs
+  const client = await ctx.client({ patient: true });
   const results: RuleResult[] = [];
   for (const rule of rules) {
     const offending: number[] = [];

@@ -61,10 +61,8 @@ export function editBody(opts: Opts): PatchTicketBody {
   return body;
 }
 
-const shown = (v: unknown) => (v === null || v === undefined ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
-
-/** What the edit would change on this ticket, as the server would decide it. */
-export function editPreview(t: Ticket, body: PatchTicketBody): string | null | { refused: string } {
+/** The fields the edit would set on this ticket, as the server would decide them (the bulk engine diffs them). */
+export function editPreview(t: Ticket, body: PatchTicketBody): Partial<Ticket> | { refused: string } {
   const after: Record<string, unknown> = { ...body };
   delete after.add_tags;
   delete after.remove_tags;
@@ -74,10 +72,7 @@ export function editPreview(t: Ticket, body: PatchTicketBody): string | null | {
     if (t.status === 'closed') return { refused: 'ticket is closed; reopen it first' };
     if (body.justification === undefined) return { refused: `changing priority ${t.priority} → ${body.priority} needs --justification` };
   }
-  const changes = Object.entries(after)
-    .filter(([k, v]) => JSON.stringify((t as Record<string, unknown>)[k]) !== JSON.stringify(v))
-    .map(([k, v]) => `${k}: ${shown((t as Record<string, unknown>)[k])} → ${shown(v)}`);
-  return changes.length ? changes.join(', ') : null;
+  return after as Partial<Ticket>;
 }
 
 export async function run(ctx: Context, args: string[], opts: Opts) {

@@ -2,10 +2,13 @@
 import { ESCALATION_STATES } from '../../domain/enums.js';
 import type { Escalation } from '../../domain/schemas.js';
 import { ESCALATION_FIELDS } from '../../domain/fields.js';
-import { required } from '../bulk.js';
+import type { TixClient } from '../../client/index.js';
+import type { AdvanceBody } from '../../domain/schemas.js';
+import { refuseAdvance } from '../../domain/transitions.js';
+import { oneChange, reportOne, required, type ChangeOutcome } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { genericListWriter, jsonText, oneLine, parseFields, printObject } from '../output/index.js';
+import { genericListWriter, oneLine, parseFields, printObject } from '../output/index.js';
 import { parseChoice } from './mutate.js';
 
 function escalationId(raw: string | undefined): string {
@@ -50,11 +53,27 @@ export async function show(ctx: Context, [raw]: string[]) {
   printObject(ctx.io.stdout, await client.escalation(escalationId(raw)), { ...ctx.outputOptions(), fields }, human);
 }
 
+/** Moves the escalation on (or, in a dry run, says whether it would) and answers the envelope, the escalation in its result. */
+export function advanceEscalation(client: TixClient, id: string, body: AdvanceBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
+  return oneChange(id, Boolean(opts.dryRun), async () => {
+    if (opts.dryRun) {
+      const e = await client.escalation(id);
+      const refused = refuseAdvance(e.state, body.to);
+      if (refused) return { id, outcome: 'would_fail', changes: [], escalation: e, error: { code: 'conflict', message: `${id}: ${refused}`, status: 409, id } };
+      return { id, outcome: 'would_change', changes: [{ field: 'state', from: e.state, to: body.to }], escalation: e };
+    }
+    const e = await client.advance(id, body);
+    return { id, outcome: 'changed', changes: [{ field: 'state', from: e.timeline.at(-2)?.state ?? null, to: e.state }], escalation: e };
+  });
+}
+
 export async function advance(ctx: Context, [raw]: string[], opts: Record<string, unknown>) {
   const id = escalationId(raw);
   const to = parseChoice(await required(ctx, opts.to, '--to', 'Next state'), '--to', ESCALATION_STATES)!;
-  const client = await ctx.client();
-  const e = await client.advance(id, { to, note: typeof opts.note === 'string' ? opts.note : undefined });
-  if (ctx.format !== 'table') ctx.out(`${jsonText(e, 2)}\n`);
-  ctx.status(`✓ ${id} is ${e.state}${e.state === 'resolved' ? `; ticket #${e.ticket_id} is back in progress` : ''}`);
+  const body = { to, note: typeof opts.note === 'string' ? opts.note : undefined };
+  await reportOne(ctx, async () => advanceEscalation(await ctx.client(), id, body, { dryRun: Boolean(opts.dryRun) }), (r, outcome) => {
+    const e = r.escalation!;
+    if (outcome.envelope.dry_run) ctx.status(`dry run: ${id} would go ${e.state} → ${to}; nothing was changed`);
+    else ctx.status(`✓ ${id} is ${e.state}${e.state === 'resolved' ? `; ticket #${e.ticket_id} is back in progress` : ''}`);
+  });
 }

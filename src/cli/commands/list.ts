@@ -16,7 +16,8 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
   const max = opts.all ? Infinity : parseLimit(opts.limit ?? 50);
   const output = ctx.outputOptions();
   const fields = parseFields(ctx.globals.json as string | true | undefined, TICKET_FIELDS);
-  const client = await ctx.client();
+  // a listing of everything pages on through a rate limit; a page of 50 fails fast like any one-shot
+  const client = await ctx.client({ patient: max === Infinity });
   const writer = ticketListWriter(ctx.io.stdout, { ...output, fields });
   let n = 0;
   for await (const t of client.allTickets({ q, sort: String(opts.sort ?? 'queue'), max, pageSize: Math.min(max, 1000) })) {

@@ -1,16 +1,15 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
 import { MOVE_STATUSES, PRIORITIES, TEAMS } from '../../domain/enums.js';
-import type { Priority, Status, Ticket } from '../../domain/schemas.js';
-import { checkTargetsGiven, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
+import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
+import type { ResultItem } from '../../domain/envelope.js';
+import { summarize } from '../../domain/results.js';
+import { checkTargetsGiven, envelopeWriter, parseId, required, resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { refuseEscalate, refuseReopen, refuseStatusChange } from '../../domain/transitions.js';
 import { UsageError } from '../errors.js';
 import { oneLine } from '../output/text.js';
 
 type Opts = Record<string, unknown> & { query?: string; dryRun?: boolean; concurrency?: unknown };
-
-const change = (field: string, before: unknown, after: unknown) =>
-  String(before ?? 'none') === String(after ?? 'none') ? null : `${field}: ${String(before ?? 'none')} → ${String(after ?? 'none')}`;
 
 export function parsePriority(raw: unknown, flag: string): Priority {
   const p = String(raw).toLowerCase();
@@ -50,9 +49,73 @@ async function reprioritizeShown(ctx: Context, id: number, opts: Opts) {
   const to = parsePriority(await required(ctx, opts.to, '--to', `New priority (now ${t.priority})`), '--to');
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
   const r = await client.reprioritize(id, { priority: to, reason }, { ifMatch: t.version });
-  if (ctx.format === 'json') ctx.out(`${JSON.stringify(r.ticket, null, 2)}\n`);
+  const writer = await envelopeWriter(ctx);
+  const result: ResultItem = r.changed
+    ? { id, outcome: 'changed', changes: [{ field: 'priority', from: t.priority, to }], ticket: r.ticket }
+    : { id, outcome: 'unchanged', changes: [], reason: `already ${to}`, ticket: r.ticket };
+  writer.result(result);
+  writer.end(summarize([result], false));
   ctx.status(r.changed ? `✓ Reprioritized #${id}: ${t.priority} → ${to}` : `#${id} already ${to}; nothing changed`);
 }
+
+/**
+ * The changes these commands make, as bulk operations: `applyChange(operations.close('fixed'), { client, ids })`
+ * runs one without a terminal and returns the envelope (as MCP tools do).
+ */
+export const operations = {
+  reprioritize: (to: Priority, reason: string): BulkOperation => ({
+    done: 'reprioritized',
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
+    unchanged: `already ${to}`,
+    op: 'priority',
+    body: { priority: to, reason },
+  }),
+  assign: (assignee: string | null): BulkOperation => ({
+    done: 'assigned',
+    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
+    unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
+    op: 'assign',
+    body: { assignee },
+  }),
+  move: (to: Status, note?: string, blockedBy?: number): BulkOperation => ({
+    done: 'moved',
+    preview: (t) => {
+      if (t.status === to && (to !== 'blocked' || t.blocked_by === (blockedBy ?? t.blocked_by))) return {};
+      const refused = refuseStatusChange(t.status, to, blockedBy);
+      return refused ? { refused } : { status: to, blocked_by: to === 'blocked' ? blockedBy! : null };
+    },
+    unchanged: `already ${to}`,
+    op: 'status',
+    body: { status: to, note, blocked_by: blockedBy },
+  }),
+  escalate: (body: { reason: string; team?: Team; level?: 1 | 2 | 3; estimated_resolution?: string }): BulkOperation => ({
+    done: 'escalated',
+    preview: (t: Ticket) => {
+      const refused = refuseEscalate(t.escalation, t.status);
+      // the escalation's id is given by the server when it opens it
+      return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? 'engineering', level: body.level ?? 3 };
+    },
+    op: 'escalate',
+    body,
+  }),
+  close: (resolution: string): BulkOperation => ({
+    done: 'closed',
+    // closing ends a running escalation too
+    preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
+    unchanged: 'already closed',
+    op: 'close',
+    body: { resolution },
+  }),
+  reopen: (comment: string): BulkOperation => ({
+    done: 'reopened',
+    preview: (t) => {
+      const refused = refuseReopen(t.status);
+      return refused ? { refused } : { status: 'in_progress' };
+    },
+    op: 'reopen',
+    body: { comment },
+  }),
+};
 
 export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
@@ -61,24 +124,13 @@ export async function reprioritize(ctx: Context, args: string[], opts: Opts) {
   }
   const to = parsePriority(await required(ctx, opts.to, '--to', 'New priority'), '--to');
   const reason = (await required(ctx, opts.reason, '--reason', 'Why (at least 10 characters)', justification)).trim();
-  await bulk(ctx, args, opts, {
-    done: 'reprioritized',
-    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('priority', t.priority, to)),
-    op: 'priority',
-    body: { priority: to, reason },
-  });
+  await bulk(ctx, args, opts, operations.reprioritize(to, reason));
 }
 
 export async function assign(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
   const raw = await required(ctx, opts.to, '--to', 'Assign to (login, me or none)');
-  const assignee = raw === 'none' ? null : raw;
-  await bulk(ctx, args, opts, {
-    done: 'assigned',
-    preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : change('assignee', t.assignee, assignee)),
-    op: 'assign',
-    body: { assignee },
-  });
+  await bulk(ctx, args, opts, operations.assign(raw === 'none' ? null : raw));
 }
 
 export async function move(ctx: Context, args: string[], opts: Opts) {
@@ -89,16 +141,7 @@ export async function move(ctx: Context, args: string[], opts: Opts) {
   const to = parseChoice(raw, '--to', MOVE_STATUSES) as Status;
   const blockedBy = opts.blockedBy === undefined ? undefined : parseId(String(opts.blockedBy));
   if (to === 'blocked' && blockedBy === undefined) throw new UsageError('--to blocked needs --blocked-by ID (the ticket that must finish first)');
-  const note = typeof opts.note === 'string' ? opts.note : undefined;
-  await bulk(ctx, args, opts, {
-    done: 'moved',
-    preview: (t) => {
-      const refused = t.status === to ? null : refuseStatusChange(t.status, to, blockedBy);
-      return refused ? { refused } : change('status', t.status, to);
-    },
-    op: 'status',
-    body: { status: to, note, blocked_by: blockedBy },
-  });
+  await bulk(ctx, args, opts, operations.move(to, typeof opts.note === 'string' ? opts.note : undefined, blockedBy));
 }
 
 export async function escalate(ctx: Context, args: string[], opts: Opts) {
@@ -111,38 +154,15 @@ export async function escalate(ctx: Context, args: string[], opts: Opts) {
     eta = String(opts.eta);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(eta) || Number.isNaN(Date.parse(eta))) throw new UsageError(`--eta: invalid date "${eta}"; use YYYY-MM-DD`);
   }
-  await bulk(ctx, args, opts, {
-    done: 'escalated',
-    preview: (t: Ticket) => {
-      const refused = refuseEscalate(t.escalation, t.status);
-      return refused ? { refused } : change('status', t.status, 'escalated');
-    },
-    op: 'escalate',
-    body: { reason, team, level, estimated_resolution: eta },
-  });
+  await bulk(ctx, args, opts, operations.escalate({ reason, team, level, estimated_resolution: eta }));
 }
 
 export async function close(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
-  const resolution = await required(ctx, opts.resolution, '--resolution', 'What fixed it');
-  await bulk(ctx, args, opts, {
-    done: 'closed',
-    preview: (t) => change('status', t.status, 'closed'),
-    op: 'close',
-    body: { resolution },
-  });
+  await bulk(ctx, args, opts, operations.close(await required(ctx, opts.resolution, '--resolution', 'What fixed it')));
 }
 
 export async function reopen(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
-  const comment = await required(ctx, opts.comment, '--comment', 'Why is it reopened');
-  await bulk(ctx, args, opts, {
-    done: 'reopened',
-    preview: (t) => {
-      const refused = refuseReopen(t.status);
-      return refused ? { refused } : change('status', t.status, 'in_progress');
-    },
-    op: 'reopen',
-    body: { comment },
-  });
+  await bulk(ctx, args, opts, operations.reopen(await required(ctx, opts.comment, '--comment', 'Why is it reopened')));
 }

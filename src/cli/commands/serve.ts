@@ -4,6 +4,15 @@ import { dataDir } from '../config.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
+/** `N` requests a minute, or `N/10s`, `N/5m`: a short window lets a test meet a limit without waiting a minute. */
+export function parseRateLimit(raw: string): { limit: number; windowSeconds: number } {
+  const m = /^(\d+)(?:\/(\d+)?(s|m|h))?$/.exec(raw.trim());
+  const limit = Number(m?.[1]);
+  const windowSeconds = m?.[3] ? Number(m[2] ?? 1) * { s: 1, m: 60, h: 3600 }[m[3] as 's' | 'm' | 'h'] : 60;
+  if (!m || !Number.isSafeInteger(limit) || windowSeconds < 1) throw new UsageError(`invalid --rate-limit "${raw}"; give requests per minute (6000) or per window (5/10s, 100/1m)`);
+  return { limit, windowSeconds };
+}
+
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>) {
   const port = Number(opts.port ?? 7878);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port "${String(opts.port)}"`);
@@ -14,15 +23,14 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   if (databaseUrl !== undefined && typeof opts.db === 'string') throw new UsageError('--db and --database-url exclude each other');
   const autoCloseDays = Number(opts.autoCloseDays ?? 7);
   if (!Number.isInteger(autoCloseDays) || autoCloseDays < 1) throw new UsageError(`invalid --auto-close-days "${String(opts.autoCloseDays)}"`);
-  const rateLimit = Number(opts.rateLimit ?? 6000);
-  if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new UsageError(`invalid --rate-limit "${String(opts.rateLimit)}"`);
+  const rateLimit = parseRateLimit(String(opts.rateLimit ?? 6000));
   const requestTimeout = Number(opts.requestTimeout ?? 25);
   if (!Number.isFinite(requestTimeout) || requestTimeout < 1 || requestTimeout > 3600) throw new UsageError(`invalid --request-timeout "${String(opts.requestTimeout)}"; seconds, from 1 to 3600`);
   const quota = Number(opts.attachmentQuota ?? 25);
   if (!Number.isFinite(quota) || quota < 0) throw new UsageError(`invalid --attachment-quota "${String(opts.attachmentQuota)}"; megabytes, 0 for no limit`);
   const { startServer, isLoopback } = await import('../../server/main.js');
   const server = await startServer({
-    host, port, db, databaseUrl, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit: { limit: rateLimit, windowSeconds: 60 },
+    host, port, db, databaseUrl, demo: Boolean(opts.demo), logger: Boolean(ctx.globals.debug), autoCloseDays, rateLimit,
     requestTimeoutMs: Math.round(requestTimeout * 1000), requesterQuotaBytes: Math.round(quota * 1024 * 1024),
   });
   try {

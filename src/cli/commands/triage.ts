@@ -1,8 +1,8 @@
 // tix triage: flags for one or many tickets; on a terminal with no ids, a walk of the new queue.
 import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
-import type { TriageBody } from '../../domain/schemas.js';
+import type { Priority, TriageBody } from '../../domain/schemas.js';
 import { refuseTriage } from '../../domain/transitions.js';
-import { resolveTargets, runBulk } from '../bulk.js';
+import { resolveTargets, runBulk, type BulkOperation } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseChoice, parseLevel, parsePriority } from './mutate.js';
@@ -27,18 +27,27 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
     assignee: opts.assignee === undefined ? undefined : opts.assignee === 'none' ? null : String(opts.assignee),
   };
   const targets = await resolveTargets(ctx, args, opts as { query?: string });
-  await runBulk(ctx, targets, {
+  await runBulk(ctx, targets, triageOperation(body), opts);
+}
+
+/** Triage as a bulk operation: `applyChange(triageOperation(body), { client, ids })` runs it without a terminal. */
+export function triageOperation(body: TriageBody): BulkOperation {
+  return {
     done: 'triaged',
     preview: (t) => {
       const refused = refuseTriage(t.status);
       if (refused) return { refused };
-      const parts = ['status: new → in_progress'];
-      if (body.priority && body.priority !== t.priority) parts.push(`priority: ${t.priority} → ${body.priority}`);
-      if (body.team && body.team !== t.team) parts.push(`team: ${t.team ?? 'none'} → ${body.team}`);
-      if (body.assignee !== undefined && body.assignee !== t.assignee) parts.push(`assignee: ${t.assignee ?? 'none'} → ${body.assignee ?? 'none'}`);
-      return parts.join(', ');
+      // every field the server sets, so the dry run lists each one it would touch
+      return {
+        status: 'in_progress',
+        ...(body.priority ? { priority: (body.priority === 'urgent' ? 'critical' : body.priority) as Priority } : {}),
+        ...(body.team ? { team: body.team } : {}),
+        ...(body.type ? { type: body.type } : {}),
+        ...(body.level ? { level: body.level } : {}),
+        ...(body.assignee !== undefined ? { assignee: body.assignee } : {}),
+      };
     },
     op: 'triage',
-    body: body,
-  }, opts);
+    body,
+  };
 }

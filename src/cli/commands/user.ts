@@ -6,7 +6,7 @@ import { ApiError } from '../../client/errors.js';
 import { required } from '../bulk.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { genericListWriter, parseFields, printObject } from '../output/index.js';
+import { genericListWriter, jsonText, parseFields, printObject } from '../output/index.js';
 
 const fieldsOf = (ctx: Context) => parseFields(ctx.globals.json as string | true | undefined, USER_FIELDS);
 
@@ -67,7 +67,7 @@ export async function token(ctx: Context, [raw]: string[], opts: Record<string, 
   const user = (await client.users()).find((u) => u.login === name);
   if (!user) throw new ApiError({ type: 'about:blank', title: 'Not Found', status: 404, detail: `user ${name} not found; see \`tix user list\``, code: 'not_found' });
   const issued = await client.createToken(user.id, typeof opts.name === 'string' ? opts.name : 'cli');
-  if (ctx.format === 'json') ctx.out(`${JSON.stringify(issued)}\n`);
+  if (ctx.format === 'json') ctx.out(`${jsonText(issued)}\n`);
   else ctx.out(`${issued.token}\n`);
   ctx.warn(`token ${issued.id} for ${user.login} is shown once and never again; revoke it with \`tix user revoke ${issued.id}\``);
 }

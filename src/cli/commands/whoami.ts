@@ -2,6 +2,7 @@
 // printed even when the server refuses the token or cannot be reached, and the exit code says why.
 import { ApiError, UnavailableError } from '../../client/errors.js';
 import type { Context } from '../context.js';
+import { jsonText } from '../output/text.js';
 import { describeError } from '../errors.js';
 
 type Source = 'flag' | 'env' | 'profile' | 'none';
@@ -48,7 +49,7 @@ export async function run(ctx: Context) {
     role: null,
     org: null,
   };
-  const show = () => ctx.out(ctx.format === 'json' ? `${JSON.stringify(info, null, 2)}\n` : render(info));
+  const show = () => ctx.out(ctx.format === 'json' ? `${jsonText(info, 2)}\n` : render(info));
   /** Prints what is known, then lets the error decide the exit code (4, 6, ...). */
   const fail = (err: unknown, server: WhoAmI['server']): never => {
     const d = describeError(err);

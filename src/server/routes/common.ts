@@ -1,9 +1,10 @@
-// Pieces shared by the route modules: path params, If-Match, ticket replies, problem schemas.
+// Pieces shared by the route modules: path params, If-Match, ticket replies, declared answers.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DecimalString, Problem, TicketIdParam } from '../../domain/schemas.js';
-import type { TicketService } from '../service.js';
-import { DomainError, type TicketRecord } from '../store/types.js';
+import { Comment, DecimalString, Escalation, Event, Problem, Ticket, TicketIdParam, User, page } from '../../domain/schemas.js';
+import { PROBLEM_TYPE, RESPONSE_HEADERS, SHARED_RESPONSES, type ResponseHeader, publish } from '../openapi.js';
+import { DomainError } from '../errors.js';
+import type { TicketRecord, TicketService } from '../service.js';
 
 export const IdParams = z.object({ id: TicketIdParam });
 /** Any other numeric id in a path (users, tokens, attachments). */
@@ -11,18 +12,34 @@ export const NumericIdParams = (what: string) => z.object({ id: DecimalString(wh
 /** `?limit=`: a canonical decimal from 1 to 1000. */
 export const Limit = DecimalString('limit', 1000).default(50);
 
-export const problems = {
-  400: Problem.describe('invalid request'),
-  401: Problem.describe('not authenticated'),
-  404: Problem.describe('not found, or not visible to you'),
-};
-export const writeProblems = {
-  ...problems,
-  403: Problem.describe('not allowed for your role'),
-  409: Problem.describe('the transition is not allowed from the current status'),
-  412: Problem.describe('the ticket changed since the If-Match version'),
-  422: Problem.describe('Idempotency-Key reused with a different body'),
-};
+/**
+ * The errors a route's own logic can answer. What every route may answer (400 on bad input, 401, 408, 413, 414, 415,
+ * 429, 431, 500, and 409/422 of Idempotency-Key) is added to the published document by the rules that produce it.
+ */
+export const failsWith = (...statuses: Array<403 | 404 | 409 | 412 | 413>) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: SHARED_RESPONSES[s]!.description, content: { [PROBLEM_TYPE]: { schema: Problem } } }])) as Partial<
+    Record<403 | 404 | 409 | 412 | 413, { description: string; content: { [PROBLEM_TYPE]: { schema: typeof Problem } } }>
+  >;
+
+/** A JSON answer with the headers it carries. */
+export const answer = <T extends z.ZodType>(schema: T, description: string, ...headers: ResponseHeader[]) => ({
+  description,
+  headers: Object.fromEntries(headers.map((h) => [h, RESPONSE_HEADERS[h]])),
+  content: { 'application/json': { schema } },
+});
+
+/** A ticket after a write: its new version, and whether anything changed. */
+export const changedTicket = (description = 'The ticket as it now is') => answer(Ticket, description, 'ETag', 'Tix-Changed');
+
+/** A list answered whole: `next_cursor` is always null. */
+const whole = <T extends z.ZodType>(item: T, what: string) =>
+  z.object({ items: z.array(item), next_cursor: z.null().describe(`always null: every ${what} comes in this one answer`) });
+
+export const TicketPage = publish('TicketPage', page(Ticket));
+export const EscalationPage = publish('EscalationPage', page(Escalation));
+export const CommentList = publish('CommentList', whole(Comment, 'comment'));
+export const EventList = publish('EventList', whole(Event, 'event'));
+export const UserList = publish('UserList', whole(User, 'user'));
 
 export const etag = (version: number) => `"${version}"`;
 

@@ -1,36 +1,39 @@
 // Escalations: list, show, advance through the timeline.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AdvanceBody, Escalation, EscalationId, page } from '../../domain/schemas.js';
-import { Limit, problems, writeProblems } from './common.js';
+import { AdvanceBody, Escalation, EscalationId } from '../../domain/schemas.js';
+import { EscalationPage, Limit, failsWith } from './common.js';
 
 export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { service, store } = app.tix;
+  const { service } = app.tix;
   const Params = z.object({ id: EscalationId });
 
   app.get(
     '/v1/escalations',
     {
       schema: {
+        operationId: 'listEscalations',
+        tags: ['escalations'],
         summary: 'List escalations',
+        description: 'Escalations of the tickets you can see, running ones unless `state` says otherwise, `limit` at a time; pass `next_cursor` back as `cursor` for the next page. Requesters see none.',
         querystring: z.object({
           state: z.enum(['running', 'resolved', 'all']).default('running'),
           limit: Limit,
           cursor: z.string().max(500).optional(),
         }),
-        response: { 200: page(Escalation), ...problems },
+        response: { 200: EscalationPage },
       },
     },
-    async (req) => (req.actor.role === 'requester' ? { items: [], next_cursor: null } : store.listEscalations({ viewer: req.actor, ...req.query })),
+    async (req) => service.listEscalations(req.actor, req.query),
   );
 
-  app.get('/v1/escalations/:id', { schema: { summary: 'One escalation with its timeline', params: Params, response: { 200: Escalation, ...problems } } }, async (req) =>
+  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...failsWith(404) } } }, async (req) =>
     service.getEscalation(req.actor, req.params.id),
   );
 
   app.post(
     '/v1/escalations/:id/advance',
-    { schema: { summary: 'Move an escalation forward; resolved returns the ticket to in_progress', params: Params, body: AdvanceBody, response: { 200: Escalation, ...writeProblems } } },
+    { schema: { operationId: 'advanceEscalation', tags: ['escalations'], summary: 'Move an escalation forward; resolved returns the ticket to in_progress', description: 'Agents and admins only. An escalation moves forward only, one or more steps at a time; a resolved one, or a step back, is 409.', params: Params, body: AdvanceBody, response: { 200: Escalation, ...failsWith(403, 404, 409) } } },
     async (req) => (await service.advance(req.actor, req.params.id, req.body)).escalation,
   );
 };

@@ -3,36 +3,42 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseQuery } from '../../domain/query.js';
 import { SORTS } from '../../domain/queue.js';
+import { ATTACHMENT_TYPES } from '../../domain/attachments.js';
 import {
-  AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, Event, PatchTicketBody, PriorityBody, ReopenBody, StatusBody,
-  Ticket, TriageBody, page,
+  AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, PatchTicketBody, PriorityBody, ReopenBody, StatusBody, Ticket,
+  TriageBody,
 } from '../../domain/schemas.js';
 import { contentDisposition } from '../disposition.js';
-import { canSee } from '../service.js';
-import { DomainError } from '../store/types.js';
-import { IdParams, Limit, NumericIdParams, etag, ifMatchVersion, problems, sendTicket, writeProblems } from './common.js';
+import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
 
 const ListQuery = z.object({
-  q: z.string().max(2000).optional().describe('query language (DESIGN §4), e.g. "status:new priority:high,critical"'),
+  q: z.string().max(2000).optional().describe('a query in the tix query language, e.g. "status:new priority:high,critical"; no query lists every ticket you can see'),
   sort: z.enum(SORTS).default('queue'),
   limit: Limit,
   cursor: z.string().max(500).optional(),
 });
 
-export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { service, store } = app.tix;
+/** A file as stored: served with the content type its name gave it. */
+const File = z.custom<Buffer>((v) => Buffer.isBuffer(v)).meta({ type: 'string', format: 'binary' });
+const download = {
+  ...answer(File, 'The file, as uploaded', 'Content-Disposition', 'X-Content-Type-Options'),
+  content: Object.fromEntries([...new Set(Object.values(ATTACHMENT_TYPES))].map((type) => [type, { schema: File }])),
+};
 
-  app.get('/v1/tickets', { schema: { summary: 'List tickets in queue order', querystring: ListQuery, response: { 200: page(Ticket), ...problems } } }, async (req) => {
+export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { service } = app.tix;
+
+  app.get('/v1/tickets', { schema: { operationId: 'listTickets', tags: ['tickets'], summary: 'List tickets in queue order', description: 'The tickets you can see (agents and admins: all; requesters: their own, and their organisation\'s for an org admin) that match `q`, in the order `sort` names, `limit` at a time. Pass `next_cursor` back as `cursor` for the next page; it is null on the last.', querystring: ListQuery, response: { 200: TicketPage } } }, async (req) => {
     const { q, sort, limit, cursor } = req.query;
     return service.list(req.actor, { query: parseQuery(q ?? ''), sort, limit, cursor });
   });
 
-  app.post('/v1/tickets', { schema: { summary: 'Open a ticket', body: CreateTicketBody, response: { 201: Ticket, ...writeProblems } } }, async (req, reply) => {
+  app.post('/v1/tickets', { schema: { operationId: 'createTicket', tags: ['tickets'], summary: 'Open a ticket', description: 'Opens a ticket in status new, with SLA due dates from its priority. Without a priority the channel decides it; a requester asking for high or critical without a justification of at least 10 characters gets medium, and the audit trail says why. Agents may open a ticket on behalf of a known user with `requester`.', body: CreateTicketBody, response: { 201: changedTicket('The new ticket'), ...failsWith(403) } } }, async (req, reply) => {
     const t = await service.create(req.actor, req.body);
     return sendTicket(reply, service, t, true, 201);
   });
 
-  app.get('/v1/tickets/:id', { schema: { summary: 'One ticket', params: IdParams, response: { 200: Ticket, ...problems } } }, async (req, reply) => {
+  app.get('/v1/tickets/:id', { schema: { operationId: 'getTicket', tags: ['tickets'], summary: 'One ticket', description: 'The ticket with its current version in ETag; 404 when it does not exist or is out of your reach.', params: IdParams, response: { 200: answer(Ticket, 'The ticket', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const t = await service.visibleTicket(req.actor, req.params.id);
     reply.header('etag', etag(t.version));
     return service.present(t);
@@ -40,7 +46,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.patch(
     '/v1/tickets/:id',
-    { schema: { summary: 'Edit subject, description, type, team, level, tags (all, or some added and removed), root cause, priority (with a justification)', params: IdParams, body: PatchTicketBody, response: { 200: Ticket, ...writeProblems } } },
+    { schema: { operationId: 'updateTicket', tags: ['tickets'], summary: 'Edit subject, description, type, team, level, tags (all, or some added and removed), root cause, priority (with a justification)', description: 'Agents and admins change the fields given, one audit event per field that changes; Tix-Changed is false when every field already had its value. With If-Match, applies only on top of that version.', params: IdParams, body: PatchTicketBody, response: { 200: changedTicket(), ...failsWith(403, 404, 412) } } },
     async (req, reply) => {
       const r = await service.patch(req.actor, req.params.id, req.body, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);
@@ -49,29 +55,30 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   const write = <B extends z.ZodType>(
     path: string,
+    operationId: string,
     summary: string,
+    description: string,
     body: B,
     apply: (actor: typeof app extends never ? never : Parameters<typeof service.triage>[0], id: number, body: z.output<B>, ifMatch: number | undefined) => Promise<{ ticket: Parameters<typeof service.present>[0]; changed: boolean }>,
   ) =>
-    app.post(`/v1/tickets/:id/${path}`, { schema: { summary, params: IdParams, body, response: { 200: Ticket, ...writeProblems } } }, async (req, reply) => {
+    app.post(`/v1/tickets/:id/${path}`, { schema: { operationId, tags: ['tickets'], summary, description, params: IdParams, body, response: { 200: changedTicket(), ...failsWith(403, 404, 409, 412) } } }, async (req, reply) => {
       const r = await apply(req.actor, req.params.id, req.body as z.output<B>, ifMatchVersion(req));
       return sendTicket(reply, service, r.ticket, r.changed);
     });
 
-  write('triage', 'Triage a new ticket: to in_progress, with priority, team, type, level, assignee', TriageBody, (a, id, b, v) => service.triage(a, id, b, v));
-  write('priority', 'Change priority, with a justification', PriorityBody, (a, id, b, v) => service.reprioritize(a, id, b, v));
-  write('assign', 'Assign to an agent, or unassign with null', AssignBody, (a, id, b, v) => service.assign(a, id, b, v));
-  write('status', 'Move to another status', StatusBody, (a, id, b, v) => service.changeStatus(a, id, b, v));
-  write('escalate', 'Escalate to engineering; creates CP-<n>', EscalateBody, (a, id, b, v) => service.escalate(a, id, b, v));
-  write('close', 'Close, with the resolution; closing a closed ticket changes nothing', CloseBody, (a, id, b, v) => service.close(a, id, b, v));
-  write('reopen', 'Reopen a done ticket to in_progress', ReopenBody, (a, id, b, v) => service.reopen(a, id, b, v));
+  write('triage', 'triageTicket', 'Triage a new ticket: to in_progress, with priority, team, type, level, assignee', 'Agents and admins only; only a ticket in status new is triaged (else 409). Changing the priority needs a justification of at least 10 characters. With If-Match, applies only on top of that version.', TriageBody, (a, id, b, v) => service.triage(a, id, b, v));
+  write('priority', 'setTicketPriority', 'Change priority, with a justification', 'Agents and admins only; the SLA due dates follow the new priority. A closed ticket is 409. With If-Match, applies only on top of that version.', PriorityBody, (a, id, b, v) => service.reprioritize(a, id, b, v));
+  write('assign', 'assignTicket', 'Assign to an agent, or unassign with null', 'Agents and admins only; `me` is the caller. Requesters cannot be assignees (400). A closed ticket is 409. With If-Match, applies only on top of that version.', AssignBody, (a, id, b, v) => service.assign(a, id, b, v));
+  write('status', 'setTicketStatus', 'Move to another status', 'Agents and admins only. Refused with 409: from closed (reopen it), from escalated (advance the escalation), and to new, escalated or closed, which have their own operations; blocked needs `blocked_by`. With If-Match, applies only on top of that version.', StatusBody, (a, id, b, v) => service.changeStatus(a, id, b, v));
+  write('escalate', 'escalateTicket', 'Escalate to engineering; creates CP-<n>', 'Agents and admins only: the ticket becomes escalated and `escalation` names the new escalation. A ticket with a running escalation, or a closed one, is 409. With If-Match, applies only on top of that version.', EscalateBody, (a, id, b, v) => service.escalate(a, id, b, v));
+  write('close', 'closeTicket', 'Close, with the resolution; closing a closed ticket changes nothing', 'Requesters close only tickets they opened (403 otherwise). A ticket already closed answers 200 with Tix-Changed false. With If-Match, applies only on top of that version.', CloseBody, (a, id, b, v) => service.close(a, id, b, v));
+  write('reopen', 'reopenTicket', 'Reopen a done ticket to in_progress', 'Agents and admins only (a requester comments instead); a ticket that is not done is 409. With If-Match, applies only on top of that version.', ReopenBody, (a, id, b, v) => service.reopen(a, id, b, v));
 
-  app.get('/v1/tickets/:id/comments', { schema: { summary: 'Comments (requesters see public ones only)', params: IdParams, response: { 200: page(Comment), ...problems } } }, async (req) => {
-    await service.visibleTicket(req.actor, req.params.id);
-    return { items: await store.listComments(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
+  app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...failsWith(404) } } }, async (req) => {
+    return { items: await service.comments(req.actor, req.params.id), next_cursor: null };
   });
 
-  app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { summary: 'Comment (internal unless public: true)', params: IdParams, body: CommentBody, response: { 201: Comment, ...writeProblems } } }, async (req, reply) => {
+  app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const r = await service.comment(req.actor, req.params.id, req.body);
     reply.header('etag', etag(r.ticket.version));
     return reply.code(201).send(r.comment);
@@ -79,11 +86,9 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/v1/attachments/:id',
-    { schema: { summary: 'Download an attachment (requesters: of public comments only)', params: NumericIdParams('an attachment id'), response: { 200: z.unknown().describe('the file, with its content type'), ...problems } } },
+    { schema: { operationId: 'getAttachment', tags: ['comments'], summary: 'Download an attachment (requesters: of public comments only)', description: 'The file as uploaded, served with the content type its name gave it; 404 when it does not exist or is out of your reach.', params: NumericIdParams('an attachment id'), response: { 200: download, ...failsWith(404) } } },
     async (req, reply) => {
-      const a = await store.getAttachment(req.params.id);
-      const visible = a && (await store.getTicket(a.ticket_id).then((t) => t !== null && canSee(req.actor, t))) && (a.public || req.actor.role !== 'requester');
-      if (!a || !visible) throw new DomainError('not_found', `attachment ${req.params.id} not found`);
+      const a = await service.attachment(req.actor, req.params.id);
       reply.header('content-disposition', contentDisposition(a.name));
       // the declared type is the only one: a browser must not guess another from the bytes
       reply.header('x-content-type-options', 'nosniff');
@@ -91,8 +96,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/v1/tickets/:id/events', { schema: { summary: 'Audit trail (requesters see public events only)', params: IdParams, response: { 200: page(Event), ...problems } } }, async (req) => {
-    await service.visibleTicket(req.actor, req.params.id);
-    return { items: await store.listEvents(req.params.id, req.actor.role !== 'requester'), next_cursor: null };
+  app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...failsWith(404) } } }, async (req) => {
+    return { items: await service.events(req.actor, req.params.id), next_cursor: null };
   });
 };

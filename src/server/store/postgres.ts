@@ -3,9 +3,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
+import { LocalNotifier } from './notifier.js';
 import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
 import { decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type BatchOptions, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
 const MIGRATIONS: string[] = [
@@ -58,6 +59,11 @@ CREATE INDEX idempotency_created ON idempotency (created_at);
 
 /** The advisory lock that lets one starting instance migrate while the others wait. */
 const MIGRATION_LOCK = 7_301_771;
+/**
+ * Held by a transaction from its first event (or quota check) to its commit: event ids then commit in
+ * id order, so a feed reader that has seen id n never sees a smaller one commit later.
+ */
+const FEED_LOCK = 7_301_772;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** Ids outside PostgreSQL's integer never name a row (and must not make the statement fail). */
 const inRange = (id: number) => Number.isSafeInteger(id) && id >= -2_147_483_648 && id <= 2_147_483_647;
@@ -168,6 +174,8 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   readonly shared = true;
+  /** Wakes feed readers of this instance after its own commits (other instances' commits are found on their next read). */
+  readonly commits = new LocalNotifier();
   readonly pool: pg.Pool;
   private readonly scope = new AsyncLocalStorage<pg.PoolClient>();
 
@@ -255,6 +263,7 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       const result = await this.scope.run(client, fn);
       await client.query('COMMIT');
+      this.commits.notify();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => (broken = true));
@@ -282,6 +291,7 @@ export class PostgresStore implements Store {
       if (ids.length) await client.query('SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
       const result = await this.scope.run(client, fn);
       await client.query('COMMIT');
+      this.commits.notify();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => (broken = true));
@@ -340,6 +350,7 @@ export class PostgresStore implements Store {
 
   private async insertEvents(ticketId: number, at: string, events: NewEvent[]) {
     if (events.length === 0) return;
+    await this.q('SELECT pg_advisory_xact_lock(?)', [FEED_LOCK]);
     const values = events.map(() => '(?,?,?,?,?,?,?,?)').join(', ');
     await this.q(
       `INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES ${values}`,
@@ -480,6 +491,48 @@ export class PostgresStore implements Store {
     return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
   }
 
+  async listFeed(args: ListFeedArgs): Promise<FeedRead> {
+    const where = ['e.id > ?'];
+    const params: unknown[] = [args.after];
+    if (args.ticketId !== undefined) {
+      if (!inRange(args.ticketId)) return { items: [], horizon: args.after };
+      where.push('e.ticket_id = ?');
+      params.push(args.ticketId);
+    }
+    if (args.viewer.role === 'requester') where.push('NOT e.internal');
+    const vis = visibilityPg(args.viewer);
+    const query = args.query && args.query.terms.length > 0 ? compileQueryPg(args.query, { now: args.now, me: args.viewer.login }) : undefined;
+    if (query || vis.params.length > 0) {
+      // the ticket's columns in a subquery of their own, so the query's SQL never meets an events column
+      const conditions = [vis.sql, ...(query ? [`(${query.sql})`] : [])];
+      where.push(`EXISTS (SELECT 1 FROM tickets WHERE tickets.id = e.ticket_id AND ${conditions.join(' AND ')})`);
+      params.push(...vis.params, ...(query?.params ?? []));
+    }
+    // one snapshot for the page and the newest id, so the horizon never passes an event the page missed
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const items = (await client.query(numbered(`SELECT e.* FROM events e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`), [...params, args.limit])).rows.map(toEvent);
+      // a full page was read up to its last event; a short one up to the newest committed event
+      const horizon = items.length === args.limit
+        ? items[items.length - 1]!.id
+        : Math.max(args.after, Number((await client.query('SELECT coalesce(max(id), 0) AS n FROM events')).rows[0].n));
+      await client.query('COMMIT');
+      return { items, horizon };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw failure(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async feedPositionAt(at: string): Promise<number> {
+    const r = (await this.q('SELECT id FROM events WHERE at < ? ORDER BY id DESC LIMIT 1', [at]))[0];
+    return r ? Number(r.id) : 0;
+  }
+
   async listComments(ticketId: number, includeInternal: boolean) {
     if (!inRange(ticketId)) return [];
     return (await this.q(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public'} ORDER BY id`, [ticketId])).map(toComment);
@@ -502,7 +555,8 @@ export class PostgresStore implements Store {
 
   /** Inside the write's transaction, under a lock on the author, so two uploads at once (on any instance) cannot both squeeze under the quota. */
   private async checkStorage(limit: { author: string; bytes: number }, comments: NewComment[]) {
-    await this.q(`SELECT pg_advisory_xact_lock(hashtext('tix-attachments:' || ?::text))`, [limit.author]);
+    // the feed's lock, not one per author: a transaction then waits on one advisory lock only, so none can deadlock
+    await this.q('SELECT pg_advisory_xact_lock(?)', [FEED_LOCK]);
     const adding = comments.flatMap((c) => c.attachments ?? []).reduce((n, a) => n + a.data.length, 0);
     const used = await this.attachmentBytesBy(limit.author);
     if (used + adding <= limit.bytes) return;

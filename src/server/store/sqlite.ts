@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import Database from 'better-sqlite3';
+import { LocalNotifier } from './notifier.js';
+import type { FeedRead, ListFeedArgs } from './types.js';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
@@ -191,6 +193,19 @@ const toEvent = (r: Row): Event => ({
   internal: r.internal === 1,
 });
 
+const FEED_COLUMNS = 'e.id, e.ticket_id, e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, e.internal';
+const arrayToEvent = (a: unknown[]): Event => ({
+  id: a[0] as number,
+  ticket_id: a[1] as number,
+  at: a[2] as string,
+  actor: a[3] as string,
+  kind: a[4] as Event['kind'],
+  from: (a[5] ?? null) as string | null,
+  to: (a[6] ?? null) as string | null,
+  note: (a[7] ?? null) as string | null,
+  internal: a[8] === 1,
+});
+
 const toComment = (r: Row): Comment => ({
   id: r.id as number,
   ticket_id: r.ticket_id as number,
@@ -245,6 +260,7 @@ function ownerOnly(path: string) {
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
+  readonly commits = new LocalNotifier();
 
   /** Null when reads stay on the main connection (an in-memory database has nothing to share). */
   readonly readers: SqliteReaders | null;
@@ -336,6 +352,8 @@ export class SqliteStore implements Store {
     try {
       const result = await this.batchScope.run(owner, fn);
       this.db.exec('COMMIT');
+      this.batchOwner = undefined;
+      this.commits.notify();
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -346,6 +364,11 @@ export class SqliteStore implements Store {
       this.batchOwner = undefined;
       finish();
     }
+  }
+
+  /** A write outside a batch has committed; inside one, the batch's COMMIT tells. */
+  private committed() {
+    if (this.batchOwner === undefined) this.commits.notify();
   }
 
   async countUsers() {
@@ -432,6 +455,7 @@ export class SqliteStore implements Store {
     });
     const id = run();
     this.forget(id);
+    this.committed();
     return (await this.getTicket(id))!;
   }
 
@@ -532,7 +556,10 @@ export class SqliteStore implements Store {
       return { changed: true, comments };
     });
     const { changed, comments } = run.immediate();
-    if (changed) this.forget(id);
+    if (changed) {
+      this.forget(id);
+      this.committed();
+    }
     return { ticket: (await this.getTicket(id))!, changed, comments };
   }
 
@@ -577,6 +604,47 @@ export class SqliteStore implements Store {
     const rows = this.sql(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
       .all(ticketId) as Row[];
     return rows.map(toComment);
+  }
+
+  // ---- the change feed ---------------------------------------------------------------------
+
+  /** Reads wait for a running batch: its events are not committed yet, and a rollback would hand their ids out again. */
+  private async committedTurn(): Promise<void> {
+    while (this.batchOwner) await this.batchDone;
+  }
+
+  async listFeed(args: ListFeedArgs): Promise<FeedRead> {
+    await this.committedTurn();
+    const where = ['e.id > ?'];
+    const params: unknown[] = [args.after];
+    if (args.ticketId !== undefined) {
+      where.push('e.ticket_id = ?');
+      params.push(args.ticketId);
+    }
+    if (args.viewer.role === 'requester') where.push('e.internal = 0');
+    const vis = visibilitySql(args.viewer);
+    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }) : undefined;
+    if (query || vis.params.length > 0) {
+      // the ticket's columns in a subquery of their own, so the query's SQL never meets an events column
+      const conditions = [vis.sql, ...(query ? [`(${query.sql})`] : [])];
+      where.push(`EXISTS (SELECT 1 FROM tickets WHERE tickets.id = e.ticket_id AND ${conditions.join(' AND ')})`);
+      params.push(...vis.params, ...(query?.params ?? []));
+    }
+    // array rows, read by position: the feed pages out thousands of events at a time
+    const rows = this.sql(`SELECT ${FEED_COLUMNS} FROM events e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`).raw(true).all(...params, args.limit) as unknown[][];
+    const items = rows.map(arrayToEvent);
+    // a full page was read up to its last event; a short one up to the newest committed event
+    const horizon = items.length === args.limit
+      ? items[items.length - 1]!.id
+      : Math.max(args.after, (this.sql('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n);
+    return { items, horizon };
+  }
+
+  async feedPositionAt(at: string): Promise<number> {
+    await this.committedTurn();
+    // events are recorded in time order: walk back from the newest, which is quick for a recent time
+    const r = this.sql('SELECT id FROM events WHERE at < ? ORDER BY id DESC LIMIT 1').get(at) as { id: number } | undefined;
+    return r?.id ?? 0;
   }
 
   async getAttachment(id: number) {

@@ -2,6 +2,7 @@
 import type { Query } from '../../domain/query.js';
 import type { Sort } from '../../domain/queue.js';
 import type { Comment, Escalation, Event, EventKind, Role, Status, Ticket, TimelineStep, User } from '../../domain/schemas.js';
+import type { CommitNotifier } from './notifier.js';
 
 /** A ticket as stored: the API ticket without computed SLA state, plus when it was done. */
 export type TicketRecord = Omit<Ticket, 'sla_breached'> & { done_at: string | null };
@@ -56,6 +57,27 @@ export interface BatchOptions {
   tickets?: number[];
 }
 
+/** One read of the change feed: events after `after`, oldest first, as far as `viewer` may see. */
+export interface ListFeedArgs {
+  viewer: Viewer;
+  after: number;
+  limit: number;
+  /** Only events of tickets that match this query now. */
+  query?: Query;
+  /** Only events of this ticket. */
+  ticketId?: number;
+  now: Date;
+}
+
+export interface FeedRead {
+  items: Event[];
+  /**
+   * Every event up to this id has committed and was looked at (it is in `items`, or the viewer may
+   * not see it): a waiting reader reads on from here, never from before.
+   */
+  horizon: number;
+}
+
 export type IdempotencyBegin =
   | { state: 'new' }
   | { state: 'pending' }
@@ -100,6 +122,20 @@ export interface Store {
   batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
+  /**
+   * The change feed. It must never hand out an event while an event of a smaller id can still
+   * commit, or a reader's cursor would pass over it for good. SQLite writes through one connection,
+   * one transaction at a time (a batch keeps the write turn until it commits), so ids commit in
+   * order and reads wait for a running batch. A store whose transactions commit side by side
+   * (PostgreSQL: ids come from a sequence at insert time) must stop below the oldest id still in
+   * flight, e.g. record pg_current_xact_id() with each event and return only events written by
+   * transactions older than pg_snapshot_xmin(pg_current_snapshot()).
+   */
+  listFeed(args: ListFeedArgs): Promise<FeedRead>;
+  /** The last event id recorded before `at` (0 when none was): where a feed that starts at a time starts. */
+  feedPositionAt(at: string): Promise<number>;
+  /** Fires after every commit that recorded events; waiting feed readers subscribe. */
+  readonly commits: CommitNotifier;
 
   listComments(ticketId: number, includeInternal: boolean): Promise<Comment[]>;
   /** One attachment with its content and where it hangs. */
@@ -116,14 +152,6 @@ export interface Store {
   idempotencyExpire(now: Date, limit?: number): Promise<number>;
 }
 
-/** Raised inside the store or a decision to refuse a change; routes map it to a problem. */
-export class DomainError extends Error {
-  readonly code: 'validation' | 'forbidden' | 'not_found' | 'conflict' | 'precondition_failed' | 'quota_exceeded';
-  constructor(code: DomainError['code'], message: string) {
-    super(message);
-    this.name = 'DomainError';
-    this.code = code;
-  }
-}
+export { DomainError } from '../errors.js';
 
 export type { Status };
