@@ -123,6 +123,34 @@ describe('PostgreSQL store', () => {
     expect((await a.getTicket(t2.id))!).toMatchObject({ status: 'blocked', version: 2 });
   });
 
+  it('the change feed never passes an event still in flight on another instance', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const created = { actor: 'admin', kind: 'created' as const, from: null, to: null, note: null, internal: false };
+    const [t1, t2] = [await a.createTicket(record('one'), [created], []), await a.createTicket(record('two'), [created], [])];
+    const change = (cur: { tags: string[] }) => ({ patch: { tags: [...cur.tags, 'x'] }, events: [{ ...created, kind: 'updated' as const }] });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let firstWritten!: () => void;
+    const written = new Promise<void>((r) => (firstWritten = r));
+    // A records an event and holds its transaction open; B records one on another ticket meanwhile
+    const slow = a.batch(async () => {
+      await a.mutateTicket(t1.id, now, change);
+      firstWritten();
+      await gate;
+    }, { tickets: [t1.id] });
+    await written;
+    const fast = b.mutateTicket(t2.id, now, change);
+    await new Promise((r) => setTimeout(r, 100));
+    const during = await b.listFeed({ viewer: admin, after: 0, limit: 100, now });
+    expect(during.items.map((e) => e.kind)).toEqual(['created', 'created']);
+    release();
+    await Promise.all([slow, fast]);
+    // read on from where the reader stood: both changes are there, A's first
+    const after = await b.listFeed({ viewer: admin, after: during.horizon, limit: 100, now });
+    expect(after.items.map((e) => e.ticket_id)).toEqual([t1.id, t2.id]);
+  });
+
   it('escalation numbers asked on two instances at once are all distinct', async () => {
     freshSchema();
     const [a, b] = [await instance(), await instance()];
