@@ -98,7 +98,8 @@ type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 /**
  * Token lookups, remembered for a few seconds: every request needs one, few change. A revocation
  * through this server forgets at once; one made elsewhere takes effect within TTL_MS. On a store
- * shared by several instances nothing is remembered, so a revocation anywhere holds at once.
+ * shared by several instances an answer is never reused, so a revocation anywhere holds at once;
+ * it only marks the token as known to this server (see `known`).
  */
 export class TokenCache {
   static readonly TTL_MS = 5_000;
@@ -112,12 +113,17 @@ export class TokenCache {
     return hit && Date.now() - hit.at < TokenCache.TTL_MS ? hit.found : undefined;
   }
 
+  /** A valid token this server looked up lately: worth looking up again even from an address past its failures. */
+  known(hash: string): boolean {
+    const hit = this.entries.get(hash);
+    return Boolean(hit?.found) && Date.now() - hit!.at < TokenCache.TTL_MS;
+  }
+
   async find(hash: string): Promise<FoundToken> {
     const t = Date.now();
     const hit = this.peek(hash);
     if (hit !== undefined) return hit;
     const found = await this.store.findToken(hash);
-    if (this.store.shared) return found;
     if (this.entries.size >= 10_000) this.entries.clear();
     this.entries.set(hash, { found, at: t });
     return found;
@@ -247,7 +253,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const hash = hashToken(match[1]!);
     const known = tokens.peek(hash);
     if (known !== undefined) admit(known);
-    else if (!tooMany()) tokens.find(hash).then(admit, done);
+    else if (tokens.known(hash) || !tooMany()) tokens.find(hash).then(admit, done);
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
