@@ -71,6 +71,41 @@ const MUTANTS = [
     to: "query.terms.some((t) => (t.kind === 'state' && !t.negate) ||",
     tests: ['test/domain/query.test.ts', 'test/e2e/cli-guards.test.ts'],
   },
+  {
+    name: 'reach before version: a stale If-Match from out of reach is judged on its version first',
+    file: 'src/server/store/sqlite.ts',
+    from: 'if (guard.reach && !guard.reach(current)) throw',
+    to: 'if (guard.version === undefined && guard.reach && !guard.reach(current)) throw',
+    tests: ['test/server/authz-matrix.test.ts'],
+  },
+  {
+    name: 'feed visibility: a requester sees internal events',
+    file: 'src/server/store/sqlite.ts',
+    from: "if (args.viewer.role === 'requester') where.push('e.internal = 0');",
+    to: '',
+    tests: ['test/server/feed.test.ts', 'test/server/authz-matrix.test.ts'],
+  },
+  {
+    name: 'journal report: tickets done in an earlier run reported as changed now',
+    file: 'src/cli/bulk.ts',
+    from: "export const EARLIER_RUN = 'done in an earlier run';",
+    to: "export const EARLIER_RUN = 'closed';",
+    tests: ['test/e2e/bulk.test.ts'],
+  },
+  {
+    name: 'terminal safety: bidi overrides reach the terminal raw',
+    file: 'src/cli/output/text.ts',
+    from: 'const UNSAFE = /[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g;',
+    to: 'const UNSAFE = /[\\u0000-\\u001f\\u007f-\\u009f]/g;',
+    tests: ['test/cli/output/text.test.ts', 'test/e2e/terminal-injection.test.ts'],
+  },
+  {
+    name: 'MCP: a query-selected change applied without dry_run or confirm',
+    file: 'src/mcp/change.ts',
+    from: 'if (!sel.dry_run && !sel.confirm) {',
+    to: 'if (false) {',
+    tests: ['test/e2e/mcp.test.ts'],
+  },
 ];
 
 const args = process.argv.slice(2);

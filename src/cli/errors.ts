@@ -1,4 +1,4 @@
-// The one place that turns errors into exit codes and one-line messages (DESIGN.md §5).
+// The one place that turns errors into exit codes and one-line messages (docs/agent-contract.md).
 import { ApiError, UnavailableError } from '../client/errors.js';
 import type { ErrorObject } from '../domain/envelope.js';
 import { messageText } from './output/text.js';

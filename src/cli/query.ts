@@ -1,4 +1,4 @@
-// Turning command-line terms and flags into one query of the query language (DESIGN.md §4),
+// Turning command-line terms and flags into one query of the query language (docs/query-language.md),
 // checked here by the same parser the server uses, so a malformed term fails before any request.
 import { QueryError, hasStateTerm, parseQuery } from '../domain/query.js';
 import { UsageError } from './errors.js';

@@ -1,6 +1,6 @@
-// The tix API client: one request sender over an undici Pool, problem+json → typed errors,
-// an Idempotency-Key on every POST, retries by undici's retry interceptor with our own
-// decision (retry.ts). Knows nothing of the terminal.
+// The tix API client: one request sender over transport.ts (node:http, then undici's Pool), problem+json
+// → typed errors, an Idempotency-Key on every POST, and every retry decided by retry.ts's RetryTracker,
+// which both transports call. Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type {
@@ -22,7 +22,7 @@ export interface ClientOptions {
   /** Receives one line per request and response; never the token. */
   debug?: (line: string) => void;
   userAgent?: string;
-  /** Retry limits (DESIGN.md §5); false sends every request once. */
+  /** Retry limits (see retry.ts); false sends every request once. */
   retry?: Partial<RetryPolicy> | false;
   /** Waits before a retry; tests pass one that records instead of sleeping. */
   sleep?: (ms: number) => Promise<void>;

@@ -1,5 +1,5 @@
-// When the client retries a request, and how long it waits first (DESIGN.md §5 "Retries").
-// The decision is pure; RetryTracker plugs it into undici's retry interceptor, one per request.
+// When the client retries a request, and how long it waits first (README.md, "Pointing tix at a remote server").
+// The decision is pure; one RetryTracker per request applies it, called by either transport (transport.ts).
 import type { RetryHandler } from 'undici';
 
 export interface RetryPolicy {

@@ -1,4 +1,4 @@
-// Attachment rules (DESIGN.md §2): at most 5 files per comment, 500 KB each, of known document/media types.
+// Attachment rules (docs/domain.md): at most 5 files per comment, 500 KB each, of known document/media types.
 export const MAX_ATTACHMENTS = 5;
 export const MAX_ATTACHMENT_BYTES = 500 * 1024;
 

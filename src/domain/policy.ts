@@ -1,4 +1,4 @@
-// The priority policy and rubric of the support desk (DESIGN.md §2).
+// The priority policy and rubric of the support desk (docs/domain.md).
 import { JUSTIFICATION_MIN, PRIORITIES } from './enums.js';
 import type { Channel, Priority, Role } from './schemas.js';
 

@@ -1,4 +1,4 @@
-// The query language of DESIGN.md §4: one parser and one in-memory evaluator, shared by CLI and server.
+// The query language (docs/query-language.md): one parser and one in-memory evaluator, shared by CLI and server.
 //
 // Representation choices callers (e.g. a SQL translator) rely on:
 // - Date terms are normalised to exact instants: a date-only `created:>2026-11-01` becomes

@@ -25,7 +25,14 @@ export function isBreached(
   t: { response_due_at: string; resolution_due_at: string; first_response_at: string | null; done_at: string | null },
   now: Date,
 ): boolean {
-  const n = now.toISOString();
+  return isBreachedAt(t, now.toISOString());
+}
+
+/** isBreached at a moment given as an ISO 8601 UTC string: many tickets, one clock reading. */
+export function isBreachedAt(
+  t: { response_due_at: string; resolution_due_at: string; first_response_at: string | null; done_at: string | null },
+  n: string,
+): boolean {
   const responded = t.first_response_at ?? (t.done_at ?? null);
   const respondedLate = responded ? responded > t.response_due_at : n > t.response_due_at;
   const resolvedLate = t.done_at ? t.done_at > t.resolution_due_at : n > t.resolution_due_at;

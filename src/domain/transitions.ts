@@ -1,4 +1,4 @@
-// Status groups and the transitions the server refuses (DESIGN.md §2).
+// Status groups and the transitions the server refuses (docs/domain.md).
 import { DONE_STATUSES, ESCALATION_STATES, OPEN_STATUSES } from './enums.js';
 import type { EscalationState, StateGroup, Status } from './schemas.js';
 

@@ -17,8 +17,10 @@ import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
+import { COMPILED_RESPONSES } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { serializerFor } from './serializer.js';
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
 
@@ -96,41 +98,45 @@ function findBadText(value: unknown): string | undefined {
 type FoundToken = Awaited<ReturnType<Store['findToken']>>;
 
 /**
- * Token lookups, remembered for a few seconds: every request needs one, few change. A revocation
- * through this server forgets at once; one made elsewhere takes effect within TTL_MS. On a store
- * shared by several instances an answer is never reused, so a revocation anywhere holds at once;
- * it only marks the token as known to this server (see `known`).
+ * Token lookups, remembered for a few seconds: every request needs one, few change. Kept by the
+ * presented token itself, in memory only, so a remembered token costs no hash; the hash is taken on a
+ * miss. A revocation through this server forgets at once; one made elsewhere takes effect within TTL_MS.
+ * On a store shared by several instances an answer is never reused, so a revocation anywhere holds at
+ * once; it only marks the token as known to this server (see `known`).
  */
 export class TokenCache {
   static readonly TTL_MS = 5_000;
+  /** Longer strings are never tokens this server issued: looked up, not remembered. */
+  static readonly MAX_TOKEN_LENGTH = 200;
   private readonly entries = new Map<string, { found: FoundToken; at: number }>();
   constructor(private readonly store: Store) {}
 
   /** The remembered answer, or undefined when it must be looked up. */
-  peek(hash: string): FoundToken | undefined {
+  peek(token: string): FoundToken | undefined {
     if (this.store.shared) return undefined;
-    const hit = this.entries.get(hash);
+    const hit = this.entries.get(token);
     return hit && Date.now() - hit.at < TokenCache.TTL_MS ? hit.found : undefined;
   }
 
   /** A valid token this server looked up lately: worth looking up again even from an address past its failures. */
-  known(hash: string): boolean {
-    const hit = this.entries.get(hash);
+  known(token: string): boolean {
+    const hit = this.entries.get(token);
     return Boolean(hit?.found) && Date.now() - hit!.at < TokenCache.TTL_MS;
   }
 
-  async find(hash: string): Promise<FoundToken> {
+  async find(token: string): Promise<FoundToken> {
     const t = Date.now();
-    const hit = this.peek(hash);
+    const hit = this.peek(token);
     if (hit !== undefined) return hit;
-    const found = await this.store.findToken(hash);
+    const found = await this.store.findToken(hashToken(token));
+    if (token.length > TokenCache.MAX_TOKEN_LENGTH) return found;
     if (this.entries.size >= 10_000) this.entries.clear();
-    this.entries.set(hash, { found, at: t });
+    this.entries.set(token, { found, at: t });
     return found;
   }
 
   forgetToken(id: number) {
-    for (const [hash, e] of this.entries) if (e.found?.token_id === id) this.entries.delete(hash);
+    for (const [token, e] of this.entries) if (e.found?.token_id === id) this.entries.delete(token);
   }
 
   forgetAll() {
@@ -212,7 +218,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   // responses are built from typed records; skip re-validating them on the hot path
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setSerializerCompiler(({ schema }) => serializerFor(schema, COMPILED_RESPONSES));
 
   await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
@@ -250,10 +256,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       }
       done();
     };
-    const hash = hashToken(match[1]!);
-    const known = tokens.peek(hash);
+    const token = match[1]!;
+    const known = tokens.peek(token);
     if (known !== undefined) admit(known);
-    else if (tokens.known(hash) || !tooMany()) tokens.find(hash).then(admit, done);
+    else if (tokens.known(token) || !tooMany()) tokens.find(token).then(admit, done);
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body

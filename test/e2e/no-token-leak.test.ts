@@ -1,4 +1,4 @@
-// A token never appears in argv, output, logs or error messages (DESIGN.md §5): a whole e2e session, plain and with --debug,
+// A token never appears in argv, output, logs or error messages: a whole e2e session, plain and with --debug,
 // is captured and searched for every token in play; only `tix auth token` prints one, on purpose.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Property tests of the query language (DESIGN.md §4): whatever is typed, parseQuery answers a Query or a QueryError naming the term.
+// Property tests of the query language (docs/query-language.md): whatever is typed, parseQuery answers a Query or a QueryError naming the term.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QUERY_FIELDS, QUERY_LIMITS, QueryError, parseQuery, type Query } from '../../src/domain/query.js';

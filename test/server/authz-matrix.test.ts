@@ -23,7 +23,7 @@ type Outcome = 'ok' | 401 | 403 | 404;
 
 const anonymous = { 'no token': 401, 'a wrong token': 401, 'a revoked token': 401 } as const;
 
-/** Who gets what, per kind of endpoint (DESIGN.md §2 "Users and visibility"). */
+/** Who gets what, per kind of endpoint (docs/domain.md, "Roles and visibility"). */
 const ACCESS = {
   public: {
     'no token': 'ok', 'a wrong token': 'ok', 'a revoked token': 'ok', 'a requester of another org': 'ok', 'another requester of the same org': 'ok',

@@ -1,4 +1,4 @@
-// DESIGN §3 mechanics: problem+json errors, ETag/If-Match, Idempotency-Key, tokens stored hashed.
+// HTTP mechanics (docs/api.md): problem+json errors, ETag/If-Match, Idempotency-Key, tokens stored hashed.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// DESIGN §2 priority policy through the API: defaults by channel, requalification, justified changes.
+// The priority policy (docs/domain.md) through the API: defaults by channel, requalification, justified changes.
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../src/domain/schemas.js';
 import { HOUR, problemOf, serverPerTest } from './helpers.js';

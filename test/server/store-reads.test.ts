@@ -1,7 +1,7 @@
 // Ticket reads are served from memory only while nothing else changed the database.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newTicketRecord } from '../../src/server/service.js';
@@ -19,6 +19,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await store.close();
+  rmSync(dirname(path), { recursive: true, force: true });
 });
 
 describe('ticket reads', () => {

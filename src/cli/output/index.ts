@@ -1,4 +1,4 @@
-// The CLI's one exporter (DESIGN.md §5): data to stdout as a table, TSV, JSON, NDJSON, CSV or ids.
+// The CLI's one exporter: data to stdout as a table, TSV, JSON, NDJSON, CSV or ids.
 export type { Column, Format, ListWriter, OutputOptions, Sink } from './types.js';
 export { parseFields, pick } from './fields.js';
 export { genericListWriter } from './list.js';

@@ -40,6 +40,8 @@ export const EscalationPage = publish('EscalationPage', page(Escalation));
 export const CommentList = publish('CommentList', whole(Comment, 'comment'));
 export const EventList = publish('EventList', whole(Event, 'event'));
 export const UserList = publish('UserList', whole(User, 'user'));
+/** Response schemas answered by a serializer compiled from their JSON Schema: the hottest answers. */
+export const COMPILED_RESPONSES: ReadonlySet<unknown> = new Set([Ticket, TicketPage]);
 
 export const etag = (version: number) => `"${version}"`;
 

@@ -117,6 +117,9 @@ export interface SqliteStoreOptions {
   readers?: number;
 }
 
+/** The longest unfiltered queue page read on the main connection: about its rows' cost, well under a millisecond. */
+export const CHEAP_PAGE = 100;
+
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
@@ -294,11 +297,20 @@ export class SqliteStore implements Store {
    * free. Inside a batch the read stays on the main connection, to see the batch's own writes.
    */
   private async readAll(text: string, params: unknown[]): Promise<Row[]> {
+    const { columns, rows } = await this.readRaw(text, params);
+    return rows.map((a) => Object.fromEntries(columns.map((c, i) => [c, a[i]])));
+  }
+
+  /** The same read as arrays of values with their column names: no object per row on either side. */
+  private async readRaw(text: string, params: unknown[]): Promise<{ columns: string[]; rows: unknown[][] }> {
     const inOwnBatch = this.batchOwner !== undefined && this.batchScope.getStore() === this.batchOwner;
     try {
-      if (!this.readers || inOwnBatch) return this.sql(text).all(...params) as Row[];
-      const { columns, rows } = await this.readers.all(text, params);
-      return rows.map((a) => Object.fromEntries(columns.map((c, i) => [c, a[i]])));
+      if (!this.readers || inOwnBatch) {
+        // a statement of its own (the comment keys it apart), always in raw mode
+        const stmt = this.sql(`/* raw */ ${text}`).raw(true);
+        return { columns: stmt.columns().map((c) => c.name), rows: stmt.all(...params) as unknown[][] };
+      }
+      return await this.readers.all(text, params);
     } catch (err) {
       throw readFailure(err);
     }
@@ -472,13 +484,21 @@ export class SqliteStore implements Store {
   }
 
   async getTicket(id: number) {
-    // data_version moves when any other connection commits; this connection's writes forget() themselves
+    this.forgetOthersWrites();
+    return this.rememberedTicket(id);
+  }
+
+  /** data_version moves when any other connection commits; this connection's writes forget() themselves. */
+  private forgetOthersWrites() {
     this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
     const version = this.dataVersion.get();
     if (version !== this.seenVersion) {
       this.forget();
       this.seenVersion = version;
     }
+  }
+
+  private rememberedTicket(id: number): TicketRecord | null {
     const known = this.tickets.get(id);
     if (known) return known;
     this.ticketById ??= this.db.prepare(`SELECT ${RECORD_COLUMNS.join(', ')} FROM tickets WHERE id = ?`).raw();
@@ -489,6 +509,20 @@ export class SqliteStore implements Store {
     this.tickets.set(id, ticket);
     return ticket;
   }
+
+  /**
+   * A page's keys from the index alone, its tickets from memory where nothing changed them, in one read
+   * transaction, so the keys and the check for other connections' writes see the same moment.
+   */
+  private readonly keyedPage = (keysSql: string, params: unknown[], idAt: number): { keys: unknown[][]; items: TicketRecord[] } => {
+    this.pageRead ??= this.db.transaction((text: string, values: unknown[], at: number) => {
+      this.forgetOthersWrites();
+      const keys = this.sql(text).raw(true).all(...values) as unknown[][];
+      return { keys, items: keys.map((k) => this.rememberedTicket(k[at] as number)!) };
+    });
+    return this.pageRead(keysSql, params, idAt);
+  };
+  private pageRead?: Database.Transaction<(text: string, values: unknown[], at: number) => { keys: unknown[][]; items: TicketRecord[] }>;
 
   async listTickets(args: ListTicketsArgs) {
     const where = compileQuery(args.query, { now: args.now, me: args.viewer.login });
@@ -501,13 +535,25 @@ export class SqliteStore implements Store {
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
       params.push(...values);
     }
-    const rows = await this.readAll(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`, [...params, args.limit + 1]);
+    // nothing to filter, in queue order: SQLite walks the queue index and stops after the page, a cost
+    // bounded by the page; a short one is read here, cheaper than its round trip to a reader thread
+    // (not while a batch holds this connection: its writes are not committed)
+    const cheap = args.query.terms.length === 0 && vis.params.length === 0 && args.sort === 'queue' && args.limit <= CHEAP_PAGE && !this.db.inTransaction;
+    if (cheap) {
+      // the sort keys (id among them) are all in the queue index: no table row is read for a remembered ticket
+      const { keys, items } = this.keyedPage(`SELECT ${order.columns.join(', ')} FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`, [...params, args.limit + 1], order.columns.indexOf('id'));
+      const more = items.length > args.limit;
+      return { items: more ? items.slice(0, args.limit) : items, next_cursor: more ? encodeCursor(keys[args.limit - 1]!) : null };
+    }
+    const { columns, rows } = await this.readRaw(`SELECT * FROM tickets WHERE (${where.sql}) AND ${vis.sql}${cursorSql} ORDER BY ${order.orderBy} LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;
     const page = more ? rows.slice(0, args.limit) : rows;
     const last = page[page.length - 1];
+    const index = new Map(columns.map((c, i) => [c, i]));
+    const value = (row: unknown[], c: string) => row[index.get(c)!];
     return {
-      items: page.map(toTicket),
-      next_cursor: more && last ? encodeCursor(order.columns.map((c) => last[c])) : null,
+      items: page.map((row) => ticketFrom((c) => value(row, c))),
+      next_cursor: more && last ? encodeCursor(order.columns.map((c) => value(last, c))) : null,
     };
   }
 
