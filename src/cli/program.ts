@@ -32,8 +32,8 @@ JSON for agents: with --json (or --format json|ndjson) every command that change
   {"ok","dry_run","summary":{"changed","unchanged","failed"},"results":[{"id","outcome","changes","reason"?,"ticket"?,"error"?}]}
   for one ticket or many, --dry-run included; every error is {"error":{"code","message",…}} on stderr.
 
-Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database), TIX_KEYRING=0 (no OS keyring),
-NO_COLOR, FORCE_COLOR, CI`;
+Environment: TIX_URL, TIX_TOKEN, TIX_PROFILE, TIX_CONFIG_DIR, TIX_DATA_DIR (serve's database),
+TIX_DATABASE_URL (serve on PostgreSQL), TIX_KEYRING=0 (no OS keyring), NO_COLOR, FORCE_COLOR, CI`;
 
 /** "a, b or c", for help text. */
 const oneOf = (values: readonly string[]) => `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
@@ -344,10 +344,11 @@ Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed
 
   program
     .command('serve')
-    .description('run the reference API server with an embedded SQLite database')
+    .description('run the reference API server on an embedded SQLite database (or PostgreSQL with --database-url)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '7878')
     .option('--db <path>', 'database file (default in the user data directory)')
+    .option('--database-url <url>', 'keep the data in PostgreSQL at postgres://… (or TIX_DATABASE_URL) instead of SQLite')
     .option('--demo', 'seed realistic tickets on first start')
     .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
     .option('--rate-limit <n[/window]>', 'requests per token per window, e.g. 6000 (a minute), 5/10s (0 = no limit)', '6000')

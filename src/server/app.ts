@@ -103,7 +103,9 @@ type FoundToken = Awaited<ReturnType<Store['findToken']>>;
  * Token lookups, remembered for a few seconds: every request needs one, few change. Kept by the
  * presented token itself, in memory only, so a remembered token costs no hash; the hash is taken on a
  * miss. A revocation through this server forgets at once; one made elsewhere takes effect within ttlMs
- * (TTL_MS unless the app is told otherwise), measured on the app's clock.
+ * (TTL_MS unless the app is told otherwise), measured on the app's clock. On a store shared by several
+ * instances an answer is never reused, so a revocation anywhere holds at once; it only marks the token
+ * as known to this server (see `known`).
  */
 export class TokenCache {
   static readonly TTL_MS = 5_000;
@@ -118,8 +120,15 @@ export class TokenCache {
 
   /** The remembered answer, or undefined when it must be looked up. */
   peek(token: string): FoundToken | undefined {
+    if (this.store.shared) return undefined;
     const hit = this.entries.get(token);
     return hit && this.nowMs() - hit.at < this.ttlMs ? hit.found : undefined;
+  }
+
+  /** A valid token this server looked up lately: worth looking up again even from an address past its failures. */
+  known(token: string): boolean {
+    const hit = this.entries.get(token);
+    return Boolean(hit?.found) && this.nowMs() - hit!.at < this.ttlMs;
   }
 
   async find(token: string): Promise<FoundToken> {
@@ -257,7 +266,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const token = match[1]!;
     const known = tokens.peek(token);
     if (known !== undefined) admit(known);
-    else if (!tooMany()) tokens.find(token).then(admit, done);
+    else if (tokens.known(token) || !tooMany()) tokens.find(token).then(admit, done);
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body

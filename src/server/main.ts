@@ -7,13 +7,15 @@ import { buildApp, type AppOptions } from './app.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { hashToken, newToken } from './tokens.js';
 import { seedDemo } from './seed.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   db: string;
+  /** A postgres:// URL: keep the data in PostgreSQL instead of the SQLite file `db`. */
+  databaseUrl?: string;
   demo?: boolean;
   now?: () => Date;
   logger?: boolean;
@@ -36,8 +38,8 @@ export interface RunningServer {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // tickets, internal notes and attachments are for this user alone: a folder it creates is 0700
-  if (opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true, mode: 0o700 });
-  const store = new SqliteStore(opts.db);
+  if (!opts.databaseUrl && opts.db !== ':memory:') mkdirSync(dirname(opts.db), { recursive: true, mode: 0o700 });
+  const store = await openStore({ db: opts.db, databaseUrl: opts.databaseUrl });
   const now = opts.now ?? (() => new Date());
   let bootstrapToken: string | undefined;
   if ((await store.countUsers()) === 0) {

@@ -549,7 +549,7 @@ export class TicketService {
           results.push({ id: o.id, op: o.op, status: p.status, changed: false, error: p });
         }
       }
-    });
+    }, { tickets: operations.map((o) => o.id) });
     return results;
   }
 

@@ -2,13 +2,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { ResultEnvelope } from '../../src/domain/envelope.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { ROOT, api, createTicket, json, tix, serverForFile, type RunResult } from '../helpers/tix.js';
+import { ROOT, api, createTicket, json, openServerStore, readDb, tix, serverForFile, type RunResult } from '../helpers/tix.js';
 
 const batchesSeen = (proxy: FaultProxy | undefined) => proxy?.seen.filter((r) => r.url.startsWith('/v1/batch')).length ?? 0;
 
@@ -17,7 +15,7 @@ const { server, users } = serverForFile();
 
 /** Seeds tickets straight into the server's database (fixture data, as an import would). */
 async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promise<number[]> {
-  const store = new SqliteStore(server.dbPath);
+  const store = await openServerStore(server);
   try {
     return await seedTickets(store, count, { requester: 'admin', status });
   } finally {
@@ -26,25 +24,15 @@ async function seed(count: number, status: 'new' | 'in_progress' = 'new'): Promi
 }
 
 /** How many events of `kind` each ticket has, read from the server's audit trail. */
-function eventCounts(ids: number[], kind: string): Map<number, number> {
-  const db = new Database(server.dbPath, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT ticket_id, count(*) AS n FROM events WHERE kind = ? GROUP BY ticket_id').all(kind) as { ticket_id: number; n: number }[];
-    const wanted = new Set(ids);
-    return new Map(rows.filter((r) => wanted.has(r.ticket_id)).map((r) => [r.ticket_id, r.n]));
-  } finally {
-    db.close();
-  }
+async function eventCounts(ids: number[], kind: string): Promise<Map<number, number>> {
+  const rows = await readDb<{ ticket_id: number; n: number }>(server, 'SELECT ticket_id, CAST(count(*) AS INTEGER) AS n FROM events WHERE kind = ? GROUP BY ticket_id', [kind]);
+  const wanted = new Set(ids);
+  return new Map(rows.filter((r) => wanted.has(r.ticket_id)).map((r) => [r.ticket_id, r.n]));
 }
 
-function statusesOf(ids: number[]): Map<number, string> {
-  const db = new Database(server.dbPath, { readonly: true });
-  try {
-    const rows = db.prepare(`SELECT id, status FROM tickets WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as { id: number; status: string }[];
-    return new Map(rows.map((r) => [r.id, r.status]));
-  } finally {
-    db.close();
-  }
+async function statusesOf(ids: number[]): Promise<Map<number, string>> {
+  const rows = await readDb<{ id: number; status: string }>(server, `SELECT id, status FROM tickets WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+  return new Map(rows.map((r) => [r.id, r.status]));
 }
 
 /** The envelope on stdout, validated, grouped by outcome in the order named. */
@@ -70,7 +58,7 @@ describe('bulk runs', () => {
     const report = ResultEnvelope.parse(json(r));
     expect(report.results.filter((x) => x.outcome === 'failed')).toEqual([]);
     expect(new Set(report.results.filter((x) => x.outcome === 'changed').map((x) => x.id)).size).toBe(lines.length);
-    const counts = eventCounts(ids, 'closed');
+    const counts = await eventCounts(ids, 'closed');
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
   }, 180_000);
 
@@ -110,9 +98,9 @@ describe('bulk runs', () => {
       // what the killed run finished is reported as done then, not as changed now
       expect(report.results.filter((x) => x.reason === 'done in an earlier run')).toHaveLength(250);
 
-      const statuses = statusesOf(ids);
+      const statuses = await statusesOf(ids);
       expect(ids.filter((id) => statuses.get(id) !== 'closed')).toEqual([]);
-      const counts = eventCounts(ids, 'closed');
+      const counts = await eventCounts(ids, 'closed');
       expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
       // every ticket was planned into exactly one batch over both runs: finished ones were skipped,
       // the batch in flight was re-sent under its original key, not re-planned
@@ -142,7 +130,7 @@ describe('bulk runs', () => {
     // the people's summary says the same
     const text = await tix(args, { server });
     expect(text.stderr).toContain('closed 0, skipped 30 (already so), failed 0');
-    const counts = eventCounts(ids, 'closed');
+    const counts = await eventCounts(ids, 'closed');
     expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
   });
 
@@ -186,12 +174,12 @@ describe('bulk runs', () => {
 
   it('--dry-run prints before → after per ticket and changes nothing', async () => {
     const ids = await seed(5, 'in_progress');
-    const before = eventCounts(ids, 'status_changed');
+    const before = await eventCounts(ids, 'status_changed');
     const r = await tix(['move', ...ids.map(String), '--to', 'pending_engineering', '--dry-run'], { server });
     expect(r.code).toBe(0);
     for (const id of ids) expect(r.stdout).toContain(`#${id}\tstatus: in_progress → pending_engineering`);
-    expect(eventCounts(ids, 'status_changed')).toEqual(before);
-    expect([...statusesOf(ids).values()]).toEqual(ids.map(() => 'in_progress'));
+    expect(await eventCounts(ids, 'status_changed')).toEqual(before);
+    expect([...(await statusesOf(ids)).values()]).toEqual(ids.map(() => 'in_progress'));
     // what the server would refuse, the dry run says it cannot do, by the same rule
     const refused = await tix(['triage', String(ids[0]), String(ids[1]), '--team', 'support', '--dry-run'], { server });
     expect(refused.stdout).toContain(`#${ids[0]}\tcannot: only new tickets are triaged; this one is in_progress`);

@@ -1,23 +1,17 @@
 // tix check end to end: rules that hold exit 0, violations exit 1, a check that cannot run exits 2/4/6.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { closedPortUrl, createTicket, json, tix, serverForFile } from '../helpers/tix.js';
+import { closedPortUrl, createTicket, json, tix, serverForFile, writeDb } from '../helpers/tix.js';
 
 const { server } = serverForFile();
 
 
 /** Moves a ticket's SLA due dates into the past, as if it had waited for a day. */
-function overdue(id: number) {
-  const db = new Database(server.dbPath);
-  try {
-    const past = new Date(Date.now() - 86_400_000).toISOString();
-    db.prepare('UPDATE tickets SET created_at = ?, response_due_at = ?, resolution_due_at = ? WHERE id = ?').run(past, past, past, id);
-  } finally {
-    db.close();
-  }
+async function overdue(id: number) {
+  const past = new Date(Date.now() - 86_400_000).toISOString();
+  await writeDb(server, 'UPDATE tickets SET created_at = ?, response_due_at = ?, resolution_due_at = ? WHERE id = ?', [past, past, past, id]);
 }
 
 describe('tix check', () => {
@@ -43,7 +37,7 @@ describe('tix check', () => {
   it('--sla fails when an open ticket is past its SLA', async () => {
     const before = await tix(['check', '--sla', '--json'], { server });
     const t = await createTicket(server, { subject: 'waiting too long', tags: ['sla'] });
-    overdue(t.id);
+    await overdue(t.id);
     const r = await tix(['check', '--sla', '--json'], { server });
     expect(r.code).toBe(1);
     const report = json<{ passed: boolean; rules: { name: string; passed: boolean; offending: number[] }[] }>(r);

@@ -19,7 +19,7 @@ describe('tix list', () => {
     const criticalOlder = await open('critical');
     const mediumTieSecond = await open('medium');
     const mediumOldest = await open('medium');
-    setCreatedAt(server, {
+    await setCreatedAt(server, {
       [lowOldest]: '2026-01-01T00:00:00.000Z',
       [mediumOldest]: '2026-01-02T00:00:00.000Z',
       [mediumTieFirst]: '2026-01-03T08:00:00.000Z',

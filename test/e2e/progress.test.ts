@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedTickets } from '../../src/server/seed.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { ROOT, startServer, tix, type TixServer } from '../helpers/tix.js';
+import { ROOT, openServerStore, startServer, tix, type TixServer } from '../helpers/tix.js';
 import { TmuxSession, requireTmux, shq } from '../helpers/tmux.js';
 
 const BIN = join(ROOT, 'bin', 'tix');
@@ -32,7 +31,7 @@ afterAll(async () => {
 
 /** Tickets of this test's own, seeded straight into the server's database. */
 async function seed(count: number, status: 'new' | 'in_progress'): Promise<number[]> {
-  const store = new SqliteStore(server.dbPath);
+  const store = await openServerStore(server);
   try {
     return await seedTickets(store, count, { requester: 'admin', status });
   } finally {

@@ -1,10 +1,9 @@
 // The CLI refuses a query past the query language's limits before any request (exit 2, naming the
 // limit), with the parser the server uses; the real server answers the same query 400, and keeps
 // answering everything else while clients run the costliest query the limits allow.
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { QUERY_LIMITS } from '../../src/domain/query.js';
-import { closedPortUrl, createTicket, serverForFile, tix } from '../helpers/tix.js';
+import { closedPortUrl, createTicket, readDb, serverForFile, tix, writeDb } from '../helpers/tix.js';
 
 const { server } = serverForFile();
 const tagTerms = (n: number) => Array.from({ length: n }, (_, i) => `tag:t${i}`);
@@ -44,18 +43,17 @@ describe('query limits from the command line', () => {
 describe('the costliest query the limits allow', () => {
   it('runs beside the server: health answers while four such lists are in flight', async () => {
     const template = await createTicket(server, { subject: 'Copied ticket', description: 'Since the update the printer jams on every job.', tags: ['billing'] });
-    // fixture data straight into the file: 40,000 copies of one ticket
-    const db = new Database(server.dbPath);
-    try {
-      db.pragma('busy_timeout = 5000');
-      const columns = (db.prepare('PRAGMA table_info(tickets)').all() as Array<{ name: string }>).map((c) => c.name).filter((c) => c !== 'id');
-      db.prepare(
-        `INSERT INTO tickets (${columns.join(', ')}) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
-         SELECT ${columns.map((c) => `t.${c}`).join(', ')} FROM n, tickets t WHERE t.id = ?`,
-      ).run(template.id);
-    } finally {
-      db.close();
-    }
+    // fixture data straight into the database: 40,000 copies of one ticket
+    const columnsSql = server.databaseUrl
+      ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'tickets'`
+      : `SELECT name FROM pragma_table_info('tickets')`;
+    const columns = (await readDb<{ name: string }>(server, columnsSql)).map((c) => c.name).filter((c) => c !== 'id');
+    await writeDb(
+      server,
+      `INSERT INTO tickets (${columns.join(', ')}) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
+       SELECT ${columns.map((c) => `t.${c}`).join(', ')} FROM n, tickets t WHERE t.id = ?`,
+      [template.id],
+    );
     // matches nothing, so every row is read: words too short for the trigram index, tag terms of twenty values
     const terms = Array.from({ length: QUERY_LIMITS.textTerms }, (_, i) => `q${i}`);
     for (let i = 0; terms.length < QUERY_LIMITS.terms; i++) {

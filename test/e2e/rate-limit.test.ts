@@ -1,8 +1,7 @@
 // Bulk runs and --all listings wait out a rate limit up to --max-wait; one-shot commands fail fast.
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ResultEnvelope } from '../../src/domain/envelope.js';
-import { json, startServer, tix, type TixServer } from '../helpers/tix.js';
+import { json, readDb, startServer, tix, type TixServer } from '../helpers/tix.js';
 
 /** Spends the token's requests of the current window: the next one is answered 429. */
 async function exhaust(server: TixServer): Promise<number> {
@@ -14,14 +13,7 @@ async function exhaust(server: TixServer): Promise<number> {
   throw new Error('the server never answered 429');
 }
 
-function read<T>(server: TixServer, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(server.dbPath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const read = <T>(server: TixServer, sql: string, ...params: unknown[]): Promise<T[]> => readDb<T>(server, sql, params);
 
 describe('against a server allowing 3 requests per 4 seconds', () => {
   let server: TixServer;
@@ -33,7 +25,7 @@ describe('against a server allowing 3 requests per 4 seconds', () => {
   });
 
   test('a bulk close waits the limit out, says so once, and closes each ticket exactly once', async () => {
-    const ids = read<{ id: number }>(server, "SELECT id FROM tickets WHERE status NOT IN ('closed', 'escalated') ORDER BY id LIMIT 6").map((r) => r.id);
+    const ids = (await read<{ id: number }>(server, "SELECT id FROM tickets WHERE status NOT IN ('closed', 'escalated') ORDER BY id LIMIT 6")).map((r) => r.id);
     expect(ids.length).toBe(6);
     const retryAfter = await exhaust(server);
     expect(retryAfter).toBeGreaterThan(0);
@@ -42,12 +34,12 @@ describe('against a server allowing 3 requests per 4 seconds', () => {
     const e = ResultEnvelope.parse(json(r));
     expect(e.summary).toEqual({ changed: 6, unchanged: 0, failed: 0 });
     expect(r.stderr.match(/rate limited by the server; waiting \d+ s/g), r.stderr).toHaveLength(1);
-    const closed = read<{ ticket_id: number; n: number }>(server, "SELECT ticket_id, count(*) AS n FROM events WHERE kind = 'closed' GROUP BY ticket_id");
+    const closed = await read<{ ticket_id: number; n: number }>(server, "SELECT ticket_id, CAST(count(*) AS INTEGER) AS n FROM events WHERE kind = 'closed' GROUP BY ticket_id");
     for (const id of ids) expect(closed.find((c) => c.ticket_id === id)?.n, `ticket ${id}`).toBe(1);
   });
 
   test('list --all waits the limit out and lists every ticket', async () => {
-    const n = read<{ n: number }>(server, 'SELECT count(*) AS n FROM tickets')[0]!.n;
+    const n = (await read<{ n: number }>(server, 'SELECT CAST(count(*) AS INTEGER) AS n FROM tickets'))[0]!.n;
     await exhaust(server);
     const r = await tix(['list', '--all', '--state', 'all', '--format', 'ndjson'], { server });
     expect(r.code, r.stderr).toBe(0);
@@ -83,7 +75,7 @@ describe('against a server allowing 2 requests a minute', () => {
     const r = await tix(['close', '2', '3', '--resolution', 'x', '--max-wait', '5s', '--json'], { server });
     expect(r.code, r.stderr).toBe(6);
     expect(ResultEnvelope.parse(json(r)).summary.failed).toBe(2);
-    expect(read(server, "SELECT id FROM events WHERE kind = 'closed' AND ticket_id IN (2, 3) AND actor = 'admin'")).toEqual([]);
+    expect(await read(server, "SELECT id FROM events WHERE kind = 'closed' AND ticket_id IN (2, 3) AND actor = 'admin'")).toEqual([]);
   });
 
   test('--max-wait refuses a value that is not a duration', async () => {

@@ -22,6 +22,8 @@ export interface TixServer {
   /** TIX_CONFIG_DIR, where serve saved the profile "local". */
   configDir: string;
   dbPath: string;
+  /** The PostgreSQL database the server runs on, when it runs on one (then dbPath holds nothing). */
+  databaseUrl?: string;
   /** A clean environment for the CLI: only what tix reads, pointed at this server's config. */
   env: Env;
   /** Everything the server wrote on stderr so far. */
@@ -131,14 +133,40 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', () => resolve());
   });
 
-/** Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR. */
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number; serveArgs?: string[] } = {}): Promise<TixServer> {
+/** A new, empty PostgreSQL database on the cluster at `baseUrl`: its URL, and how to drop it. */
+export async function freshPgDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `tix_e2e_${Math.random().toString(36).slice(2, 10)}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR: an SQLite file, or a new
+ * PostgreSQL database when TIX_TEST_DATABASE_URL names a cluster (or the one at `databaseUrl`).
+ */
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; serveArgs?: string[]; databaseUrl?: string } = {}): Promise<TixServer> {
   const bin = await tixBin();
+  const pgBase = opts.databaseUrl ? undefined : process.env.TIX_TEST_DATABASE_URL;
+  const pgDatabase = pgBase ? await freshPgDatabase(pgBase) : undefined;
+  const databaseUrl = opts.databaseUrl ?? pgDatabase?.url;
   const dir = mkdtempSync(join(tmpdir(), 'tix-e2e-'));
   const configDir = join(dir, 'config');
   const dbPath = join(dir, 'tix.db');
   const env = cleanEnv(dir, configDir);
-  const args = [bin, 'serve', '--port', '0', '--db', dbPath, ...(opts.demo ? ['--demo'] : []), ...(opts.serveArgs ?? [])];
+  const store = databaseUrl ? ['--database-url', databaseUrl] : ['--db', dbPath];
+  const args = [bin, 'serve', '--port', '0', ...store, ...(opts.demo ? ['--demo'] : []), ...(opts.serveArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: mergeEnv(env, undefined), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
@@ -153,6 +181,7 @@ export async function startServer(opts: { demo?: boolean; timeoutMs?: number; se
       clearTimeout(killer);
     }
     rmSync(dir, { recursive: true, force: true });
+    await pgDatabase?.drop();
   };
 
   // Polls the server's stderr until it has listened, printed the token and saved the profile.
@@ -162,7 +191,7 @@ export async function startServer(opts: { demo?: boolean; timeoutMs?: number; se
     const url = /tix: listening on (\S+)/.exec(stderr)?.[1];
     const token = /its token, shown once: (\S+)/.exec(stderr)?.[1];
     if (url && token && /saved as profile "local"/.test(stderr)) {
-      return { url, token, configDir, dbPath, env, stderr: () => stderr, stop };
+      return { url, token, configDir, dbPath, databaseUrl, env, stderr: () => stderr, stop };
     }
     if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > timeoutMs) {
       await stop();
@@ -321,7 +350,73 @@ export async function createUsers(server: TixServer): Promise<TestUsers> {
  * Rewrites created_at in the server's database. The API stamps tickets with the server clock, so
  * "an older ticket with a higher id" only exists when a test writes it (fixture data, not a mock).
  */
-export function setCreatedAt(server: TixServer, times: Record<number, string>) {
+/** The server's own store, opened beside it (for fixture data): on its SQLite file or its PostgreSQL database. */
+export async function openServerStore(server: TixServer): Promise<import('../../src/server/store/types.js').Store> {
+  if (server.databaseUrl) {
+    const { PostgresStore } = await import('../../src/server/store/postgres.js');
+    return PostgresStore.open(server.databaseUrl, { max: 2 });
+  }
+  const { SqliteStore } = await import('../../src/server/store/sqlite.js');
+  return new SqliteStore(server.dbPath);
+}
+
+/** Rows of one SELECT (`?` placeholders) run straight on the server's database, whichever it is. */
+export async function readDb<T = Record<string, unknown>>(server: TixServer, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (server.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(server.dbPath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs one writing statement (`?` placeholders) straight on the server's database, whichever it is; answers the rows changed. */
+export async function writeDb(server: TixServer, sql: string, params: unknown[]): Promise<number> {
+  if (server.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      let n = 0;
+      return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rowCount ?? 0;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(server.dbPath);
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db.prepare(sql).run(...params).changes;
+  } finally {
+    db.close();
+  }
+}
+
+export async function setCreatedAt(server: TixServer, times: Record<number, string>) {
+  if (server.databaseUrl) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      for (const [id, at] of Object.entries(times)) {
+        if ((await client.query('UPDATE tickets SET created_at = $1 WHERE id = $2', [at, Number(id)])).rowCount !== 1) throw new Error(`setCreatedAt: no ticket ${id}`);
+      }
+    } finally {
+      await client.end();
+    }
+    return;
+  }
   const db = new Database(server.dbPath);
   try {
     db.pragma('busy_timeout = 5000');

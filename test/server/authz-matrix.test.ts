@@ -4,7 +4,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role, User } from '../../src/domain/schemas.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
+import { openTestStore, rowsOf, type TestStore } from './helpers.js';
 
 const CALLERS = [
   'no token',
@@ -143,7 +144,8 @@ const ROWS: Row[] = [
 
 const T0 = new Date('2026-11-02T09:00:00.000Z');
 let app: FastifyInstance;
-let store: SqliteStore;
+let store: Store;
+let opened: TestStore;
 const tokens = new Map<Caller, string | null>();
 const users = new Map<string, User>();
 let revokedToken = '';
@@ -158,7 +160,8 @@ async function addUser(login: string, role: Role, extra: { org?: string; org_adm
 }
 
 beforeAll(async () => {
-  store = new SqliteStore(':memory:');
+  opened = await openTestStore();
+  store = opened.store;
   // the limiter is tested on its own (limits.test.ts); here every answer must come from the role
   app = await buildApp({ store, now: () => T0, rateLimit: { limit: 0, windowSeconds: 60, authFailures: 0 } });
   tokens.set('no token', null);
@@ -176,7 +179,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await store?.close();
+  await opened?.close();
 });
 
 function call(caller: Caller, method: Row['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
@@ -194,7 +197,7 @@ async function asAgent(method: Row['method'], url: string, body?: unknown) {
 
 async function prepare(setup: Setup): Promise<Fixture> {
   const n = counter++;
-  const eventsBefore = (store.db.prepare('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n;
+  const eventsBefore = Number((await rowsOf(store, 'SELECT coalesce(max(id), 0) AS n FROM events'))[0]!.n);
   const f: Fixture = { id: 0, esc: 'CP-999999', publicFile: 0, internalFile: 0, userId: users.get('dave')!.id, tokenId: 0, n, eventsBefore };
   const throwaway = await addUser(`throwaway.${n}`, 'agent');
   f.tokenId = throwaway.tokenId;
@@ -220,11 +223,11 @@ async function prepare(setup: Setup): Promise<Fixture> {
 }
 
 /** Everything a request could have changed, in one comparable value. */
-function snapshot() {
-  const count = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const versions = store.db.prepare('SELECT id, version, status, priority, assignee, team FROM tickets ORDER BY id').all();
-  const escalations = store.db.prepare('SELECT * FROM escalations ORDER BY id').all();
-  return { versions, escalations, users: count('users'), tokens: count('tokens'), events: count('events'), comments: count('comments') };
+async function snapshot() {
+  const count = async (table: string) => (await rowsOf(store, `SELECT CAST(count(*) AS INTEGER) AS n FROM ${table}`))[0]!.n as number;
+  const versions = await rowsOf(store, 'SELECT id, version, status, priority, assignee, team FROM tickets ORDER BY id');
+  const escalations = await rowsOf(store, 'SELECT * FROM escalations ORDER BY id');
+  return { versions, escalations, users: await count('users'), tokens: await count('tokens'), events: await count('events'), comments: await count('comments') };
 }
 
 /** `METHOD /path` of every route, read from Fastify's printed route tree. */
@@ -255,7 +258,7 @@ describe('authorization matrix: endpoint × caller', () => {
 
   it.each(cases.map((c) => [c.row.method, c.row.route, c.caller, c.expected, c] as const))('%s %s by %s → %s', async (_m, _r, caller, expected, { row }) => {
     const f = await prepare(row.setup);
-    const before = snapshot();
+    const before = await snapshot();
     const res = await call(caller, row.method, row.url(f), row.body?.(f));
 
     if (expected === 'ok') {
@@ -267,7 +270,7 @@ describe('authorization matrix: endpoint × caller', () => {
       const code = { 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found' }[expected];
       expect(res.json()).toMatchObject({ status: expected, code });
       // a refused request leaves no trace: no ticket, event, comment, user or token changed
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     }
 
     if (row.lists && expected === 'ok') {
@@ -281,7 +284,7 @@ describe('authorization matrix: endpoint × caller', () => {
       if (op === 'ok') expect(result, JSON.stringify(result)).toMatchObject({ status: 200, changed: true });
       else {
         expect(result, JSON.stringify(result)).toMatchObject({ status: op, changed: false });
-        expect(snapshot()).toEqual(before);
+        expect(await snapshot()).toEqual(before);
       }
     }
   });
@@ -303,7 +306,7 @@ describe('a stale If-Match from out of reach', () => {
     const f = await prepare(row.setup);
     // the ticket moves on first, so its version is not the one the caller names
     await asAgent('POST', `/v1/tickets/${f.id}/comments`, { body: 'internal: customer is on the enterprise plan', public: false });
-    const before = snapshot();
+    const before = await snapshot();
     const res = await call(caller, row.method, row.url(f), row.body?.(f), { 'if-match': '"1"' });
     expect(res.statusCode, res.body).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -314,7 +317,7 @@ describe('a stale If-Match from out of reach', () => {
     const shape = (r: LightMyRequestResponse, ...ids: Array<string | number>) => ids.reduce<string>((b, id) => b.replaceAll(String(id), '<id>'), r.body);
     expect(shape(res, f.esc, f.id)).toBe(shape(absent, missing.esc, missing.id));
     expect(res.body).not.toMatch(/version|carol|Login fails|enterprise|commented|created/);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 });
 
@@ -323,7 +326,7 @@ describe('answers that must not reveal more than the caller may see', () => {
     const res = await call('an admin', 'POST', `/v1/users/${users.get('alice')!.id}/tokens`, { name: 'ci' });
     expect(res.statusCode).toBe(201);
     const { token } = res.json() as { token: string };
-    const raw = JSON.stringify(store.db.prepare('SELECT * FROM tokens').all());
+    const raw = JSON.stringify(await rowsOf(store, 'SELECT * FROM tokens'));
     expect(raw).not.toContain(token);
     expect(raw).toContain(hashToken(token));
     const me = await app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });

@@ -9,7 +9,8 @@ import { buildApp, hashToken } from '../../src/server/app.js';
 import { startServer as serve } from '../../src/server/main.js';
 import { newTicketRecord } from '../../src/server/service.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { HOUR, MINUTE, serverPerTest, startServer, type TestServer } from './helpers.js';
+import type { LocalNotifier } from '../../src/server/store/notifier.js';
+import { HOUR, MINUTE, rowsOf, serverPerTest, startServer, type TestServer } from './helpers.js';
 
 type FeedPage = { items: Event[]; next_cursor: string };
 
@@ -33,7 +34,7 @@ async function drain(as: string, after = '0', limit = 1000, extra = ''): Promise
   }
 }
 
-const allEventIds = () => (s.store.db.prepare('SELECT id FROM events ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+const allEventIds = async () => (await rowsOf(s.store, 'SELECT id FROM events ORDER BY id')).map((r) => Number(r.id));
 
 describe('GET /v1/events: order and cursor', () => {
   it('lists every event oldest first; next_cursor is the last id, and an empty page keeps the cursor', async () => {
@@ -47,7 +48,7 @@ describe('GET /v1/events: order and cursor', () => {
     expect(rest.items.map((e) => e.kind)).toEqual(['commented']);
     const end = await feed('alice', `after=${rest.next_cursor}`);
     expect(end).toEqual({ items: [], next_cursor: rest.next_cursor });
-    expect([...first.items, ...rest.items].map((e) => e.id)).toEqual(allEventIds());
+    expect([...first.items, ...rest.items].map((e) => e.id)).toEqual(await allEventIds());
   });
 
   it('takes after, limit and wait only as canonical decimals within bounds', async () => {
@@ -73,7 +74,7 @@ describe('GET /v1/events: order and cursor', () => {
     s.clock.advance(MINUTE);
     const none = await feed('alice', 'since=0m');
     expect(none.items).toEqual([]);
-    expect(Number(none.next_cursor)).toBe(Math.max(...allEventIds()));
+    expect(Number(none.next_cursor)).toBe(Math.max(...(await allEventIds())));
   });
 
   it('q keeps the events of tickets matching the query now; ticket keeps one ticket', async () => {
@@ -108,7 +109,7 @@ describe('GET /v1/events: who sees what', () => {
     expect(new Set(erin.map((e) => e.ticket_id))).toEqual(new Set([mine.id, sameOrg.id]));
     expect(erin.every((e) => !e.internal)).toBe(true);
     const alice = await drain('alice');
-    expect(alice.map((e) => e.id)).toEqual(allEventIds());
+    expect(alice.map((e) => e.id)).toEqual(await allEventIds());
     expect(alice.some((e) => e.internal)).toBe(true);
   });
 
@@ -165,7 +166,7 @@ describe('GET /v1/events: concurrent writers', () => {
     await writers.finally(() => (writing = false));
     await reader;
     const ids = seen.map((e) => e.id);
-    expect(ids).toEqual(allEventIds());
+    expect(ids).toEqual(await allEventIds());
     expect(ids.length).toBe(20 + 10 * 6 + 10 * 12);
     await app.close();
     await store.close();
@@ -217,7 +218,7 @@ describe('GET /v1/events?wait=', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ items: [], next_cursor });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(server.store.commits.size).toBe(0);
+    expect((server.store.commits as LocalNotifier).size).toBe(0);
   });
 });
 

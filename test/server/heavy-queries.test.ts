@@ -99,7 +99,7 @@ describe('queries past what SQLite can take', () => {
 
 describe('lists on a file database', () => {
   let dir: string;
-  let s: TestServer;
+  let s: TestServer<SqliteStore>;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-readers-'));
     s = await startServer({ dbPath: join(dir, 'tix.db') });
@@ -175,7 +175,7 @@ describe('lists on a file database', () => {
 
 describe('a costly list', () => {
   let dir: string;
-  let s: TestServer | undefined;
+  let s: TestServer<SqliteStore> | undefined;
   afterEach(async () => {
     await s?.close();
     rmSync(dir, { recursive: true, force: true });

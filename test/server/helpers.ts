@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { afterEach, beforeEach } from 'vitest';
 import { buildApp, hashToken, type AppOptions } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
 
 export const T0 = new Date('2026-11-02T09:00:00.000Z');
@@ -36,9 +37,64 @@ export const CAST: Array<{ login: string; role: Role; org?: string; org_admin?: 
   { login: 'zed', role: 'requester', org: 'globex' },
 ];
 
-export interface TestServer {
+/** A store for one test, and how to be rid of it (and of all it holds). */
+export interface TestStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * The store a test runs on: SQLite in memory, or PostgreSQL when TIX_TEST_DATABASE_URL is set,
+ * in a schema of its own that is dropped on close.
+ */
+export async function openTestStore(): Promise<TestStore> {
+  const url = process.env.TIX_TEST_DATABASE_URL;
+  if (!url) {
+    const store = new SqliteStore(':memory:');
+    return { store, close: () => store.close() };
+  }
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  const schema = `t_${randomBytes(8).toString('hex')}`;
+  const store = await PostgresStore.open(url, { schema, max: 4 });
+  return {
+    store,
+    async close() {
+      await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
+      await store.close();
+    },
+  };
+}
+
+/** Rows of one SELECT run straight on the store's database, whichever it is (for checks of what is stored). */
+export async function rowsOf(store: Store, sql: string): Promise<Record<string, unknown>[]> {
+  if (store instanceof SqliteStore) return store.db.prepare(sql).all() as Record<string, unknown>[];
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  if (store instanceof PostgresStore) return (await store.pool.query(sql)).rows as Record<string, unknown>[];
+  throw new Error('rowsOf: a store of an unknown kind');
+}
+
+/** Runs one statement that answers no rows straight on the store's database, whichever it is. */
+export async function execOn(store: Store, sql: string): Promise<void> {
+  if (store instanceof SqliteStore) {
+    store.db.exec(sql);
+    return;
+  }
+  await rowsOf(store, sql);
+}
+
+/** The plan the store's database makes for one SELECT, as text; PostgreSQL is barred from plain scans, so an index it can use shows. */
+export async function planOf(store: Store, sql: string): Promise<string> {
+  if (store instanceof SqliteStore) return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((p) => p.detail).join('\n');
+  const { PostgresStore } = await import('../../src/server/store/postgres.js');
+  if (!(store instanceof PostgresStore)) throw new Error('planOf: a store of an unknown kind');
+  // one round trip of four statements, so the setting holds for this EXPLAIN alone
+  const results = (await store.pool.query(`BEGIN; SET LOCAL enable_seqscan = off; EXPLAIN ${sql}; COMMIT`)) as unknown as Array<{ command: string; rows: Record<string, unknown>[] }>;
+  return results.filter((r) => r.command === 'EXPLAIN').flatMap((r) => r.rows.map((row) => String(row['QUERY PLAN']))).join('\n');
+}
+
+export interface TestServer<S extends Store = Store> {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: S;
   clock: Clock;
   users: Map<string, User>;
   tokens: Map<string, string>;
@@ -53,8 +109,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dbPath?: string; app?: Partial<Omit<AppOptions, 'store' | 'now'>> } = {}): Promise<TestServer> {
-  const store = new SqliteStore(opts.dbPath ?? ':memory:');
+/** A server on the store under test; on the SQLite file `dbPath` when the test is about that file. */
+type StartOptions = { app?: Partial<Omit<AppOptions, 'store' | 'now'>> };
+export async function startServer(opts: StartOptions & { dbPath: string }): Promise<TestServer<SqliteStore>>;
+export async function startServer(opts?: StartOptions): Promise<TestServer>;
+export async function startServer(opts: StartOptions & { dbPath?: string } = {}): Promise<TestServer<Store>> {
+  let opened: TestStore;
+  if (opts.dbPath) {
+    const file = new SqliteStore(opts.dbPath);
+    opened = { store: file, close: () => file.close() };
+  } else {
+    opened = await openTestStore();
+  }
+  const store = opened.store;
   const clock = new Clock();
   const app = await buildApp({ ...opts.app, store, now: clock.now });
   const users = new Map<string, User>();
@@ -108,7 +175,7 @@ export async function startServer(opts: { dbPath?: string; app?: Partial<Omit<Ap
     },
     async close() {
       await app.close();
-      await store.close();
+      await opened.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/domain/schemas.js';
 import { PROBLEM_CODES } from '../../src/domain/schemas.js';
 import type { AppOptions } from '../../src/server/app.js';
-import { MINUTE, problemOf, startServer, type TestServer } from './helpers.js';
+import { MINUTE, problemOf, rowsOf, startServer, type TestServer } from './helpers.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -166,7 +166,7 @@ describe('the server’s own refusals are problem+json', () => {
 });
 
 describe('text must be valid Unicode', () => {
-  const count = (srv: TestServer) => (srv.store.db.prepare('SELECT count(*) AS n FROM tickets').get() as { n: number }).n;
+  const count = async (srv: TestServer) => (await rowsOf(srv.store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM tickets'))[0]!.n as number;
 
   it.each([
     ['a lone high surrogate', '{"subject":"VPN \\ud800 drops","description":"Every hour."}'],
@@ -179,7 +179,7 @@ describe('text must be valid Unicode', () => {
     const res = await srv.call('carol', 'POST', '/v1/tickets', body, { 'content-type': 'application/json' });
     expect(res.statusCode, res.body).toBe(400);
     expect(problemOf(res).detail).toMatch(/Unicode/);
-    expect(count(srv)).toBe(0);
+    expect(await count(srv)).toBe(0);
   });
 
   it.each([
@@ -193,7 +193,7 @@ describe('text must be valid Unicode', () => {
     const res = await srv.call('carol', 'POST', '/v1/tickets', body, { 'content-type': 'application/json' });
     expect(res.statusCode, res.body).toBe(400);
     expect(problemOf(res).detail).toMatch(/UTF-8/);
-    expect(count(srv)).toBe(0);
+    expect(await count(srv)).toBe(0);
   });
 
   it('a comment is held to the same rule', async () => {

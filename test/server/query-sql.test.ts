@@ -1,6 +1,7 @@
 // The server's SQL for the query language agrees with the query language's own evaluator,
 // term by term and in random combinations (negation, unset fields, case, text of any length and
-// script) over varied tickets, read on the main connection and on the reader threads of a file.
+// script) over varied tickets, read on the main connection and on the reader threads of a file, and on
+// PostgreSQL when TIX_TEST_DATABASE_URL names one.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import type { Ticket } from '../../src/domain/schemas.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { newTicketRecord } from '../../src/server/service.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
+import { openTestStore, type TestStore } from './helpers.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const HOUR = 3_600_000;
@@ -29,18 +32,28 @@ const TERMS = [
   '報告', '報', 'café', 'über', '100%', '%_', '_', '\\', '"s t"', '"users affected"', 'typo', 'ypo', 'yp', '"ls "',
 ];
 
-describe.each([
-  { where: 'on the main connection', file: false },
-  { where: 'on reader threads', file: true },
-])('query language: SQL and evaluator agree, $where', ({ file }) => {
-  let store: SqliteStore;
+const STORES = [
+  { where: 'on the main connection', kind: 'memory' },
+  { where: 'on reader threads', kind: 'file' },
+  ...(process.env.TIX_TEST_DATABASE_URL ? [{ where: 'on PostgreSQL', kind: 'postgres' }] : []),
+];
+
+describe.each(STORES)('query language: SQL and evaluator agree, $where', ({ kind }) => {
+  const file = kind === 'file';
+  let store: Store;
+  let pgStore: TestStore | undefined;
   let app: Awaited<ReturnType<typeof buildApp>>;
   let all: Ticket[];
   let dir: string | undefined;
 
   beforeAll(async () => {
     dir = file ? mkdtempSync(join(tmpdir(), 'tix-query-sql-')) : undefined;
-    store = new SqliteStore(dir ? join(dir, 'tix.db') : ':memory:', { readers: 2 });
+    if (kind === 'postgres') {
+      pgStore = await openTestStore();
+      store = pgStore.store;
+    } else {
+      store = new SqliteStore(dir ? join(dir, 'tix.db') : ':memory:', { readers: 2 });
+    }
     const admin = await store.createUser({ login: 'admin', name: 'Admin', email: null, role: 'admin', org: null, org_admin: false }, NOW);
     await store.createToken(admin.id, 't', hashToken(token), NOW);
     for (let i = 0; i < 80; i++) {
@@ -78,11 +91,12 @@ describe.each([
     all = r.json().items;
     expect(all).toHaveLength(80);
     // the file's lists really were read by the reader threads
-    expect(store.readers?.running ?? 0).toBe(file ? 2 : 0);
+    if (store instanceof SqliteStore) expect(store.readers?.running ?? 0).toBe(file ? 2 : 0);
   });
   afterAll(async () => {
     await app?.close();
-    await store?.close();
+    if (pgStore) await pgStore.close();
+    else await store?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -10,6 +10,7 @@ import { Ticket } from '../../src/domain/schemas.js';
 import { TokenCache } from '../../src/server/app.js';
 import { TicketPage } from '../../src/server/routes/common.js';
 import { responseJsonSchema } from '../../src/server/serializer.js';
+import type { SqliteStore } from '../../src/server/store/sqlite.js';
 import { DAY, serverPerTest, startServer, type TestServer } from './helpers.js';
 
 const s = serverPerTest();
@@ -47,7 +48,7 @@ describe('a revoked token', () => {
 
 describe('a ticket changed by another connection', () => {
   let dir: string;
-  let server: TestServer;
+  let server: TestServer<SqliteStore>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-read-path-'));
     server = await startServer({ dbPath: join(dir, 'tix.db') });

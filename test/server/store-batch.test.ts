@@ -3,19 +3,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newTicketRecord } from '../../src/server/service.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
-import { DomainError } from '../../src/server/store/types.js';
+import { DomainError, type Store } from '../../src/server/store/types.js';
+import { openTestStore, type TestStore } from './helpers.js';
 
-let store: SqliteStore;
+let store: Store;
+let opened: TestStore;
 const now = new Date('2026-11-02T09:00:00Z');
 const record = (subject: string) =>
   newTicketRecord({ subject, description: 'd', priority: 'medium', channel: 'portal', type: null, requester: 'admin', org: null, tags: [], created_at: now.toISOString() });
 const event = { actor: 'admin', kind: 'status_changed' as const, from: 'new', to: 'in_progress', note: null, internal: false };
 
-beforeEach(() => {
-  store = new SqliteStore(':memory:');
+beforeEach(async () => {
+  opened = await openTestStore();
+  store = opened.store;
 });
 afterEach(async () => {
-  await store.close();
+  await opened.close();
 });
 
 describe('store batch', () => {
@@ -52,6 +55,6 @@ describe('store batch', () => {
     expect((await store.getTicket(created.id))!.subject).toBe('from another request');
     // the failed batch as a whole was rolled back
     expect((await store.getTicket(a.id))!.status).toBe('new');
-    expect(store.db.inTransaction).toBe(false);
+    if (store instanceof SqliteStore) expect(store.db.inTransaction).toBe(false);
   });
 });

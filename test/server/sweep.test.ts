@@ -1,24 +1,27 @@
 // SLA breach and the auto-close sweep, driven by an injected clock: no sleeps.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, hashToken } from '../../src/server/app.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
+import { openTestStore, type TestStore } from './helpers.js';
 
 const HOUR = 3_600_000;
 let clock: number;
-let store: SqliteStore;
+let store: Store;
+let opened: TestStore;
 let app: Awaited<ReturnType<typeof buildApp>>;
 const token = 'tix_sweep_admin_token';
 
 beforeEach(async () => {
   clock = Date.parse('2026-11-02T09:00:00Z');
-  store = new SqliteStore(':memory:');
+  opened = await openTestStore();
+  store = opened.store;
   const admin = await store.createUser({ login: 'admin', name: 'Admin', email: null, role: 'admin', org: null, org_admin: false }, new Date(clock));
   await store.createToken(admin.id, 'test', hashToken(token), new Date(clock));
   app = await buildApp({ store, now: () => new Date(clock), autoCloseDays: 7 });
 });
 afterEach(async () => {
   await app.close();
-  await store.close();
+  await opened.close();
 });
 
 const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {

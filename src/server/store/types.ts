@@ -52,6 +52,11 @@ export interface ListTicketsArgs {
   now: Date;
 }
 
+export interface BatchOptions {
+  /** The tickets the batch will change: a store with row locks takes them all first, in one order, so batches never deadlock. */
+  tickets?: number[];
+}
+
 /** One read of the change feed: events after `after`, oldest first, as far as `viewer` may see. */
 export interface ListFeedArgs {
   viewer: Viewer;
@@ -80,6 +85,8 @@ export type IdempotencyBegin =
   | { state: 'done'; status: number; body: string };
 
 export interface Store {
+  /** Other server instances write to the same database: nothing read may be remembered across requests. */
+  readonly shared?: boolean;
   close(): Promise<void>;
 
   countUsers(): Promise<number>;
@@ -112,7 +119,7 @@ export interface Store {
    * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
    * (a savepoint): many changes, one commit.
    */
-  batch<T>(fn: () => Promise<T>): Promise<T>;
+  batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
   listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
   /**
