@@ -45,7 +45,11 @@ start() {
     fi
   fi
   local dir port
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/tix-pg.XXXXXX")"
+  # run as root, the cluster belongs to another user, who must be able to reach its folder: a TMPDIR
+  # private to root (a test run's own) would not do, so it goes under /tmp itself
+  local base="${TMPDIR:-/tmp}"
+  if [ "$(id -u)" = 0 ]; then base=/tmp; fi
+  dir="$(mktemp -d "$base/tix-pg.XXXXXX")"
   port="$(free_port)"
   if [ "$(id -u)" = 0 ]; then chown "$run_user" "$dir"; fi
   chmod 700 "$dir"
