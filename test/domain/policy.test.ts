@@ -53,6 +53,28 @@ describe('initialPriority', () => {
 });
 
 describe('suggestPriority', () => {
+  it.each([
+    ['critical', 'Users cannot login since 9am'],
+    ['critical', 'Customers cannot log in'],
+    ["critical", "I can't login at all"],
+    ["critical", "We can't log in"],
+    ['critical', 'Checkout returns 503 for everyone'],
+    ['critical', 'Possible data loss after the import'],
+    ['high', 'Reports hit a timeout'],
+    ['high', 'Reports hit timeouts'],
+    ['high', 'An error on save'],
+    ['high', 'Errors on save'],
+    ['low', 'The logo color is off'],
+    ['low', 'The logo colour is off'],
+    ['low', 'Label alignment on the invoice'],
+    ['medium', 'Please add a dark theme'],
+  ])('suggests %s for "%s"', (expected, text) => expect(suggestPriority(text)).toBe(expected));
+  it('states each level of the rubric in the desk\'s words', () => {
+    expect(RUBRIC.critical).toMatch(/down .* security breach; no workaround/);
+    expect(RUBRIC.high).toMatch(/badly degraded .* a workaround exists/);
+    expect(RUBRIC.medium).toMatch(/moderate impact/);
+    expect(RUBRIC.low).toMatch(/cosmetic or very narrow/);
+  });
   it('suggests critical for an outage', () => expect(suggestPriority('The service is down for everyone')).toBe('critical'));
   it('suggests high for a degraded service', () => expect(suggestPriority('Search is slow and failing')).toBe('high'));
   it('suggests low for a cosmetic issue', () => expect(suggestPriority('Typo on the invoice page')).toBe('low'));
