@@ -6,9 +6,9 @@
 //   node scripts/rule-mutants.mjs --fast          every mutant, only the test files named beside it
 //   node scripts/rule-mutants.mjs journal query   only the mutants whose name contains one of these words
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -117,7 +117,11 @@ const results = [];
 for (const m of chosen) {
   const scratch = mkdtempSync(join(tmpdir(), 'tix-mutant-'));
   try {
-    for (const entry of ['src', 'test', 'scripts', 'bin', 'package.json', 'tsconfig.json', 'vitest.config.ts']) cpSync(join(ROOT, entry), join(scratch, entry), { recursive: true });
+    // every tracked file, so an unmutated copy passes as the repository does (config files included)
+    for (const entry of spawnSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
+      mkdirSync(dirname(join(scratch, entry)), { recursive: true });
+      cpSync(join(ROOT, entry), join(scratch, entry));
+    }
     symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'dir');
     const path = join(scratch, m.file);
     const source = readFileSync(path, 'utf8');
