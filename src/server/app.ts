@@ -19,7 +19,7 @@ import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
 import { COMPILED_RESPONSES } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, andThen, type Maybe, type RateLimitOptions } from './rate-limit.js';
 import { serializerFor } from './serializer.js';
 import { TicketService } from './service.js';
 import { DomainError, type Store } from './store/types.js';
@@ -215,8 +215,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays, requesterQuotaBytes: opts.requesterQuotaBytes });
   app.decorate('tix', { store: opts.store, service, now });
-  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
-  const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now);
+  // on a store shared by several instances the windows are the store's, so a client spread over them gets one allowance
+  const counters = opts.store.rateCounters;
+  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now, counters);
+  const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now, counters);
   const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, opts.now ? () => now().getTime() : Date.now);
   app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
@@ -229,44 +231,45 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
-  // callback style: a remembered token admits the request without a promise on the hot path
+  // callback style: a remembered token admits the request without a promise on the hot path (counters in memory)
   app.addHook('onRequest', (req, reply, done) => {
     // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same)
     const route = req.routeOptions.url;
     if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
+    // counters kept in the store answer later: their failure fails the request, never leaves it unanswered
+    const settle = (v: Maybe<unknown>) => void (v instanceof Promise && v.catch(done));
     // an address past its failed authentications waits, and its unknown tokens are not even looked up
-    const tooMany = () => {
-      const wait = failures.blockedFor(req.ip);
-      if (wait === 0) return false;
-      reply.header('retry-after', String(wait));
-      sendProblem(reply, problem('rate_limited', `too many failed authentications from this address; retry in ${wait} s`));
-      return true;
-    };
-    const refuse = (detail: string) => {
-      if (tooMany()) return;
-      failures.fail(req.ip);
-      sendProblem(reply, problem('unauthenticated', detail));
-    };
+    const tooMany = (): Maybe<boolean> =>
+      andThen(failures.blockedFor(req.ip), (wait) => {
+        if (wait === 0) return false;
+        reply.header('retry-after', String(wait));
+        void sendProblem(reply, problem('rate_limited', `too many failed authentications from this address; retry in ${wait} s`));
+        return true;
+      });
+    const refuse = (detail: string): Maybe<unknown> =>
+      andThen(tooMany(), (blocked) => (blocked ? undefined : andThen(failures.fail(req.ip), () => void sendProblem(reply, problem('unauthenticated', detail)))));
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!match) return void refuse('missing bearer token; send Authorization: Bearer <token>');
-    const admit = (found: FoundToken) => {
-      if (!found) return void refuse('invalid or revoked token');
+    if (!match) return settle(refuse('missing bearer token; send Authorization: Bearer <token>'));
+    const admit = (found: FoundToken): Maybe<unknown> => {
+      if (!found) return refuse('invalid or revoked token');
       req.actor = found.user;
       req.tokenId = found.token_id;
-      if (limiter.enabled) {
-        const verdict = limiter.take(found.token_id);
+      if (!limiter.enabled) return void done();
+      return andThen(limiter.take(found.token_id), (verdict) => {
         reply.headers(verdict.headers);
         if (!verdict.allowed) {
           reply.header('retry-after', String(verdict.retryAfter));
           return void sendProblem(reply, problem('rate_limited', `rate limit of this token exceeded; retry in ${verdict.retryAfter} s`));
         }
-      }
-      done();
+        done();
+      });
     };
     const token = match[1]!;
     const known = tokens.peek(token);
-    if (known !== undefined) admit(known);
-    else if (tokens.known(token) || !tooMany()) tokens.find(token).then(admit, done);
+    if (known !== undefined) return settle(admit(known));
+    const lookUp = () => void tokens.find(token).then((found) => settle(admit(found)), done);
+    if (tokens.known(token)) return lookUp();
+    settle(andThen(tooMany(), (blocked) => (blocked ? undefined : lookUp())));
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body

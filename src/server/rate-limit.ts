@@ -1,5 +1,8 @@
 // Per-token rate limit: a fixed window counter, answered with 429 + Retry-After and the
-// RateLimit / RateLimit-Policy headers of the IETF httpapi draft.
+// RateLimit / RateLimit-Policy headers of the IETF httpapi draft. The windows live in this process,
+// or, on a store shared by several instances, in the store (every instance counts into the same ones).
+import type { RateCounters, RateWindow } from './store/types.js';
+
 export interface RateLimitOptions {
   /** Requests allowed per token in each window; 0 turns the limit off. */
   limit: number;
@@ -11,72 +14,95 @@ export interface RateLimitOptions {
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { limit: 6000, windowSeconds: 60 };
 export const DEFAULT_AUTH_FAILURES = 30;
 
+/** A value now, or later when the counters live in a database. */
+export type Maybe<T> = T | Promise<T>;
+
+/** Applies `f` to a value that may still be coming, without a promise when it is already here (the hot path). */
+export const andThen = <T, U>(v: Maybe<T>, f: (v: T) => Maybe<U>): Maybe<U> => (v instanceof Promise ? v.then(f) : f(v));
+
+/** Windows in this process's memory: the counters of a server that is the only one on its database. */
+export class MemoryCounters {
+  private readonly windows = new Map<string, RateWindow>();
+
+  hit(key: string, windowMs: number, nowMs: number): RateWindow {
+    let w = this.peek(key, windowMs, nowMs);
+    if (!w) {
+      w = { startMs: nowMs, count: 0 };
+      this.windows.set(key, w);
+      if (this.windows.size > 10_000) for (const [k, old] of this.windows) if (nowMs - old.startMs >= windowMs) this.windows.delete(k);
+    }
+    w.count++;
+    return w;
+  }
+
+  peek(key: string, windowMs: number, nowMs: number): RateWindow | undefined {
+    const w = this.windows.get(key);
+    return w && nowMs - w.startMs < windowMs ? w : undefined;
+  }
+}
+
+type Counters = MemoryCounters | RateCounters;
+
 /**
  * Failed authentications per remote address, in fixed windows: past the allowance the address
  * gets 429 until its window ends, and its unknown tokens are not even looked up.
  */
 export class AuthFailureLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(private readonly allowed: number, private readonly windowSeconds: number, private readonly now: () => Date) {}
-
-  private current(address: string, t: number) {
-    const w = this.windows.get(address);
-    return w && t - w.start < this.windowSeconds * 1000 ? w : undefined;
-  }
+  constructor(
+    private readonly allowed: number,
+    private readonly windowSeconds: number,
+    private readonly now: () => Date,
+    private readonly counters: Counters = new MemoryCounters(),
+  ) {}
 
   /** Seconds until `address` may try again, or 0 when it may try now. */
-  blockedFor(address: string): number {
+  blockedFor(address: string): Maybe<number> {
     if (this.allowed <= 0) return 0;
     const t = this.now().getTime();
-    const w = this.current(address, t);
-    return w && w.count >= this.allowed ? Math.max(1, Math.ceil((w.start + this.windowSeconds * 1000 - t) / 1000)) : 0;
+    const windowMs = this.windowSeconds * 1000;
+    return andThen(this.counters.peek(`a:${address}`, windowMs, t), (w) =>
+      w && w.count >= this.allowed ? Math.max(1, Math.ceil((w.startMs + windowMs - t) / 1000)) : 0,
+    );
   }
 
-  fail(address: string) {
-    if (this.allowed <= 0) return;
-    const t = this.now().getTime();
-    let w = this.current(address, t);
-    if (!w) {
-      w = { start: t, count: 0 };
-      this.windows.set(address, w);
-      if (this.windows.size > 10_000) for (const [k, old] of this.windows) if (t - old.start >= this.windowSeconds * 1000) this.windows.delete(k);
-    }
-    w.count++;
+  fail(address: string): Maybe<unknown> {
+    if (this.allowed <= 0) return undefined;
+    return this.counters.hit(`a:${address}`, this.windowSeconds * 1000, this.now().getTime());
   }
 }
 
+export interface RateVerdict {
+  allowed: boolean;
+  headers: Record<string, string>;
+  retryAfter: number;
+}
+
 export class RateLimiter {
-  private readonly windows = new Map<number, { start: number; count: number }>();
-  constructor(private readonly opts: RateLimitOptions, private readonly now: () => Date) {}
+  constructor(
+    private readonly opts: RateLimitOptions,
+    private readonly now: () => Date,
+    private readonly counters: Counters = new MemoryCounters(),
+  ) {}
 
   get enabled() {
     return this.opts.limit > 0;
   }
 
   /** Counts one request; says whether it may proceed and what headers to send. */
-  take(tokenId: number): { allowed: boolean; headers: Record<string, string>; retryAfter: number } {
+  take(tokenId: number): Maybe<RateVerdict> {
     const { limit, windowSeconds } = this.opts;
     const t = this.now().getTime();
-    let w = this.windows.get(tokenId);
-    if (!w || t - w.start >= windowSeconds * 1000) {
-      w = { start: t, count: 0 };
-      this.windows.set(tokenId, w);
-      if (this.windows.size > 10_000) this.prune(t);
-    }
-    w.count++;
-    const reset = Math.max(1, Math.ceil((w.start + windowSeconds * 1000 - t) / 1000));
-    const remaining = Math.max(0, limit - w.count);
-    return {
-      allowed: w.count <= limit,
-      retryAfter: reset,
-      headers: {
-        'ratelimit-policy': `"default";q=${limit};w=${windowSeconds}`,
-        ratelimit: `"default";r=${remaining};t=${reset}`,
-      },
-    };
-  }
-
-  private prune(t: number) {
-    for (const [k, w] of this.windows) if (t - w.start >= this.opts.windowSeconds * 1000) this.windows.delete(k);
+    return andThen(this.counters.hit(`t:${tokenId}`, windowSeconds * 1000, t), (w) => {
+      const reset = Math.max(1, Math.ceil((w.startMs + windowSeconds * 1000 - t) / 1000));
+      const remaining = Math.max(0, limit - w.count);
+      return {
+        allowed: w.count <= limit,
+        retryAfter: reset,
+        headers: {
+          'ratelimit-policy': `"default";q=${limit};w=${windowSeconds}`,
+          ratelimit: `"default";r=${remaining};t=${reset}`,
+        },
+      };
+    });
   }
 }

@@ -523,6 +523,8 @@ export class TicketService {
   async applyBatch(actor: User, operations: Out<typeof BatchBody>['operations'], withTickets: boolean): Promise<BatchResult[]> {
     const results: BatchResult[] = [];
     await this.store.batch(async () => {
+      // a store may run the batch again from the start (after a deadlock): only the last run's results stand
+      results.length = 0;
       for (const o of operations) {
         try {
           // read inside the batch's transaction, so the changes reported are exactly the ones applied

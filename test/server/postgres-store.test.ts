@@ -58,7 +58,7 @@ describe('PostgreSQL store', () => {
     freshSchema();
     await Promise.all([instance(1), instance(1), instance(1), instance(1)]);
     const rows = (await open[0]!.pool.query('SELECT version FROM tix_migrations ORDER BY version')).rows;
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
   });
 
   it('two instances changing one ticket at once lose no change', async () => {
@@ -167,6 +167,97 @@ describe('PostgreSQL store', () => {
     await a.idempotencyFinish(7, 'retry-1', 201, '{"id":1}');
     expect(await b.idempotencyBegin(7, 'retry-1', 'fp', now)).toEqual({ state: 'done', status: 201, body: '{"id":1}' });
     expect(await b.idempotencyBegin(7, 'retry-1', 'other', now)).toEqual({ state: 'mismatch' });
+  });
+
+  it('a key left in progress by an instance that died is taken over by the same request on another, never by a different one', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    expect(await a.idempotencyBegin(7, 'retry-2', 'fp', now)).toEqual({ state: 'new' });
+    // A lives: its request may still be running
+    expect(await b.idempotencyBegin(7, 'retry-2', 'fp', now)).toEqual({ state: 'pending' });
+    // A dies with the request unfinished: its connections, and its liveness lock with them, are gone
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    expect(await b.idempotencyBegin(7, 'retry-2', 'other', now)).toEqual({ state: 'mismatch' });
+    expect(await b.idempotencyBegin(7, 'retry-2', 'fp', now)).toEqual({ state: 'new' });
+    // now B holds it, and B lives
+    expect(await b.idempotencyBegin(7, 'retry-2', 'fp', now)).toEqual({ state: 'pending' });
+  });
+
+  it('a commit that recorded events on one instance wakes the feed readers of another; a rollback or a change without events does not', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const t = await a.createTicket(record('watched'), [], []);
+    const woken: number[] = [];
+    let wake!: () => void;
+    const unsubscribe = b.commits.subscribe(() => {
+      woken.push(Date.now());
+      wake?.();
+    });
+    try {
+      const note = { actor: 'admin', kind: 'updated' as const, from: null, to: null, note: null, internal: false };
+      await a.mutateTicket(t.id, now, () => ({ patch: { tags: ['quiet'] }, events: [] }));
+      await expect(a.batch(async () => {
+        await a.mutateTicket(t.id, now, () => ({ patch: {}, events: [note] }));
+        throw new Error('undone');
+      })).rejects.toThrow('undone');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(woken).toEqual([]);
+      const arrived = new Promise<void>((r) => (wake = r));
+      await a.mutateTicket(t.id, now, () => ({ patch: {}, events: [note, note] }));
+      await arrived;
+      await new Promise((r) => setTimeout(r, 100));
+      // one notice per commit, however many events it recorded
+      expect(woken).toHaveLength(1);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('two transactions that deadlock on two instances both commit: the one the database undoes runs again', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const [t1, t2] = [await a.createTicket(record('one'), [], []), await a.createTicket(record('two'), [], [])];
+    let locked = 0;
+    let bothLocked!: () => void;
+    const gate = new Promise<void>((r) => (bothLocked = r));
+    // no tickets named up front, so each batch takes its first row and then waits for the other's
+    const run = (store: PostgresStore, order: number[], name: string) =>
+      store.batch(async () => {
+        for (const id of order) {
+          await store.mutateTicket(id, now, (cur) => ({ patch: { tags: [...cur.tags, name] }, events: [] }));
+          if (++locked === 2) bothLocked();
+          await Promise.race([gate, new Promise((r) => setTimeout(r, 2_000))]);
+        }
+      });
+    await Promise.all([run(a, [t1.id, t2.id], 'a'), run(b, [t2.id, t1.id], 'b')]);
+    for (const id of [t1.id, t2.id]) {
+      const t = (await a.getTicket(id))!;
+      expect([...t.tags].sort()).toEqual(['a', 'b']);
+      expect(t.version).toBe(3);
+    }
+  });
+
+  it('rate-limit windows are shared: a token spread over two servers gets one allowance', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const alice = await a.createUser({ login: 'alice', name: 'Alice', email: null, role: 'agent', org: null, org_admin: false }, now);
+    await a.createToken(alice.id, 'laptop', hashToken('tix_alice_secret'), now);
+    const rateLimit = { limit: 4, windowSeconds: 60, authFailures: 3 };
+    const [appA, appB] = [await buildApp({ store: a, now: () => now, rateLimit }), await buildApp({ store: b, now: () => now, rateLimit })];
+    try {
+      const me = (app: typeof appA, token = 'tix_alice_secret') => app.inject({ method: 'GET', url: '/v1/me', headers: { authorization: `Bearer ${token}` } });
+      const codes = [];
+      for (let i = 0; i < 6; i++) codes.push((await me(i % 2 ? appA : appB)).statusCode);
+      expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+      // failed authentications from one address count across servers too
+      const failures = [];
+      for (let i = 0; i < 5; i++) failures.push((await me(i % 2 ? appA : appB, 'tix_wrong')).statusCode);
+      expect(failures).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await appA.close();
+      await appB.close();
+    }
   });
 
   it('a token deleted on one instance is not found on the other', async () => {

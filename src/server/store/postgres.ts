@@ -3,10 +3,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
-import { LocalNotifier } from './notifier.js';
+import { LIVENESS_CLASS, PgCommitListener } from './postgres-listen.js';
 import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
 import { decodeCursor, encodeCursor, orderFor } from './sql.js';
-import { DomainError, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type RateWindow, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
 const MIGRATIONS: string[] = [
@@ -55,6 +55,11 @@ CREATE TABLE idempotency (
   status integer, body text, created_at text NOT NULL, PRIMARY KEY (user_id, key));
 CREATE INDEX idempotency_created ON idempotency (created_at);
 `,
+  `
+ALTER TABLE idempotency ADD COLUMN owner integer;
+CREATE TABLE rate_windows (key text PRIMARY KEY, started_ms bigint NOT NULL, count integer NOT NULL);
+CREATE INDEX rate_windows_started ON rate_windows (started_ms);
+`,
 ];
 
 /** The advisory lock that lets one starting instance migrate while the others wait. */
@@ -65,6 +70,14 @@ const MIGRATION_LOCK = 7_301_771;
  */
 const FEED_LOCK = 7_301_772;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+/** Rate-limit windows older than this are deleted by the sweep: no window lasts longer. */
+const RATE_WINDOW_KEEP_MS = 24 * 3_600_000;
+/** A deadlock or serialization failure undoes the whole transaction, which is then run again, up to this many times. */
+const MAX_ATTEMPTS = 8;
+const RETRYABLE = new Set(['40001', '40P01']);
+const retryable = (err: unknown) => RETRYABLE.has((err as { code?: string }).code ?? '');
+/** A short random pause before running a transaction again, longer with each attempt, so the two sides of a deadlock part. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
 /** Ids outside PostgreSQL's integer never name a row (and must not make the statement fail). */
 const inRange = (id: number) => Number.isSafeInteger(id) && id >= -2_147_483_648 && id <= 2_147_483_647;
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
@@ -174,32 +187,40 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   readonly shared = true;
-  /** Wakes feed readers of this instance after its own commits (other instances' commits are found on their next read). */
-  readonly commits = new LocalNotifier();
+  /** Wakes feed readers of every instance after any instance's commit that recorded events (LISTEN/NOTIFY). */
+  readonly commits: PgCommitListener;
   readonly pool: pg.Pool;
+  readonly rateCounters = {
+    hit: (key: string, windowMs: number, nowMs: number) => this.rateHit(key, windowMs, nowMs),
+    peek: (key: string, windowMs: number, nowMs: number) => this.ratePeek(key, windowMs, nowMs),
+  };
   private readonly scope = new AsyncLocalStorage<pg.PoolClient>();
 
-  private constructor(pool: pg.Pool) {
+  private constructor(pool: pg.Pool, listener: PgCommitListener) {
     this.pool = pool;
+    this.commits = listener;
   }
 
   /** Connects and brings the schema up to date (once, whichever instance gets the lock first). */
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    const pool = new pg.Pool({
+    const config = {
       connectionString: url,
-      max: opts.max ?? 10,
       // a database that does not answer fails the start (or the request) instead of hanging it
       connectionTimeoutMillis: 10_000,
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
-    });
+    };
+    const pool = new pg.Pool({ ...config, max: opts.max ?? 10 });
     // an idle connection dropped by the server is replaced on next use, not a crash
     pool.on('error', () => {});
-    const store = new PostgresStore(pool);
+    const listener = new PgCommitListener(config, schema ? `tix_commits_${schema}` : 'tix_commits');
+    const store = new PostgresStore(pool, listener);
     try {
       await store.migrate(schema);
+      await listener.start();
     } catch (err) {
+      await listener.close();
       await pool.end();
       throw err;
     }
@@ -257,23 +278,32 @@ export class PostgresStore implements Store {
         throw err;
       }
     }
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await this.scope.run(client, fn);
-      await client.query('COMMIT');
-      this.commits.notify();
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      client.release(broken);
+    return this.transaction(fn);
+  }
+
+  /** Runs `fn` in a transaction, again from the start after a deadlock or serialization failure (never a 500 for one). */
+  private async transaction<T>(fn: () => Promise<T>, lockTickets: number[] = []): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        if (lockTickets.length) await client.query('SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [lockTickets]);
+        const result = await this.scope.run(client, fn);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        if (attempt >= MAX_ATTEMPTS || !retryable(err)) throw err;
+      } finally {
+        client.release(broken);
+      }
+      await backoff(attempt);
     }
   }
 
   async close() {
+    await this.commits.close();
     await this.pool.end();
   }
 
@@ -283,22 +313,7 @@ export class PostgresStore implements Store {
    */
   async batch<T>(fn: () => Promise<T>, opts: BatchOptions = {}): Promise<T> {
     if (this.scope.getStore()) return fn();
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const ids = [...new Set((opts.tickets ?? []).filter(inRange))];
-      if (ids.length) await client.query('SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
-      const result = await this.scope.run(client, fn);
-      await client.query('COMMIT');
-      this.commits.notify();
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    return this.transaction(fn, [...new Set((opts.tickets ?? []).filter(inRange))]);
   }
 
   async countUsers() {
@@ -350,7 +365,8 @@ export class PostgresStore implements Store {
 
   private async insertEvents(ticketId: number, at: string, events: NewEvent[]) {
     if (events.length === 0) return;
-    await this.q('SELECT pg_advisory_xact_lock(?)', [FEED_LOCK]);
+    // the notice goes out with the commit (once per transaction, however many events), and never for a rollback
+    await this.q(`SELECT pg_advisory_xact_lock(?), pg_notify(?, '')`, [FEED_LOCK, this.commits.channel]);
     const values = events.map(() => '(?,?,?,?,?,?,?,?)').join(', ');
     await this.q(
       `INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES ${values}`,
@@ -566,14 +582,20 @@ export class PostgresStore implements Store {
 
   async idempotencyBegin(userId: number, key: string, fingerprint: string, now: Date): Promise<IdempotencyBegin> {
     const expired = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
-    // one statement claims the key (an expired record the sweep has not reached counts as gone):
+    // one statement claims the key (an expired record the sweep has not reached counts as gone, and so does the
+    // same request left in progress by an instance that died: its liveness lock is gone):
     // of two instances racing with one retry, exactly one sees it new
     const claimed = await this.q(
-      `INSERT INTO idempotency (user_id, key, fingerprint, state, created_at) VALUES (?,?,?,'pending',?)
-       ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, body = NULL, created_at = excluded.created_at
+      `INSERT INTO idempotency (user_id, key, fingerprint, state, created_at, owner) VALUES (?,?,?,'pending',?,?)
+       ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'pending', status = NULL, body = NULL,
+         created_at = excluded.created_at, owner = excluded.owner
        WHERE idempotency.created_at < ?
+         OR (idempotency.state = 'pending' AND idempotency.fingerprint = excluded.fingerprint AND idempotency.owner IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND classid = ?::oid AND objid = idempotency.owner::oid AND objsubid = 2))
        RETURNING key`,
-      [userId, key, fingerprint, now.toISOString(), expired],
+      [userId, key, fingerprint, now.toISOString(), this.commits.instanceId, expired, LIVENESS_CLASS],
     );
     if (claimed.length) return { state: 'new' };
     const r = (await this.q('SELECT * FROM idempotency WHERE user_id = ? AND key = ?', [userId, key]))[0];
@@ -596,6 +618,26 @@ export class PostgresStore implements Store {
     const before = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
     // by the created_at index, a bounded slice at a time: never a long lock
     const gone = await this.q('DELETE FROM idempotency WHERE ctid IN (SELECT ctid FROM idempotency WHERE created_at < ? LIMIT ?) RETURNING 1', [before, limit]);
+    // rate-limit windows long over go with the same sweep (a count, not part of the answer)
+    await this.q('DELETE FROM rate_windows WHERE ctid IN (SELECT ctid FROM rate_windows WHERE started_ms < ? LIMIT ?)', [now.getTime() - RATE_WINDOW_KEEP_MS, limit]);
     return gone.length;
+  }
+
+  /** Counts one hit in `key`'s fixed window (a new window once the last is over), in one statement whichever instance asks. */
+  private async rateHit(key: string, windowMs: number, nowMs: number): Promise<RateWindow> {
+    const r = (await this.q(
+      `INSERT INTO rate_windows (key, started_ms, count) VALUES (?, ?, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         started_ms = CASE WHEN rate_windows.started_ms <= excluded.started_ms - ? THEN excluded.started_ms ELSE rate_windows.started_ms END,
+         count = CASE WHEN rate_windows.started_ms <= excluded.started_ms - ? THEN 1 ELSE rate_windows.count + 1 END
+       RETURNING started_ms, count`,
+      [key, nowMs, windowMs, windowMs],
+    ))[0]!;
+    return { startMs: Number(r.started_ms), count: r.count as number };
+  }
+
+  private async ratePeek(key: string, windowMs: number, nowMs: number): Promise<RateWindow | undefined> {
+    const r = (await this.q('SELECT started_ms, count FROM rate_windows WHERE key = ? AND started_ms > ?', [key, nowMs - windowMs]))[0];
+    return r ? { startMs: Number(r.started_ms), count: r.count as number } : undefined;
   }
 }

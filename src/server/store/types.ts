@@ -84,9 +84,25 @@ export type IdempotencyBegin =
   | { state: 'mismatch' }
   | { state: 'done'; status: number; body: string };
 
+/** A fixed rate-limit window: when it started (ms since the epoch) and the hits counted in it. */
+export interface RateWindow {
+  startMs: number;
+  count: number;
+}
+
+/** Rate-limit windows kept where every instance counts into them (a store shared by several instances). */
+export interface RateCounters {
+  /** Counts one hit in `key`'s window at `nowMs`, starting a new window when the last one is `windowMs` old. */
+  hit(key: string, windowMs: number, nowMs: number): Promise<RateWindow>;
+  /** `key`'s window still running at `nowMs`, if any. */
+  peek(key: string, windowMs: number, nowMs: number): Promise<RateWindow | undefined>;
+}
+
 export interface Store {
   /** Other server instances write to the same database: nothing read may be remembered across requests. */
   readonly shared?: boolean;
+  /** Present when rate limits must be counted across instances; absent, each server counts in memory. */
+  readonly rateCounters?: RateCounters;
   close(): Promise<void>;
 
   countUsers(): Promise<number>;
@@ -117,7 +133,8 @@ export interface Store {
   nextEscalationNumber(): Promise<number>;
   /**
    * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
-   * (a savepoint): many changes, one commit.
+   * (a savepoint): many changes, one commit. A store may run `fn` again from the start after a
+   * deadlock or serialization failure, so `fn` must begin from nothing each time.
    */
   batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
