@@ -8,7 +8,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { hashToken, newToken } from './tokens.js';
 import { seedDemo } from './seed.js';
 import { openStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import { DomainError, type Store } from './store/types.js';
 
 export interface ServeOptions {
   host: string;
@@ -42,8 +42,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const store = await openStore({ db: opts.db, databaseUrl: opts.databaseUrl });
   const now = opts.now ?? (() => new Date());
   let bootstrapToken: string | undefined;
-  if ((await store.countUsers()) === 0) {
-    const admin = await store.createUser({ login: 'admin', name: 'Administrator', email: null, role: 'admin', org: null, org_admin: false }, now());
+  // instances started together on one empty database all see no user: the one whose admin is created first bootstraps
+  const admin = (await store.countUsers()) === 0 ? await store.createUser({ login: 'admin', name: 'Administrator', email: null, role: 'admin', org: null, org_admin: false }, now()).catch(alreadyCreated) : null;
+  if (admin) {
     bootstrapToken = newToken();
     await store.createToken(admin.id, 'bootstrap', hashToken(bootstrapToken), now());
     if (opts.demo) await seedDemo(store, now);
@@ -84,6 +85,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       await store.close();
     },
   };
+}
+
+/** Another instance created the admin between the count and the insert: nothing to bootstrap here. */
+function alreadyCreated(err: unknown): null {
+  if (err instanceof DomainError && err.code === 'conflict') return null;
+  throw err;
 }
 
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');

@@ -31,6 +31,8 @@ export interface SeenRequest {
   at: number;
   /** The server's answer, when the request was forwarded and answered. */
   upstream?: { status: number; headers: IncomingHttpHeaders; body: string };
+  /** The server the request was forwarded to, when it was. */
+  target?: string;
 }
 
 /** A list consumed one fault per request (then everything passes), or a function of the request. */
@@ -59,8 +61,11 @@ const readAll = async (stream: IncomingMessage): Promise<string> => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
-export async function startFaultProxy(upstreamUrl: string, initial: FaultScript = []): Promise<FaultProxy> {
-  const upstream = new URL(upstreamUrl);
+/**
+ * `upstreamUrl` is the server behind the proxy, or a choice made for each request (a load balancer
+ * in front of several servers).
+ */
+export async function startFaultProxy(upstreamUrl: string | ((req: Omit<SeenRequest, 'fault' | 'upstream'>) => string), initial: FaultScript = []): Promise<FaultProxy> {
   let script: FaultScript = initial;
   let queue: Fault[] = Array.isArray(initial) ? [...initial] : [];
   const seen: SeenRequest[] = [];
@@ -70,6 +75,8 @@ export async function startFaultProxy(upstreamUrl: string, initial: FaultScript 
 
   const forward = (req: SeenRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> =>
     new Promise((resolve, reject) => {
+      const upstream = new URL(typeof upstreamUrl === 'string' ? upstreamUrl : upstreamUrl(req));
+      req.target = upstream.origin;
       const headers = { ...req.headers, host: upstream.host };
       const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (res) => {
         readAll(res).then((body) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body }), reject);
