@@ -138,8 +138,11 @@ afterAll(async () => {
   const exits = running.map((c) => new Promise((r) => c.once('exit', r)));
   for (const c of running) c.kill('SIGKILL');
   await Promise.all(exits);
-  await database?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  try {
+    await database?.drop();
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);
 
 describe('three tix serve instances on one PostgreSQL database', () => {
