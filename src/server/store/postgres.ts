@@ -65,10 +65,13 @@ CREATE INDEX rate_windows_started ON rate_windows (started_ms);
 /** The advisory lock that lets one starting instance migrate while the others wait. */
 const MIGRATION_LOCK = 7_301_771;
 /**
- * Held by a transaction from its first event (or quota check) to its commit: event ids then commit in
- * id order, so a feed reader that has seen id n never sees a smaller one commit later.
+ * Held by a transaction from writing its events (or a quota check) to its commit: event ids then commit in
+ * id order, so a feed reader that has seen id n never sees a smaller one commit later. Events are written
+ * last, just before the commit, so the lock is held for that moment only, not for a whole batch.
  */
 const FEED_LOCK = 7_301_772;
+/** Rows per INSERT of events (8 parameters each, well under PostgreSQL's 65,535). */
+const EVENT_ROWS_PER_INSERT = 1_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 /** Rate-limit windows older than this are deleted by the sweep: no window lasts longer. */
 const RATE_WINDOW_KEEP_MS = 24 * 3_600_000;
@@ -83,6 +86,12 @@ const inRange = (id: number) => Number.isSafeInteger(id) && id >= -2_147_483_648
 const prank = (p: string) => PRIORITIES.indexOf(p as (typeof PRIORITIES)[number]);
 
 type Row = Record<string, unknown>;
+
+/** A transaction in progress: its connection, and the events it will write just before it commits. */
+interface Tx {
+  client: pg.PoolClient;
+  events: unknown[][];
+}
 
 const toTicket = (r: Row): TicketRecord => ({
   id: r.id as number,
@@ -194,7 +203,7 @@ export class PostgresStore implements Store {
     hit: (key: string, windowMs: number, nowMs: number) => this.rateHit(key, windowMs, nowMs),
     peek: (key: string, windowMs: number, nowMs: number) => this.ratePeek(key, windowMs, nowMs),
   };
-  private readonly scope = new AsyncLocalStorage<pg.PoolClient>();
+  private readonly scope = new AsyncLocalStorage<Tx>();
 
   private constructor(pool: pg.Pool, listener: PgCommitListener) {
     this.pool = pool;
@@ -256,7 +265,7 @@ export class PostgresStore implements Store {
 
   /** One statement, on the transaction in progress if there is one. */
   private async q(text: string, params: unknown[] = []): Promise<Row[]> {
-    const client = this.scope.getStore();
+    const client = this.scope.getStore()?.client;
     try {
       return (await (client ?? this.pool).query(numbered(text), params)).rows as Row[];
     } catch (err) {
@@ -268,13 +277,16 @@ export class PostgresStore implements Store {
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
     const batch = this.scope.getStore();
     if (batch) {
-      await batch.query('SAVEPOINT op');
+      const queued = batch.events.length;
+      await batch.client.query('SAVEPOINT op');
       try {
         const result = await fn();
-        await batch.query('RELEASE SAVEPOINT op');
+        await batch.client.query('RELEASE SAVEPOINT op');
         return result;
       } catch (err) {
-        await batch.query('ROLLBACK TO SAVEPOINT op');
+        await batch.client.query('ROLLBACK TO SAVEPOINT op');
+        // the undone operation's events are undone with it
+        batch.events.length = queued;
         throw err;
       }
     }
@@ -289,7 +301,9 @@ export class PostgresStore implements Store {
       try {
         await client.query('BEGIN');
         if (lockTickets.length) await client.query('SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [lockTickets]);
-        const result = await this.scope.run(client, fn);
+        const tx: Tx = { client, events: [] };
+        const result = await this.scope.run(tx, fn);
+        await this.writeEvents(tx);
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -363,15 +377,23 @@ export class PostgresStore implements Store {
     return (await this.q('DELETE FROM tokens WHERE id = ? RETURNING id', [id])).length > 0;
   }
 
-  private async insertEvents(ticketId: number, at: string, events: NewEvent[]) {
-    if (events.length === 0) return;
+  /** Queues a ticket's events: the transaction writes them all, in order, just before it commits. */
+  private insertEvents(ticketId: number, at: string, events: NewEvent[]) {
+    const tx = this.scope.getStore()!;
+    for (const e of events) tx.events.push([ticketId, at, e.actor, e.kind, e.from, e.to, e.note, e.internal]);
+  }
+
+  private async writeEvents(tx: Tx) {
+    if (tx.events.length === 0) return;
     // the notice goes out with the commit (once per transaction, however many events), and never for a rollback
-    await this.q(`SELECT pg_advisory_xact_lock(?), pg_notify(?, '')`, [FEED_LOCK, this.commits.channel]);
-    const values = events.map(() => '(?,?,?,?,?,?,?,?)').join(', ');
-    await this.q(
-      `INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES ${values}`,
-      events.flatMap((e) => [ticketId, at, e.actor, e.kind, e.from, e.to, e.note, e.internal]),
-    );
+    await tx.client.query(numbered(`SELECT pg_advisory_xact_lock(?), pg_notify(?, '')`), [FEED_LOCK, this.commits.channel]);
+    for (let i = 0; i < tx.events.length; i += EVENT_ROWS_PER_INSERT) {
+      const rows = tx.events.slice(i, i + EVENT_ROWS_PER_INSERT);
+      await tx.client.query(
+        numbered(`INSERT INTO events (ticket_id, at, actor, kind, from_value, to_value, note, internal) VALUES ${rows.map(() => '(?,?,?,?,?,?,?,?)').join(', ')}`),
+        rows.flat(),
+      );
+    }
   }
 
   private async insertComments(ticketId: number, at: string, comments: NewComment[]): Promise<Comment[]> {
@@ -396,7 +418,7 @@ export class PostgresStore implements Store {
         [...TICKET_COLUMNS.map((c) => columnValue(c, t[c])), prank(t.priority)],
       ))[0]!;
       const ticket = toTicket(r);
-      await this.insertEvents(ticket.id, t.created_at, events);
+      this.insertEvents(ticket.id, t.created_at, events);
       await this.insertComments(ticket.id, t.created_at, comments);
       return ticket;
     });
@@ -468,7 +490,7 @@ export class PostgresStore implements Store {
         values.push(prank(m.patch.priority));
       }
       const updated = (await this.q(`UPDATE tickets SET ${sets.join(', ')} WHERE id = ? RETURNING *`, [...values, id]))[0]!;
-      await this.insertEvents(id, when, m.events);
+      this.insertEvents(id, when, m.events);
       const comments = await this.insertComments(id, when, m.comments ?? []);
       return { ticket: toTicket(updated), changed: true, comments };
     });
