@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/domain/query.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { newTicketRecord } from '../../src/server/service.js';
-import { PostgresStore } from '../../src/server/store/postgres.js';
+import { FEED_LOCK, PostgresStore } from '../../src/server/store/postgres.js';
 import { DomainError } from '../../src/server/store/types.js';
 
 const SCRIPT = join(import.meta.dirname, '../../scripts/postgres.sh');
@@ -165,6 +165,31 @@ describe('PostgreSQL store', () => {
     const seen = [...during.items, ...after.items];
     expect(seen.filter((e) => e.kind === 'updated').map((e) => e.ticket_id).sort()).toEqual([t1.id, t2.id].sort());
     expect(seen.map((e) => e.id)).toEqual((await b.listFeed({ viewer: admin, after: 0, limit: 100, now })).items.map((e) => e.id));
+  });
+
+  it('the change feed never passes an event whose transaction is still committing on another instance', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const created = { actor: 'admin', kind: 'created' as const, from: null, to: null, note: null, internal: false };
+    const [t1, t2] = [await a.createTicket(record('one'), [created], []), await a.createTicket(record('two'), [created], [])];
+    // another instance has written its event and not yet committed, as every writer does it: under the feed's lock
+    const other = await a.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [FEED_LOCK]);
+      await other.query(`INSERT INTO events (ticket_id, at, actor, kind, internal) VALUES ($1, $2, 'admin', 'updated', false)`, [t1.id, now.toISOString()]);
+      const fast = b.mutateTicket(t2.id, now, (cur) => ({ patch: { tags: [...cur.tags, 'x'] }, events: [{ ...created, kind: 'updated' as const }] }));
+      await new Promise((r) => setTimeout(r, 200));
+      const during = await b.listFeed({ viewer: admin, after: 0, limit: 100, now });
+      await other.query('COMMIT');
+      await fast;
+      const after = await b.listFeed({ viewer: admin, after: during.horizon, limit: 100, now });
+      const all = await b.listFeed({ viewer: admin, after: 0, limit: 100, now });
+      expect(all.items).toHaveLength(4);
+      expect([...during.items, ...after.items].map((e) => e.id)).toEqual(all.items.map((e) => e.id));
+    } finally {
+      other.release();
+    }
   });
 
   it('escalation numbers asked on two instances at once are all distinct', async () => {

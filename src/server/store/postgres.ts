@@ -69,7 +69,7 @@ const MIGRATION_LOCK = 7_301_771;
  * id order, so a feed reader that has seen id n never sees a smaller one commit later. Events are written
  * last, just before the commit, so the lock is held for that moment only, not for a whole batch.
  */
-const FEED_LOCK = 7_301_772;
+export const FEED_LOCK = 7_301_772;
 /** Rows per INSERT of events (8 parameters each, well under PostgreSQL's 65,535). */
 const EVENT_ROWS_PER_INSERT = 1_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
