@@ -10,6 +10,7 @@ import { parseQuery } from '../../src/domain/query.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { newTicketRecord } from '../../src/server/service.js';
 import { FEED_LOCK, PostgresStore } from '../../src/server/store/postgres.js';
+import { LIVENESS_CLASS } from '../../src/server/store/postgres-listen.js';
 import { DomainError } from '../../src/server/store/types.js';
 
 const SCRIPT = join(import.meta.dirname, '../../scripts/postgres.sh');
@@ -250,6 +251,33 @@ describe('PostgreSQL store', () => {
       await new Promise((r) => setTimeout(r, 100));
       // one notice per commit, however many events it recorded
       expect(woken).toHaveLength(1);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it('an instance whose listening connection is cut connects again: its readers are woken, and its keys in progress stay its own', async () => {
+    freshSchema();
+    const [a, b] = [await instance(), await instance()];
+    const t = await a.createTicket(record('watched'), [], []);
+    expect(await b.idempotencyBegin(7, 'retry-3', 'fp', now)).toEqual({ state: 'new' });
+    let wakes = 0;
+    const unsubscribe = b.commits.subscribe(() => wakes++);
+    // B's listening connection is the one holding B's liveness lock
+    const listening = async () =>
+      (await a.pool.query(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2`, [LIVENESS_CLASS, b.commits.instanceId])).rows.map((r) => r.pid as number);
+    try {
+      const [pid] = await listening();
+      await a.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      const deadline = Date.now() + 10_000;
+      while (wakes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // commits announced while it was away were missed: its readers are told to look
+      expect(wakes).toBe(1);
+      expect((await listening()).filter((p) => p !== pid)).toHaveLength(1);
+      expect(await a.idempotencyBegin(7, 'retry-3', 'fp', now)).toEqual({ state: 'pending' });
+      await a.mutateTicket(t.id, now, () => ({ patch: {}, events: [{ actor: 'admin', kind: 'updated', from: null, to: null, note: null, internal: false }] }));
+      while (wakes === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(wakes).toBe(2);
     } finally {
       unsubscribe();
     }
