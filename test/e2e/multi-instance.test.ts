@@ -241,6 +241,30 @@ describe('three tix serve instances on one PostgreSQL database', () => {
     expect(median(fromAck)).toBeLessThan(200);
   }, 120_000);
 
+  it('tix watch on one instance prints a change made through another', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const [id] = await seed(1);
+    const after = (await sql<{ after: number }>('SELECT coalesce(max(id), 0)::int AS after FROM events'))[0]!.after;
+    const env = { ...cleanEnv(dir, join(dir, 'cli-d')), TIX_URL: a.url, TIX_TOKEN: adminToken };
+    const watcher = spawn(process.execPath, [await tixBin(), 'watch', '--since', String(after), '--json'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(watcher);
+    let out = '';
+    watcher.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+    try {
+      // time for the watch to start and hold its first poll (a late start still finds the change: it reads from the id)
+      await new Promise((r) => setTimeout(r, 2_000));
+      const change = await call(b, 'POST', `/v1/tickets/${id}/comments`, { body: { body: 'seen from A?' } });
+      expect(change.status).toBe(201);
+      const acked = performance.now();
+      const printed = () => out.split('\n').some((line) => line.includes('"commented"') && line.includes(`"ticket_id":${id}`));
+      while (!printed() && performance.now() - acked < 15_000) await new Promise((r) => setTimeout(r, 5));
+      expect(out).toContain(`"ticket_id":${id}`);
+      console.log(`tix watch on A printed the change made through B ${(performance.now() - acked).toFixed(0)} ms after B answered (polled every 5 ms)`);
+    } finally {
+      watcher.kill('SIGTERM');
+    }
+  }, 60_000);
+
   it('kill -9 of one instance in the middle of a bulk run loses no acknowledged change, and the run finishes through the others', async () => {
     const ids = await seed(2_000, 'in_progress');
     const victim = instances[2]!;
