@@ -66,8 +66,8 @@ INSERT INTO comments VALUES (1, 1, 'carol', 'Here is the log', 1, '[{"id":1,"nam
 INSERT INTO attachments VALUES (1, 1, 1, 'vpn.log', 'text/plain', 5, X'68656c6c6f');
 INSERT INTO events VALUES (1, 1, '2026-11-19T08:00:00.000Z', 'carol', 'created', NULL, NULL, NULL, 0),
                           (2, 1, '2026-11-19T09:00:00.000Z', 'alice', 'escalated', NULL, 'CP-1', 'needs engineering', 1);
-INSERT INTO escalations VALUES (1, 1, 'tunnel bug', 'engineering', 2, 'investigating', NULL, 'alice', '2026-11-19T09:00:00.000Z',
-  '[{"state":"investigating","at":"2026-11-19T09:00:00.000Z","by":"alice","note":null}]');
+INSERT INTO escalations VALUES (1, 1, 'tunnel bug', 'engineering', 2, 'submitted', NULL, 'alice', '2026-11-19T09:00:00.000Z',
+  '[{"state":"submitted","at":"2026-11-19T09:00:00.000Z","by":"alice","note":null}]');
 INSERT INTO counters VALUES ('escalation', 1);
 INSERT INTO idempotency VALUES (2, 'k-carol', 'fp', 'done', 201, '{"id":2}', '2026-11-20T11:00:00.000Z');
 `;
