@@ -8,7 +8,8 @@ import type { FeedRead, ListFeedArgs } from './types.js';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { migrate } from './sqlite-schema.js';
-import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
+import { compileQuery, decodeCursor, encodeCursor, orderFor, visibility } from './sql.js';
+import { SQLITE } from './sqlite-sql.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
@@ -140,13 +141,6 @@ const TICKET_COLUMNS = [
 ] as const;
 
 const columnValue = (col: string, v: unknown) => (col === 'tags' || col === 'escalations' ? JSON.stringify(v ?? []) : v ?? null);
-
-/** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
-export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params: unknown[] } {
-  if (viewer.role !== 'requester') return { sql: '1=1', params: [] };
-  if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
-  return { sql: `${alias}requester = ?`, params: [viewer.login] };
-}
 
 /**
  * The database file is made (or kept) 0600 before SQLite opens it: SQLite gives the -wal and
@@ -416,8 +410,8 @@ export class SqliteStore implements Store {
   private pageRead?: Database.Transaction<(text: string, values: unknown[], at: number) => { keys: unknown[][]; items: TicketRecord[] }>;
 
   async listTickets(args: ListTicketsArgs) {
-    const where = compileQuery(args.query, { now: args.now, me: args.viewer.login });
-    const vis = visibilitySql(args.viewer);
+    const where = compileQuery(args.query, { now: args.now, me: args.viewer.login }, SQLITE);
+    const vis = visibility(args.viewer, SQLITE);
     const order = orderFor(args.sort);
     const params: unknown[] = [...where.params, ...vis.params];
     let cursorSql = '';
@@ -522,7 +516,7 @@ export class SqliteStore implements Store {
   }
 
   async listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
-    const vis = visibilitySql(args.viewer, 't.');
+    const vis = visibility(args.viewer, SQLITE, 't.');
     const params: unknown[] = [...vis.params];
     let sql = `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${vis.sql}`;
     if (args.state === 'running') sql += ` AND e.state != 'resolved'`;
@@ -559,8 +553,8 @@ export class SqliteStore implements Store {
       params.push(args.ticketId);
     }
     if (args.viewer.role === 'requester') where.push('e.internal = 0');
-    const vis = visibilitySql(args.viewer);
-    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }) : undefined;
+    const vis = visibility(args.viewer, SQLITE);
+    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }, SQLITE) : undefined;
     if (query || vis.params.length > 0) {
       // the ticket's columns in a subquery of their own, so the query's SQL never meets an events column
       const conditions = [vis.sql, ...(query ? [`(${query.sql})`] : [])];
