@@ -419,6 +419,24 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect((await store.listFeed({ viewer: agent, after: 0, limit: 10, now: NOW })).items).toEqual([]);
       });
 
+      it('a batch begun inside a batch is part of it: it commits, or is undone, with the outer one', async () => {
+        const a = await store.createTicket(record('a'), [], []);
+        const b = await store.createTicket(record('b'), [], []);
+        await expect(
+          store.batch(async () => {
+            await store.batch(() => store.mutateTicket(a.id, at(1), () => ({ patch: { status: 'in_progress' }, events: [event('status_changed')] })));
+            expect((await store.getTicket(a.id))!.status).toBe('in_progress');
+            throw new Error('the outer batch breaks');
+          }),
+        ).rejects.toThrow('the outer batch breaks');
+        expect(await store.getTicket(a.id)).toEqual(a);
+        await store.batch(async () => {
+          await store.batch(() => store.mutateTicket(a.id, at(1), () => ({ patch: { status: 'in_progress' }, events: [] })));
+          await store.mutateTicket(b.id, at(1), () => ({ patch: { status: 'in_progress' }, events: [] }));
+        });
+        expect([(await store.getTicket(a.id))!.status, (await store.getTicket(b.id))!.status]).toEqual(['in_progress', 'in_progress']);
+      });
+
       it('keeps a write from outside out of its transaction: it lands whether the batch commits or not', async () => {
         const a = await store.createTicket(record('a'), [], []);
         let arrive!: () => void;

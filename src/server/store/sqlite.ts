@@ -239,6 +239,8 @@ export class SqliteStore implements Store {
   }
 
   async batch<T>(fn: () => Promise<T>): Promise<T> {
+    // a batch begun inside this one joins it: its changes commit, or are undone, with the outer one
+    if (this.batchOwner !== undefined && this.batchScope.getStore() === this.batchOwner) return fn();
     await this.writeTurn();
     // BEGIN first: if the database is busy it throws before this batch claims the connection
     this.db.exec('BEGIN IMMEDIATE');

@@ -117,7 +117,7 @@ export interface Store {
   nextEscalationNumber(): Promise<number>;
   /**
    * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
-   * (a savepoint): many changes, one commit.
+   * (a savepoint): many changes, one commit. A batch begun inside a batch joins it.
    */
   batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
