@@ -305,6 +305,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await cast();
         expect(await refusal(list(agent, 'state:all', { cursor: 'not-a-cursor' }))).toBe('validation');
         expect(await refusal(list(agent, 'state:all', { cursor: Buffer.from('[1]').toString('base64url') }))).toBe('validation');
+        // the right length, the wrong types: a priority rank that is not a number
+        const forged = Buffer.from(JSON.stringify(['high', NOW.toISOString(), 1])).toString('base64url');
+        expect(await refusal(list(agent, 'state:all', { sort: 'queue', cursor: forged }))).toBe('validation');
+        const escalations = Buffer.from(JSON.stringify(['CP-1'])).toString('base64url');
+        expect(await refusal(store.listEscalations({ viewer: agent, limit: 10, cursor: escalations }))).toBe('validation');
       });
 
       it('lists escalations a viewer may see, by state, in id order, page by page', async () => {

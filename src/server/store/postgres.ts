@@ -399,7 +399,7 @@ export class PostgresStore implements Store {
     const params: unknown[] = [...where.params, ...vis.params];
     let cursorSql = '';
     if (args.cursor) {
-      const values = decodeCursor(args.cursor, order.columns.length);
+      const values = decodeCursor(args.cursor, order.columns);
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${order.columns.map((c) => `?::${CURSOR_CASTS[c] ?? 'text'}`).join(', ')})`;
       params.push(...values);
     }
@@ -483,7 +483,7 @@ export class PostgresStore implements Store {
     if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
     if (args.cursor) {
       sql += ' AND e.id > ?::int';
-      params.push(decodeCursor(args.cursor, 1)[0]);
+      params.push(decodeCursor(args.cursor, ['id'])[0]);
     }
     const rows = await this.q(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;

@@ -126,10 +126,18 @@ export function orderFor(sort: Sort): { columns: string[]; orderBy: string; desc
 
 export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
-export function decodeCursor(cursor: string, length: number): unknown[] {
+/** What each keyset column holds: a cursor's values must be of its column's kind, or no database can compare them. */
+const KEY_KINDS: Record<string, 'integer' | 'text'> = { prank: 'integer', id: 'integer', created_at: 'text', updated_at: 'text' };
+const INT_MAX = 2_147_483_647;
+
+const fits = (column: string, v: unknown) =>
+  KEY_KINDS[column] === 'integer' ? Number.isInteger(v) && Math.abs(v as number) <= INT_MAX : typeof v === 'string';
+
+/** The values of a cursor for keyset `columns`, each of its column's kind; anything else is a validation error. */
+export function decodeCursor(cursor: string, columns: readonly string[]): unknown[] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
+    if (Array.isArray(v) && v.length === columns.length && v.every((x, i) => fits(columns[i]!, x))) return v;
   } catch {
     // fall through to the validation error
   }

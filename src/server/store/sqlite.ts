@@ -418,7 +418,7 @@ export class SqliteStore implements Store {
     const params: unknown[] = [...where.params, ...vis.params];
     let cursorSql = '';
     if (args.cursor) {
-      const values = decodeCursor(args.cursor, order.columns.length);
+      const values = decodeCursor(args.cursor, order.columns);
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
       params.push(...values);
     }
@@ -525,7 +525,7 @@ export class SqliteStore implements Store {
     if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
     if (args.cursor) {
       sql += ' AND e.id > ?';
-      params.push(decodeCursor(args.cursor, 1)[0]);
+      params.push(decodeCursor(args.cursor, ['id'])[0]);
     }
     const rows = await this.readAll(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;
