@@ -117,6 +117,22 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.attachmentBytesBy('alice')).toBe(0);
       });
 
+      it('a ticket handed out cannot change what is stored, nor what the next reader gets', async () => {
+        const t = await store.createTicket(record('as stored', { tags: ['a'] }), [], []);
+        // the queue's first page without a query, the read a server serves most
+        const firstPage = async () => (await list(agent, '', { sort: 'queue' })).items[0];
+        for (const read of [t, await store.getTicket(t.id), await firstPage()]) {
+          try {
+            read!.subject = 'changed by a caller';
+            read!.tags.push('b');
+          } catch {
+            // a store may hand out frozen records
+          }
+        }
+        expect(await store.getTicket(t.id)).toMatchObject({ subject: 'as stored', tags: ['a'] });
+        expect(await firstPage()).toMatchObject({ subject: 'as stored', tags: ['a'] });
+      });
+
       it('creates a ticket with its events whole or not at all', async () => {
         const broken = { ...event('created'), actor: null as unknown as string };
         await expect(store.createTicket(record('half'), [event('created'), broken], [])).rejects.toThrow();

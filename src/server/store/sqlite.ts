@@ -392,6 +392,10 @@ export class SqliteStore implements Store {
     const r = this.ticketById.get(id) as unknown[] | undefined;
     if (!r) return null;
     const ticket = arrayToTicket(r);
+    // every reader gets this one object: frozen, so a caller's change can never become what others read
+    Object.freeze(ticket.tags);
+    Object.freeze(ticket.escalations);
+    Object.freeze(ticket);
     if (this.tickets.size >= 10_000) this.forget();
     this.tickets.set(id, ticket);
     return ticket;
