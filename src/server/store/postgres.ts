@@ -157,10 +157,16 @@ const placeholder = (col: string) => (JSON_COLUMNS.has(col) ? '?::jsonb' : '?');
 /** PostgreSQL's refusals of a statement too big or deep to run: the query's fault, not the server's. */
 const TOO_COMPLEX = new Set(['54000', '54001', '54011', '54023']);
 
+/** PostgreSQL's refusals of text it cannot hold (a NUL character, in text or in JSON): the input's fault. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 function failure(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && TOO_COMPLEX.has(code)) {
     return new DomainError('validation', `the query is too complex for the database (${(err as Error).message}); use fewer terms or values`);
+  }
+  if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
+    return new DomainError('validation', 'the text contains a character the database cannot store (NUL, \\u0000); remove it');
   }
   return err;
 }
