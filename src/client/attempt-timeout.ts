@@ -1,7 +1,7 @@
 // --timeout, per attempt: an undici interceptor that aborts an attempt still waiting for response
 // headers after `headersTimeout` ms. undici's own headersTimeout ticks in ~1 s steps (a 200 ms
-// timeout fires after ~1 s); this one is a native timer. Composed below the retry interceptor,
-// so every retry gets a fresh timer, and the timer stops at the headers, before any retry wait.
+// timeout fires after ~1 s); this one is a native timer. Each attempt is a request of its own
+// (retry.ts sends them), so each gets a fresh timer, which stops at the headers.
 import { errors, type Dispatcher } from 'undici';
 
 export function attemptTimeout(): Dispatcher.DispatcherComposeInterceptor {

@@ -1,16 +1,15 @@
 // The tix API client: one request sender over transport.ts (node:http, then undici's Pool), problem+json
-// → typed errors, an Idempotency-Key on every POST, and every retry decided by retry.ts's RetryTracker,
-// which both transports call. Knows nothing of the terminal.
+// → typed errors, an Idempotency-Key on every POST, and every request's attempts run by retry.ts
+// (sendWithRetries, deciding with a RetryTracker), whichever transport sends them. Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
 import type {
   AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
   PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
 import { PROBLEM_CODES } from '../domain/enums.js';
 import { ApiError, ProtocolError, UnavailableError } from './errors.js';
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
-import { createTransport, type Transport, type TransportResponse } from './transport.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, sendWithRetries, type RetryPolicy } from './retry.js';
+import { ANSWER_CUT, createTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -126,7 +125,7 @@ export class TixClient {
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/$/, '');
     this.retryPolicy = opts.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0, maxRefusedRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...opts.retry };
-    // undici's Pool with the retry interceptor for bulk work, node:http for a few requests (transport.ts)
+    // node:http for a few requests, undici's Pool once bulk work has sent many (transport.ts)
     this.pool = createTransport(this.origin, { connections: opts.connections });
   }
 
@@ -166,23 +165,21 @@ export class TixClient {
       onRateLimitWait: this.opts.onRateLimitWait,
     });
     // headersTimeout and bodyTimeout apply to each attempt: --timeout is per attempt
-    const dispatch: Dispatcher.RequestOptions & { retryOptions: { retry: RetryTracker['retry'] } } = {
-      method: method as Dispatcher.HttpMethod,
+    const attempt: TransportRequest = {
+      method: method as TransportRequest['method'],
       path: fullPath,
       headers,
       body: payload,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      retryOptions: { retry: tracker.retry },
     };
     let res: TransportResponse;
-    let text: string;
     try {
-      res = await this.pool.request(dispatch);
-      text = await res.body.text();
+      res = await sendWithRetries(() => this.pool.send(attempt), tracker);
     } catch (err) {
       throw this.transportError(err, timeoutMs, tracker);
     }
+    const text = res.text;
     const contentType = String(res.headers['content-type'] ?? '');
     if (debug) {
       debug(`< ${res.statusCode} ${method} ${fullPath} (${Math.round(performance.now() - started)} ms)`);
@@ -254,8 +251,8 @@ export class TixClient {
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'UND_ERR_ABORTED' || e.name === 'AbortError') {
       return new UnavailableError(`no answer from ${this.baseUrl} within ${timeoutMs} ms${tried}; check the server or raise --timeout`, this.baseUrl, { cause: err });
     }
-    if (code === 'UND_ERR_REQ_RETRY') {
-      // undici resumes a body cut mid-way with a Range request, which the tix server does not serve
+    if (code === ANSWER_CUT) {
+      // the request reached the server and may have been applied: only its answer was lost, so it is not sent again
       return new UnavailableError(`the connection to ${this.baseUrl} broke while its answer was arriving${tried}; try again`, this.baseUrl, { cause: err });
     }
     if (code === 'ECONNREFUSED') {

@@ -1,6 +1,7 @@
-// When the client retries a request, and how long it waits first (README.md, "Pointing tix at a remote server").
-// The decision is pure; one RetryTracker per request applies it, called by either transport (transport.ts).
-import type { RetryHandler } from 'undici';
+// When the client retries a request, how long it waits first, and the one loop that does it for every
+// request whichever transport sends it (README.md, "Pointing tix at a remote server"). The decision is
+// pure (decideRetry); a RetryTracker applies it to one request; sendWithRetries runs its attempts.
+import type { TransportResponse } from './transport.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (so at most maxRetries + 1 attempts). */
@@ -104,11 +105,10 @@ export interface RetryEnvironment {
   onRateLimitWait?: (delayMs: number) => void;
 }
 
-/**
- * One request's retry state. Its `retry` is the callback of undici's retry interceptor: undici
- * calls it with every failed attempt (an error, or a status ≥ 300 as RequestRetryError) and
- * re-sends the same request, Idempotency-Key included, when the callback answers without error.
- */
+/** How one attempt failed: an answer of status ≥ 300, or an error (its code, as Node or undici gives it). */
+export type AttemptFailure = { status: number; headers: Record<string, string | string[] | undefined> } | { error: unknown };
+
+/** One request's retry state: how many attempts it made, how long it waited, and why it stopped retrying. */
 export class RetryTracker {
   attempts = 1;
   waitedMs = 0;
@@ -128,36 +128,56 @@ export class RetryTracker {
     return this.env.now() - this.started;
   }
 
-  readonly retry: RetryHandler.RetryCallback = (err, _context, callback) => {
-    const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined>; cause?: { code?: string } };
-    const status = e.statusCode !== undefined && e.statusCode >= 300 ? e.statusCode : undefined;
-    const retryAfterMs = status !== undefined ? parseRetryAfter(e.headers?.['retry-after'], Date.now()) : undefined;
+  /** Decides on a failed attempt; when it is to be sent again, waits first and answers true. */
+  async again(failure: AttemptFailure): Promise<boolean> {
+    const status = 'status' in failure ? failure.status : undefined;
+    const retryAfterMs = 'status' in failure ? parseRetryAfter(failure.headers['retry-after'], Date.now()) : undefined;
     const failed: FailedAttempt = {
       method: this.method,
       hasIdempotencyKey: this.hasIdempotencyKey,
       retries: this.attempts - 1,
       elapsedMs: this.elapsedMs,
       status,
-      errorCode: status === undefined ? (e.code ?? e.cause?.code) : undefined,
+      errorCode: 'error' in failure ? errorCode(failure.error) : undefined,
       retryAfterMs,
     };
     const decision = decideRetry(failed, this.env.policy, this.env.random);
     if (!decision.retry) {
       this.gaveUp = { reason: decision.reason, retryAfterMs };
-      callback(err);
-      return;
+      return false;
     }
     this.env.debug?.(`! ${status ?? failed.errorCode} on attempt ${this.attempts}; retrying in ${decision.delayMs} ms`);
     if (status === 429) this.env.onRateLimitWait?.(decision.delayMs);
-    this.env.sleep(decision.delayMs).then(
-      () => {
-        this.waitedMs += decision.delayMs;
-        this.attempts += 1;
-        callback(null);
-      },
-      (sleepErr: unknown) => callback(sleepErr instanceof Error ? sleepErr : err),
-    );
-  };
+    await this.env.sleep(decision.delayMs);
+    this.waitedMs += decision.delayMs;
+    this.attempts += 1;
+    return true;
+  }
+}
+
+/** The code of a failed attempt's error, or of its cause (undici wraps some socket errors). */
+const errorCode = (err: unknown): string | undefined => {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code ?? e?.cause?.code;
+};
+
+/**
+ * Sends a request until it succeeds or its tracker stops retrying: every answer of status ≥ 300 and every
+ * failure is offered to the tracker. The last answer is returned whatever its status; the last error thrown.
+ */
+export async function sendWithRetries(attempt: () => Promise<TransportResponse>, tracker?: RetryTracker): Promise<TransportResponse> {
+  for (;;) {
+    let res: TransportResponse;
+    try {
+      res = await attempt();
+    } catch (error) {
+      if (tracker && (await tracker.again({ error }))) continue;
+      throw error;
+    }
+    if (res.statusCode < 300) return res;
+    if (tracker && (await tracker.again({ status: res.statusCode, headers: res.headers }))) continue;
+    return res;
+  }
 }
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,23 +1,28 @@
-// How TixClient's requests reach the server. node:http costs a command nothing to load, where undici
+// How TixClient's requests reach the server, one attempt at a time (retry.ts's sendWithRetries runs the
+// attempts, whichever transport sends them). node:http costs a command nothing to load, where undici
 // costs ~65 ms to load and its WebAssembly HTTP parser ~80 ms more to compile on first use: one-shot
 // commands (show, assign, close ID) and bulk runs, which send one POST /v1/batch per 250 tickets,
 // go through node:http. A run that turns out request-heavy (a dry run reads every ticket) moves to
-// undici's Pool. Both retry through the request's RetryTracker callback the way undici's retry
-// interceptor does, and fail with undici's error codes, so TixClient maps their failures alike.
+// undici's Pool. Both read the whole answer and fail with the same error codes, so the retry decision
+// and TixClient's error messages never ask which one sent a request.
 import type { Agent, IncomingMessage } from 'node:http';
-import type { Dispatcher, RetryHandler } from 'undici';
+import type { Dispatcher } from 'undici';
 
-export type TransportRequest = Dispatcher.RequestOptions & { retryOptions?: { retry: RetryHandler.RetryCallback } };
+export type TransportRequest = Pick<Dispatcher.RequestOptions, 'method' | 'path' | 'headers' | 'headersTimeout' | 'bodyTimeout'> & { body?: string };
 
+/** One answer, read to its end. */
 export interface TransportResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
-  body: { text(): Promise<string> };
+  text: string;
 }
 
+/** The code of an answer that broke off after its headers: the request may have been applied, the answer is lost. */
+export const ANSWER_CUT = 'TIX_ANSWER_CUT';
+
 export interface Transport {
-  /** Sends the request, retrying as its retryOptions.retry decides; the last answer is returned whatever its status. */
-  request(opts: TransportRequest): Promise<TransportResponse>;
+  /** One attempt: the answer whatever its status, or an error with a code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, ANSWER_CUT, …). */
+  send(req: TransportRequest): Promise<TransportResponse>;
   close(): Promise<void>;
 }
 
@@ -41,16 +46,19 @@ class GrowingTransport implements Transport {
     this.http = new HttpTransport(origin, connections);
   }
 
-  request(opts: TransportRequest): Promise<TransportResponse> {
-    if (++this.sent <= POOL_AFTER_REQUESTS) return this.http.request(opts);
+  send(req: TransportRequest): Promise<TransportResponse> {
+    if (++this.sent <= POOL_AFTER_REQUESTS) return this.http.send(req);
     this.pool ??= new PoolTransport(this.origin, this.connections);
-    return this.pool.request(opts);
+    return this.pool.send(req);
   }
 
   async close(): Promise<void> {
     await Promise.all([this.http.close(), this.pool?.close()]);
   }
 }
+
+/** An error with a code, as Node and undici give their failures. */
+const failure = (code: string, message: string, cause?: unknown) => Object.assign(new Error(message, { cause }), { code });
 
 class PoolTransport implements Transport {
   private pool?: Promise<Dispatcher>;
@@ -64,29 +72,26 @@ class PoolTransport implements Transport {
     this.pool ??= (async () => {
       const [undici, { attemptTimeout }] = await Promise.all([import('undici'), import('./attempt-timeout.js')]);
       // undici is CommonJS: an ES module import may see its exports only on `default`
-      const { interceptors, Pool } = (undici.Pool ? undici : (undici as unknown as { default: typeof undici }).default) as typeof undici;
-      // each request passes its own RetryTracker.retry as retryOptions; throwOnError: false hands the
-      // last answer (body included) back to request(), which maps it to a typed error
-      const giveUp: NonNullable<Parameters<typeof interceptors.retry>[0]>['retry'] = (err, _ctx, callback) => callback(err);
-      return new Pool(this.origin, { connections: this.connections, pipelining: 1 }).compose(
-        attemptTimeout(),
-        interceptors.retry({ throwOnError: false, retry: giveUp }),
-      );
+      const { Pool } = (undici.Pool ? undici : (undici as unknown as { default: typeof undici }).default) as typeof undici;
+      return new Pool(this.origin, { connections: this.connections, pipelining: 1 }).compose(attemptTimeout());
     })();
     return this.pool;
   }
 
-  async request(opts: TransportRequest): Promise<TransportResponse> {
-    return (await this.dispatcher()).request(opts);
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const res = await (await this.dispatcher()).request(req);
+    try {
+      return { statusCode: res.statusCode, headers: res.headers, text: await res.body.text() };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw code === 'UND_ERR_BODY_TIMEOUT' ? err : failure(ANSWER_CUT, 'the answer broke off before its end', err);
+    }
   }
 
   async close(): Promise<void> {
     if (this.pool) await (await this.pool).close();
   }
 }
-
-/** An error with the code undici gives the same failure. */
-const failure = (code: string, message: string, cause?: unknown) => Object.assign(new Error(message, { cause }), { code });
 
 class HttpTransport implements Transport {
   private readonly url: URL;
@@ -99,35 +104,11 @@ class HttpTransport implements Transport {
     this.url = new URL(origin);
   }
 
-  async request(opts: TransportRequest): Promise<TransportResponse> {
-    const retry = opts.retryOptions?.retry;
-    for (let counter = 1; ; counter++) {
-      let res: TransportResponse | undefined;
-      let error: unknown;
-      try {
-        res = await this.attempt(opts);
-      } catch (err) {
-        error = err;
-      }
-      if (res && res.statusCode < 300) return res;
-      // as undici's retry interceptor with throwOnError: false: every failure and every status ≥ 300 is offered to retry()
-      const offered = res
-        ? Object.assign(new Error('Request failed'), { name: 'RequestRetryError', code: 'UND_ERR_REQ_RETRY', statusCode: res.statusCode, headers: res.headers })
-        : (error as Error);
-      const again = retry
-        ? await new Promise<boolean>((resolve) => retry(offered, { state: { counter }, opts } as Parameters<RetryHandler.RetryCallback>[1], (err) => resolve(!err)))
-        : false;
-      if (again) continue;
-      if (res) return res;
-      throw error;
-    }
-  }
-
-  private async attempt(opts: TransportRequest): Promise<TransportResponse> {
+  async send(opts: TransportRequest): Promise<TransportResponse> {
     const http = this.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
     this.agent ??= new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
     const agent = this.agent;
-    const body = typeof opts.body === 'string' ? opts.body : undefined;
+    const body = opts.body;
     const headers = { ...(opts.headers as Record<string, string> | undefined) };
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise<TransportResponse>((resolve, reject) => {
@@ -161,13 +142,12 @@ class HttpTransport implements Transport {
         });
         res.on('end', () => {
           clearTimeout(bodyTimer);
-          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: { text: async () => text } });
+          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, text });
         });
-        // an answer cut after its headers: undici's resume attempt ends in UND_ERR_REQ_RETRY, ours at once
         const cut = (err?: Error) => {
           clearTimeout(bodyTimer);
           const code = (err as { code?: string } | undefined)?.code;
-          reject(code === 'UND_ERR_BODY_TIMEOUT' ? err : failure('UND_ERR_REQ_RETRY', 'the answer broke off before its end', err));
+          reject(code === 'UND_ERR_BODY_TIMEOUT' ? err : failure(ANSWER_CUT, 'the answer broke off before its end', err));
         };
         broken = cut;
         res.on('error', cut);

@@ -13,6 +13,8 @@ export type Fault =
   | { kind: 'reset-after-response' }
   /** Reset the client's connection without forwarding anything. */
   | { kind: 'reset' }
+  /** Forward, then relay the answer's headers and half its body before resetting the client's connection. */
+  | { kind: 'cut-mid-body' }
   /** Never forward and never answer: the client sees no headers until it gives up. */
   | { kind: 'stall' }
   /** Answer a gateway's HTML error page, never forwarding. */
@@ -94,6 +96,12 @@ export async function startFaultProxy(upstreamUrl: string | ((req: Omit<SeenRequ
     res.writeHead(answer.status, headers).end(answer.body);
   };
 
+  const cut = (req: IncomingMessage, res: ServerResponse, answer: { status: number; headers: IncomingHttpHeaders; body: string }) => {
+    const length = Buffer.byteLength(answer.body);
+    res.writeHead(answer.status, { 'content-type': String(answer.headers['content-type'] ?? 'application/json'), 'content-length': String(length + 10) });
+    res.write(answer.body.slice(0, Math.floor(answer.body.length / 2)), () => setTimeout(() => req.socket.resetAndDestroy(), 20));
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readAll(req);
     const base = { index: seen.length, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, at: performance.now() };
@@ -132,6 +140,7 @@ export async function startFaultProxy(upstreamUrl: string | ((req: Omit<SeenRequ
       return;
     }
     if (fault.kind === 'reset-after-response') req.socket.resetAndDestroy();
+    else if (fault.kind === 'cut-mid-body') cut(req, res, record.upstream);
     else relay(res, record.upstream);
   };
 

@@ -1,11 +1,6 @@
 // Editing a ticket after triage (PATCH and the batch `patch` op), and the escalations a ticket keeps.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { BatchResult, Ticket } from '../../src/domain/schemas.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { problemOf, serverPerTest } from './helpers.js';
 
 const s = serverPerTest();
@@ -147,32 +142,5 @@ describe('escalations a ticket had', () => {
     await escalate(t.id);
     await s.call('alice', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'patched in 2.4.2' });
     expect(await s.ticket(t.id)).toMatchObject({ status: 'closed', escalation: null, escalations: ['CP-1'] });
-  });
-});
-
-describe('a database made before tickets listed their escalations', () => {
-  it('gains the list on open, filled from the escalations table, oldest first', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tix-migrate-'));
-    try {
-      const path = join(dir, 'old.db');
-      const first = new SqliteStore(path);
-      await first.close();
-      // make it look like the old schema: no column, two escalations of ticket 1 written out of order
-      const db = new Database(path);
-      db.exec('ALTER TABLE tickets DROP COLUMN escalations');
-      db.exec(`INSERT INTO tickets (id, subject, description, status, priority, prank, channel, requester, created_at, updated_at, response_due_at, resolution_due_at)
-               VALUES (1, 's', 'd', 'in_progress', 'medium', 2, 'portal', 'carol', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', '2026-11-06T00:00:00Z'),
-                      (2, 's', 'd', 'new', 'medium', 2, 'portal', 'carol', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', '2026-11-06T00:00:00Z')`);
-      for (const id of [7, 3]) {
-        db.prepare(`INSERT INTO escalations (id, ticket_id, reason, state, created_by, created_at, timeline) VALUES (?, 1, 'r', 'resolved', 'alice', '2026-11-01T00:00:00Z', '[]')`).run(id);
-      }
-      db.close();
-      const store = new SqliteStore(path);
-      expect((await store.getTicket(1))!.escalations).toEqual(['CP-3', 'CP-7']);
-      expect((await store.getTicket(2))!.escalations).toEqual([]);
-      await store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -158,8 +158,9 @@ describe('lists on a file database', () => {
     try {
       other.prepare('UPDATE tickets SET description = ? WHERE id = ?').run('Mentions the Zeppelin hangar', t.id);
       expect(ids((await list(s, 'zeppelin')).json().items)).toEqual([t.id]);
-      // a database made before the index: the next start indexes what it holds
+      // a file from before the index took its current shape (schema 2): the next start indexes what it holds
       other.exec('DROP TABLE ticket_text');
+      other.pragma('user_version = 2');
     } finally {
       other.close();
     }

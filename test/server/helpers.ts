@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach } from 'vitest';
 import { buildApp, hashToken, type AppOptions } from '../../src/server/app.js';
+import { openStore } from '../../src/server/store/index.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import type { Store } from '../../src/server/store/types.js';
 import type { Comment, Escalation, Event, Problem, Role, Ticket, User } from '../../src/domain/schemas.js';
@@ -50,7 +51,7 @@ export interface TestStore {
 export async function openTestStore(): Promise<TestStore> {
   const url = process.env.TIX_TEST_DATABASE_URL;
   if (!url) {
-    const store = new SqliteStore(':memory:');
+    const store = await openStore({ db: ':memory:' });
     return { store, close: () => store.close() };
   }
   const { PostgresStore } = await import('../../src/server/store/postgres.js');

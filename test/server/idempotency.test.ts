@@ -1,11 +1,6 @@
 // Idempotency-Key records belong to users, never to a token id that could be given again, and expire by an index, off the request path.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/schemas.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { DAY, execOn, HOUR, MINUTE, planOf, rowsOf, serverPerTest, startServer, type TestServer } from './helpers.js';
 
 const s = serverPerTest();
@@ -112,49 +107,5 @@ describe('expiry', () => {
     } finally {
       await srv.close();
     }
-  });
-});
-
-describe('a database from before user-owned keys', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
-  it('is migrated: tokens never reuse an id, and keys go to the user of their token', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tix-migrate-'));
-    dirs.push(dir);
-    const path = join(dir, 'tix.db');
-    const old = new Database(path);
-    old.exec(`
-      CREATE TABLE users (id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
-        role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
-      CREATE TABLE tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
-        hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-      CREATE TABLE idempotency (token_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-        status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key));
-      INSERT INTO users VALUES (1, 'admin', 'Admin', NULL, 'admin', NULL, 0, '2026-01-01T00:00:00.000Z'),
-                               (2, 'carol', 'Carol', NULL, 'requester', 'acme', 0, '2026-01-01T00:00:00.000Z');
-      INSERT INTO tokens VALUES (1, 1, 'bootstrap', 'h1', '2026-01-01T00:00:00.000Z'), (2, 2, 'cli', 'h2', '2026-01-01T00:00:00.000Z');
-      INSERT INTO idempotency VALUES (2, 'k-carol', 'f', 'done', 201, '{}', '2026-01-01T00:00:00.000Z'),
-                                     (3, 'k-revoked', 'f', 'done', 200, '{"secret":1}', '2026-01-01T00:00:00.000Z');
-    `);
-    old.close();
-
-    const store = new SqliteStore(path);
-    try {
-      expect(store.db.pragma('user_version', { simple: true })).toBe(1);
-      expect((store.db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'tokens'`).get() as { sql: string }).sql).toMatch(/AUTOINCREMENT/);
-      expect(store.db.prepare('SELECT user_id, key FROM idempotency ORDER BY key').all()).toEqual([{ user_id: 2, key: 'k-carol' }]);
-      // token 3 was given once (its record says so) and revoked: the next token is 4
-      expect((await store.createToken(2, 'new', 'h4', new Date())).id).toBe(4);
-      expect((await store.findToken('h2'))?.user.login).toBe('carol');
-    } finally {
-      await store.close();
-    }
-    // opening it again changes nothing
-    const again = new SqliteStore(path);
-    expect(again.db.prepare('SELECT id FROM tokens ORDER BY id').all()).toEqual([{ id: 1 }, { id: 2 }, { id: 4 }]);
-    await again.close();
   });
 });

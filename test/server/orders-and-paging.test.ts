@@ -95,3 +95,21 @@ describe('GET /v1/escalations', () => {
     expect(n).toBe(3);
   });
 });
+
+describe('a cursor no page gave', () => {
+  const cursor = (values: unknown[]) => encodeURIComponent(Buffer.from(JSON.stringify(values)).toString('base64url'));
+
+  it('answers 400 validation, whatever store is underneath, when its values are not of their columns\' kinds', async () => {
+    await seven();
+    for (const url of [
+      `/v1/tickets?cursor=${cursor(['high', '2026-11-02T09:00:00.000Z', 1])}`,
+      `/v1/tickets?sort=created&cursor=${cursor(['2026-11-02T09:00:00.000Z', 2 ** 40])}`,
+      `/v1/tickets?sort=updated&cursor=${cursor([5, 5])}`,
+      `/v1/escalations?cursor=${cursor(['CP-1'])}`,
+      '/v1/tickets?cursor=not-a-cursor',
+    ]) {
+      const res = await s.call('alice', 'GET', url);
+      expect([res.statusCode, res.json().code], url).toEqual([400, 'validation']);
+    }
+  });
+});

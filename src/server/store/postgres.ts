@@ -179,10 +179,16 @@ const placeholder = (col: string) => (JSON_COLUMNS.has(col) ? '?::jsonb' : '?');
 /** PostgreSQL's refusals of a statement too big or deep to run: the query's fault, not the server's. */
 const TOO_COMPLEX = new Set(['54000', '54001', '54011', '54023']);
 
+/** PostgreSQL's refusals of text it cannot hold (a NUL character, in text or in JSON): the input's fault. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 function failure(err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && TOO_COMPLEX.has(code)) {
     return new DomainError('validation', `the query is too complex for the database (${(err as Error).message}); use fewer terms or values`);
+  }
+  if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) {
+    return new DomainError('validation', 'the text contains a character the database cannot store (NUL, \\u0000); remove it');
   }
   return err;
 }
@@ -437,7 +443,7 @@ export class PostgresStore implements Store {
     const params: unknown[] = [...where.params, ...vis.params];
     let cursorSql = '';
     if (args.cursor) {
-      const values = decodeCursor(args.cursor, order.columns.length);
+      const values = decodeCursor(args.cursor, order.columns);
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${order.columns.map((c) => `?::${CURSOR_CASTS[c] ?? 'text'}`).join(', ')})`;
       params.push(...values);
     }
@@ -521,7 +527,7 @@ export class PostgresStore implements Store {
     if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
     if (args.cursor) {
       sql += ' AND e.id > ?::int';
-      params.push(decodeCursor(args.cursor, 1)[0]);
+      params.push(decodeCursor(args.cursor, ['id'])[0]);
     }
     const rows = await this.q(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;

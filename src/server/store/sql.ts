@@ -1,26 +1,50 @@
-// The query language (domain/query.ts) compiled to SQLite's SQL, and keyset cursors for queue order.
-// Conditions name the tickets table unaliased (`tickets`); text terms read the ticket_text index.
+// The query language (domain/query.ts) compiled to SQL once, for every store: each database supplies a
+// small dialect (how it folds case, types a text parameter, reads a JSON array, writes true and false, and
+// matches text), and the same parsed query becomes its SQL. Keyset cursors for queue order live here too.
+// Conditions name the tickets table unaliased (`tickets`); placeholders are `?`, numbered by a store that needs it.
 import { foldCase, type Query, type QueryTerm } from '../../domain/query.js';
 import type { Sort } from '../../domain/queue.js';
 import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES } from '../../domain/schemas.js';
-import { DomainError } from './types.js';
+import { DomainError, type Viewer } from './types.js';
 
-const list = (values: readonly string[]) => values.map(() => '?').join(', ');
+export interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+/** What one database writes its own way; everything else about a query is common SQL. */
+export interface SqlDialect {
+  /** A condition every row meets. */
+  readonly always: string;
+  /** The false value a NULL condition counts as, so that a negated term matches where a field is unset. */
+  readonly false: string;
+  /** `expr` with its case folded as foldCase does it (A-Z only). */
+  fold(expr: string): string;
+  /** A placeholder for a text value that is compared with a text column. */
+  readonly textParam: string;
+  /** The rows of a JSON array column of strings: what to select FROM, and the expression of one element. */
+  jsonStrings(column: string): { from: string; value: string };
+  /** Tickets whose subject or description contains `needle` (already folded), by whatever index the database has. */
+  containsText(needle: string): Sql;
+}
+
+const list = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 /** SQL for "this ticket is past its SLA" at `now` (mirrors domain/sla.ts isBreached). */
-export function breachedSql(now: string): { sql: string; params: unknown[] } {
+function breachedSql(now: string, d: SqlDialect): Sql {
   return {
-    sql: `(CASE WHEN coalesce(first_response_at, done_at) IS NULL THEN ? > response_due_at ELSE coalesce(first_response_at, done_at) > response_due_at END
-      OR CASE WHEN done_at IS NULL THEN ? > resolution_due_at ELSE done_at > resolution_due_at END)`,
+    sql: `(CASE WHEN coalesce(first_response_at, done_at) IS NULL THEN ${d.textParam} > response_due_at ELSE coalesce(first_response_at, done_at) > response_due_at END
+      OR CASE WHEN done_at IS NULL THEN ${d.textParam} > resolution_due_at ELSE done_at > resolution_due_at END)`,
     params: [now, now],
   };
 }
 
-function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string; params: unknown[] } {
+function termSql(term: QueryTerm, ctx: { now: Date; me: string }, d: SqlDialect): Sql {
   switch (term.kind) {
     case 'in': {
       if (term.field === 'tag') {
-        return { sql: `EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE lower(json_each.value) IN (${list(term.values)}))`, params: term.values.map(foldCase) };
+        const tags = d.jsonStrings('tickets.tags');
+        return { sql: `EXISTS (SELECT 1 FROM ${tags.from} WHERE ${d.fold(tags.value)} IN (${list(term.values)}))`, params: term.values.map(foldCase) };
       }
       if (term.field === 'assignee') {
         const parts: string[] = [];
@@ -35,21 +59,23 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       }
       if (term.field === 'priority') {
         const ranks = term.values.map((v) => PRIORITIES.indexOf(v as (typeof PRIORITIES)[number]));
-        return { sql: `prank IN (${list(term.values)})`, params: ranks };
+        return { sql: `prank IN (${list(ranks)})`, params: ranks };
       }
       if (term.field === 'requester' || term.field === 'org') {
         // names are matched as the query language says: whole, but ignoring case
-        return { sql: `lower(${term.field}) IN (${list(term.values)})`, params: term.values.map(foldCase) };
+        return { sql: `${d.fold(term.field)} IN (${list(term.values)})`, params: term.values.map(foldCase) };
       }
       return { sql: `${term.field} IN (${list(term.values)})`, params: term.field === 'level' ? term.values.map(Number) : term.values };
     }
-    case 'state':
-      if (term.value === 'all') return { sql: '1=1', params: [] };
-      return { sql: `status IN (${list(term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES)})`, params: [...(term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES)] };
+    case 'state': {
+      if (term.value === 'all') return { sql: d.always, params: [] };
+      const statuses = term.value === 'open' ? OPEN_STATUSES : DONE_STATUSES;
+      return { sql: `status IN (${list(statuses)})`, params: [...statuses] };
+    }
     case 'escalated':
       return { sql: term.value ? 'escalation IS NOT NULL' : 'escalation IS NULL', params: [] };
     case 'sla': {
-      const b = breachedSql(ctx.now.toISOString());
+      const b = breachedSql(ctx.now.toISOString(), d);
       return term.value === 'breached' ? b : { sql: `NOT ${b.sql}`, params: b.params };
     }
     case 'duration': {
@@ -57,54 +83,34 @@ function termSql(term: QueryTerm, ctx: { now: Date; me: string }): { sql: string
       const column = term.field === 'age' ? 'created_at' : 'updated_at';
       const at = new Date(ctx.now.getTime() - term.ms).toISOString();
       const flipped = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '=': '=' }[term.op];
-      return { sql: `${column} ${flipped} ?`, params: [at] };
+      return { sql: `${column} ${flipped} ${d.textParam}`, params: [at] };
     }
     case 'date': {
       const column = term.field === 'created' ? 'created_at' : 'updated_at';
-      if (term.op === '=') {
-        const day = term.at.slice(0, 10);
-        return { sql: `substr(${column}, 1, 10) = ?`, params: [day] };
-      }
-      return { sql: `${column} ${term.op} ?`, params: [term.at] };
+      if (term.op === '=') return { sql: `substr(${column}, 1, 10) = ${d.textParam}`, params: [term.at.slice(0, 10)] };
+      return { sql: `${column} ${term.op} ${d.textParam}`, params: [term.at] };
     }
-    case 'text': {
-      // ticket_text keeps subject and description through lower(), which folds A-Z only, as foldCase does;
-      // its plain copy (ticket_text_content: id, c0, c1) is the exact test, one row looked up per ticket
-      const needle = foldCase(term.value);
-      const exact = { sql: 'EXISTS (SELECT 1 FROM ticket_text_content c WHERE c.id = tickets.id AND (instr(c.c0, ?) > 0 OR instr(c.c1, ?) > 0))', params: [needle, needle] };
-      const grams = trigramQuery(needle);
-      if (!grams) return exact;
-      // the trigram index rules out most rows at the cost of a probe; `+` keeps the scan in queue order, so
-      // a needle found everywhere costs no sort of the whole table
-      return { sql: `(+tickets.id IN (SELECT rowid FROM ticket_text WHERE ticket_text MATCH ?) AND ${exact.sql})`, params: [grams, ...exact.params] };
-    }
+    case 'text':
+      return d.containsText(foldCase(term.value));
   }
 }
 
-/** How many trigrams of a needle the index is asked for: each costs a posting list, the exact test settles the rest. */
-const TRIGRAMS_ASKED = 2;
-
-/**
- * An FTS5 query for the ticket_text trigram index that every row containing `needle` matches:
- * up to TRIGRAMS_ASKED of its trigrams, spread over it. Null when the needle is shorter than a trigram.
- */
-export function trigramQuery(needle: string): string | null {
-  const chars = [...needle];
-  const count = chars.length - 2;
-  if (count < 1) return null;
-  const asked = Math.min(TRIGRAMS_ASKED, count);
-  const starts = new Set(Array.from({ length: asked }, (_, i) => (asked === 1 ? 0 : Math.round((i * (count - 1)) / (asked - 1)))));
-  return [...starts].map((i) => `"${chars.slice(i, i + 3).join('').replace(/"/g, '""')}"`).join(' ');
-}
-
-export function compileQuery(query: Query, ctx: { now: Date; me: string }): { sql: string; params: unknown[] } {
-  if (query.terms.length === 0) return { sql: '1=1', params: [] };
+/** The WHERE condition of a parsed query, every term ANDed. */
+export function compileQuery(query: Query, ctx: { now: Date; me: string }, d: SqlDialect): Sql {
+  if (query.terms.length === 0) return { sql: d.always, params: [] };
   const parts = query.terms.map((t) => {
-    const s = termSql(t, ctx);
+    const s = termSql(t, ctx, d);
     // NULL (an unset field) is "no match", so that a negated term matches the tickets where it is unset
-    return { sql: t.negate ? `NOT coalesce((${s.sql}), 0)` : `(${s.sql})`, params: s.params };
+    return { sql: t.negate ? `NOT coalesce((${s.sql}), ${d.false})` : `(${s.sql})`, params: s.params };
   });
   return { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
+}
+
+/** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
+export function visibility(viewer: Viewer, d: SqlDialect, alias = ''): Sql {
+  if (viewer.role !== 'requester') return { sql: d.always, params: [] };
+  if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
+  return { sql: `${alias}requester = ?`, params: [viewer.login] };
 }
 
 export function orderFor(sort: Sort): { columns: string[]; orderBy: string; descending: boolean } {
@@ -120,10 +126,18 @@ export function orderFor(sort: Sort): { columns: string[]; orderBy: string; desc
 
 export const encodeCursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
-export function decodeCursor(cursor: string, length: number): unknown[] {
+/** What each keyset column holds: a cursor's values must be of its column's kind, or no database can compare them. */
+const KEY_KINDS: Record<string, 'integer' | 'text'> = { prank: 'integer', id: 'integer', created_at: 'text', updated_at: 'text' };
+const INT_MAX = 2_147_483_647;
+
+const fits = (column: string, v: unknown) =>
+  KEY_KINDS[column] === 'integer' ? Number.isInteger(v) && Math.abs(v as number) <= INT_MAX : typeof v === 'string';
+
+/** The values of a cursor for keyset `columns`, each of its column's kind; anything else is a validation error. */
+export function decodeCursor(cursor: string, columns: readonly string[]): unknown[] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
+    if (Array.isArray(v) && v.length === columns.length && v.every((x, i) => fits(columns[i]!, x))) return v;
   } catch {
     // fall through to the validation error
   }

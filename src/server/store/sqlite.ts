@@ -7,95 +7,10 @@ import { LocalNotifier } from './notifier.js';
 import type { FeedRead, ListFeedArgs } from './types.js';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
-import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
+import { migrate } from './sqlite-schema.js';
+import { compileQuery, decodeCursor, encodeCursor, orderFor, visibility } from './sql.js';
+import { SQLITE } from './sqlite-sql.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS users (
-  id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT,
-  role TEXT NOT NULL, org TEXT, org_admin INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
-  hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tickets (
-  id INTEGER PRIMARY KEY, subject TEXT NOT NULL, description TEXT NOT NULL, status TEXT NOT NULL,
-  priority TEXT NOT NULL, prank INTEGER NOT NULL, channel TEXT NOT NULL, type TEXT, team TEXT, level INTEGER,
-  assignee TEXT, requester TEXT NOT NULL, org TEXT, tags TEXT NOT NULL DEFAULT '[]', blocked_by INTEGER,
-  root_cause INTEGER, escalation TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-  first_response_at TEXT, done_at TEXT, response_due_at TEXT NOT NULL, resolution_due_at TEXT NOT NULL,
-  version INTEGER NOT NULL DEFAULT 1, escalations TEXT NOT NULL DEFAULT '[]');
-CREATE INDEX IF NOT EXISTS tickets_queue ON tickets (prank, created_at, id);
-CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, prank, created_at, id);
-CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (requester);
-CREATE INDEX IF NOT EXISTS tickets_org ON tickets (org);
-CREATE TABLE IF NOT EXISTS comments (
-  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
-  public INTEGER NOT NULL, attachments TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS comments_ticket ON comments (ticket_id, id);
-CREATE INDEX IF NOT EXISTS comments_author ON comments (author);
-CREATE TABLE IF NOT EXISTS attachments (
-  id INTEGER PRIMARY KEY, comment_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL, name TEXT NOT NULL,
-  content_type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS attachments_comment ON attachments (comment_id);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
-  from_value TEXT, to_value TEXT, note TEXT, internal INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id, id);
-CREATE TABLE IF NOT EXISTS escalations (
-  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, reason TEXT NOT NULL, team TEXT, level INTEGER,
-  state TEXT NOT NULL, estimated_resolution TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
-  timeline TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS escalations_ticket ON escalations (ticket_id);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (
-  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
-CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created_at);
-`;
-
-/** The shape SCHEMA describes; PRAGMA user_version says which one a database file has. */
-const SCHEMA_VERSION = 1;
-
-/**
- * From the first shape (user_version 0) to 1: token ids are never given twice (AUTOINCREMENT, past
- * the highest id ever seen), and Idempotency-Key records belong to users, not tokens. A record
- * whose token is gone is dropped: nobody can say whose it was.
- */
-const MIGRATE_TO_1 = `
-CREATE TABLE tokens_v1 (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
-  hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
-INSERT INTO tokens_v1 (id, user_id, name, hash, created_at) SELECT id, user_id, name, hash, created_at FROM tokens;
-CREATE TABLE idempotency_v1 (
-  user_id INTEGER NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL,
-  status INTEGER, body TEXT, created_at TEXT NOT NULL, PRIMARY KEY (user_id, key));
-INSERT OR IGNORE INTO idempotency_v1 (user_id, key, fingerprint, state, status, body, created_at)
-  SELECT t.user_id, i.key, i.fingerprint, i.state, i.status, i.body, i.created_at
-  FROM idempotency i JOIN tokens t ON t.id = i.token_id ORDER BY i.created_at;
-DELETE FROM sqlite_sequence WHERE name IN ('tokens', 'tokens_v1');
-INSERT INTO sqlite_sequence (name, seq)
-  SELECT 'tokens_v1', max(coalesce((SELECT max(id) FROM tokens), 0), coalesce((SELECT max(token_id) FROM idempotency), 0));
-DROP TABLE idempotency;
-DROP TABLE tokens;
-ALTER TABLE tokens_v1 RENAME TO tokens;
-ALTER TABLE idempotency_v1 RENAME TO idempotency;
-`;
-
-// Subject and description, lower-cased as the query language compares them, kept with a trigram index
-// for text terms (the copy spares lower() per row); triggers keep it in step with every write to tickets.
-const TEXT_INDEX = `
-CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(subject, description, tokenize='trigram case_sensitive 1');
-CREATE TRIGGER IF NOT EXISTS ticket_text_insert AFTER INSERT ON tickets BEGIN
-  INSERT INTO ticket_text (rowid, subject, description) VALUES (new.id, lower(new.subject), lower(new.description));
-END;
-CREATE TRIGGER IF NOT EXISTS ticket_text_update AFTER UPDATE OF id, subject, description ON tickets BEGIN
-  DELETE FROM ticket_text WHERE rowid = old.id;
-  INSERT INTO ticket_text (rowid, subject, description) VALUES (new.id, lower(new.subject), lower(new.description));
-END;
-CREATE TRIGGER IF NOT EXISTS ticket_text_delete AFTER DELETE ON tickets BEGIN
-  DELETE FROM ticket_text WHERE rowid = old.id;
-END;
-`;
 
 /** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
 const TOO_COMPLEX = /too large|too many|too big|too complex|stack overflow|depth/i;
@@ -227,24 +142,6 @@ const TICKET_COLUMNS = [
 
 const columnValue = (col: string, v: unknown) => (col === 'tags' || col === 'escalations' ? JSON.stringify(v ?? []) : v ?? null);
 
-/** Databases made before tickets listed their escalations gain the column, filled from the escalations table. */
-function addEscalationsColumn(db: Database.Database) {
-  const columns = db.prepare('PRAGMA table_info(tickets)').all() as { name: string }[];
-  if (columns.some((c) => c.name === 'escalations')) return;
-  db.transaction(() => {
-    db.exec(`ALTER TABLE tickets ADD COLUMN escalations TEXT NOT NULL DEFAULT '[]'`);
-    db.exec(`UPDATE tickets SET escalations = (SELECT json_group_array('CP-' || id) FROM (SELECT id FROM escalations e WHERE e.ticket_id = tickets.id ORDER BY id))
-             WHERE id IN (SELECT ticket_id FROM escalations)`);
-  })();
-}
-
-/** Visibility as SQL: agents and admins see all; requesters their own, org admins their org's. */
-export function visibilitySql(viewer: Viewer, alias = ''): { sql: string; params: unknown[] } {
-  if (viewer.role !== 'requester') return { sql: '1=1', params: [] };
-  if (viewer.org_admin && viewer.org) return { sql: `(${alias}requester = ? OR ${alias}org = ?)`, params: [viewer.login, viewer.org] };
-  return { sql: `${alias}requester = ?`, params: [viewer.login] };
-}
-
 /**
  * The database file is made (or kept) 0600 before SQLite opens it: SQLite gives the -wal and
  * -shm files it creates the database file's mode, so all three stay readable by the owner only.
@@ -275,16 +172,12 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
-    this.migrate();
-    this.db.transaction(() => {
-      this.db.exec(SCHEMA);
-      addEscalationsColumn(this.db);
-      const indexed = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'ticket_text'`).get() !== undefined;
-      this.db.exec(TEXT_INDEX);
-      // a database from before the index: index the tickets it already holds, once
-      if (!indexed) this.db.exec('INSERT INTO ticket_text (rowid, subject, description) SELECT id, lower(subject), lower(description) FROM tickets');
-    }).immediate();
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    try {
+      migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     // a request still "pending" when the process stopped will never finish: let its key be retried
     this.sql(`DELETE FROM idempotency WHERE state = 'pending'`).run();
     const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -314,14 +207,6 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw readFailure(err);
     }
-  }
-
-  /** Brings a database made by an earlier tix to SCHEMA_VERSION; a new one is simply created. */
-  private migrate() {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`this database was written by a newer tix (schema ${version}); upgrade tix to open it`);
-    const exists = (table: string) => this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
-    if (version < 1 && exists('tokens') && exists('idempotency')) this.db.transaction(() => this.db.exec(MIGRATE_TO_1))();
   }
 
   /** Prepared statements, kept: preparing costs more than running most of these queries. */
@@ -354,6 +239,8 @@ export class SqliteStore implements Store {
   }
 
   async batch<T>(fn: () => Promise<T>): Promise<T> {
+    // a batch begun inside this one joins it: its changes commit, or are undone, with the outer one
+    if (this.batchOwner !== undefined && this.batchScope.getStore() === this.batchOwner) return fn();
     await this.writeTurn();
     // BEGIN first: if the database is busy it throws before this batch claims the connection
     this.db.exec('BEGIN IMMEDIATE');
@@ -505,6 +392,10 @@ export class SqliteStore implements Store {
     const r = this.ticketById.get(id) as unknown[] | undefined;
     if (!r) return null;
     const ticket = arrayToTicket(r);
+    // every reader gets this one object: frozen, so a caller's change can never become what others read
+    Object.freeze(ticket.tags);
+    Object.freeze(ticket.escalations);
+    Object.freeze(ticket);
     if (this.tickets.size >= 10_000) this.forget();
     this.tickets.set(id, ticket);
     return ticket;
@@ -525,13 +416,13 @@ export class SqliteStore implements Store {
   private pageRead?: Database.Transaction<(text: string, values: unknown[], at: number) => { keys: unknown[][]; items: TicketRecord[] }>;
 
   async listTickets(args: ListTicketsArgs) {
-    const where = compileQuery(args.query, { now: args.now, me: args.viewer.login });
-    const vis = visibilitySql(args.viewer);
+    const where = compileQuery(args.query, { now: args.now, me: args.viewer.login }, SQLITE);
+    const vis = visibility(args.viewer, SQLITE);
     const order = orderFor(args.sort);
     const params: unknown[] = [...where.params, ...vis.params];
     let cursorSql = '';
     if (args.cursor) {
-      const values = decodeCursor(args.cursor, order.columns.length);
+      const values = decodeCursor(args.cursor, order.columns);
       cursorSql = ` AND (${order.columns.join(', ')}) ${order.descending ? '<' : '>'} (${values.map(() => '?').join(', ')})`;
       params.push(...values);
     }
@@ -631,14 +522,14 @@ export class SqliteStore implements Store {
   }
 
   async listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
-    const vis = visibilitySql(args.viewer, 't.');
+    const vis = visibility(args.viewer, SQLITE, 't.');
     const params: unknown[] = [...vis.params];
     let sql = `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${vis.sql}`;
     if (args.state === 'running') sql += ` AND e.state != 'resolved'`;
     if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
     if (args.cursor) {
       sql += ' AND e.id > ?';
-      params.push(decodeCursor(args.cursor, 1)[0]);
+      params.push(decodeCursor(args.cursor, ['id'])[0]);
     }
     const rows = await this.readAll(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
     const more = rows.length > args.limit;
@@ -668,8 +559,8 @@ export class SqliteStore implements Store {
       params.push(args.ticketId);
     }
     if (args.viewer.role === 'requester') where.push('e.internal = 0');
-    const vis = visibilitySql(args.viewer);
-    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }) : undefined;
+    const vis = visibility(args.viewer, SQLITE);
+    const query = args.query && args.query.terms.length > 0 ? compileQuery(args.query, { now: args.now, me: args.viewer.login }, SQLITE) : undefined;
     if (query || vis.params.length > 0) {
       // the ticket's columns in a subquery of their own, so the query's SQL never meets an events column
       const conditions = [vis.sql, ...(query ? [`(${query.sql})`] : [])];

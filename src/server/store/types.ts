@@ -133,8 +133,9 @@ export interface Store {
   nextEscalationNumber(): Promise<number>;
   /**
    * Runs `fn` with its writes in one transaction, each ticket change still atomic on its own
-   * (a savepoint): many changes, one commit. A store may run `fn` again from the start after a
-   * deadlock or serialization failure, so `fn` must begin from nothing each time.
+   * (a savepoint): many changes, one commit. A batch begun inside a batch joins it. A store may run
+   * `fn` again from the start after a deadlock or serialization failure, so `fn` must begin from
+   * nothing each time.
    */
   batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
