@@ -5,9 +5,9 @@ import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import { QueryError } from '../domain/query.js';
-import type { Problem, User } from '../domain/schemas.js';
+import { DECIMAL_PATTERN, type Problem, type User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
 import { API_VERSION, problem, sendProblem } from './http.js';
 import { hashToken } from './tokens.js';
@@ -17,7 +17,7 @@ import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
-import { COMPILED_RESPONSES } from './routes/common.js';
+import { COMPILED_RESPONSES, IdParams } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { serializerFor } from './serializer.js';
@@ -152,6 +152,16 @@ export class TokenCache {
 }
 
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
+const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
+/** Path ids as IdParams reads them, checked without zod; an id it would refuse goes to zod, for zod's own error. */
+const idParamsValidator = (zod: ReturnType<typeof validatorCompiler>): ReturnType<typeof validatorCompiler> => (data: unknown) => {
+  const id = (data as { id?: unknown }).id;
+  if (typeof id === 'string' && DECIMAL_PATTERN.test(id)) {
+    const n = Number(id);
+    if (n <= Number.MAX_SAFE_INTEGER) return { value: { id: n } };
+  }
+  return zod(data);
+};
 /** Answers that carry a secret are never kept for replay: tokens must be stored hashed only. */
 const NEVER_REPLAYED = new Set(['/v1/users/:id/tokens']);
 /** Headers of a first answer that its replay repeats. */
@@ -223,17 +233,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('tokenId', 0);
   app.decorateRequest('idempotencyKey', undefined);
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler<z.ZodType>((route) => (route.schema === IdParams ? idParamsValidator(validatorCompiler(route)) : validatorCompiler(route)));
   // responses are built from typed records; skip re-validating them on the hot path
   app.setSerializerCompiler(({ schema }) => serializerFor(schema, COMPILED_RESPONSES));
 
   await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
   // callback style: a remembered token admits the request without a promise on the hot path
-  app.addHook('onRequest', (req, reply, done) => {
-    // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same)
-    const route = req.routeOptions.url;
-    if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
+  const authenticate = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     // an address past its failed authentications waits, and its unknown tokens are not even looked up
     const tooMany = () => {
       const wait = failures.blockedFor(req.ip);
@@ -255,7 +262,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       req.tokenId = found.token_id;
       if (limiter.enabled) {
         const verdict = limiter.take(found.token_id);
-        reply.headers(verdict.headers);
+        reply.header('ratelimit-policy', limiter.policy).header('ratelimit', verdict.header);
         if (!verdict.allowed) {
           reply.header('retry-after', String(verdict.retryAfter));
           return void sendProblem(reply, problem('rate_limited', `rate limit of this token exceeded; retry in ${verdict.retryAfter} s`));
@@ -267,6 +274,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const known = tokens.peek(token);
     if (known !== undefined) admit(known);
     else if (tokens.known(token) || !tooMany()) tokens.find(token).then(admit, done);
+  };
+  // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same):
+  // every route but the public ones authenticates first; an unknown path (404) needs no token
+  app.addHook('onRoute', (route) => {
+    if (PUBLIC_ROUTES.has(route.url)) return;
+    route.onRequest = [authenticate, ...asList(route.onRequest)] as typeof route.onRequest;
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
@@ -334,7 +347,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.includes('POST') || NEVER_REPLAYED.has(route.url)) return;
-    const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
     route.preHandler = [idempotencyStart, ...asList(route.preHandler)] as typeof route.preHandler;
     route.onSend = [idempotencyFinish, ...asList(route.onSend)] as typeof route.onSend;
   });

@@ -47,14 +47,18 @@ export class AuthFailureLimiter {
 
 export class RateLimiter {
   private readonly windows = new Map<number, { start: number; count: number }>();
-  constructor(private readonly opts: RateLimitOptions, private readonly now: () => Date) {}
+  /** The RateLimit-Policy header: the same on every answer. */
+  readonly policy: string;
+  constructor(private readonly opts: RateLimitOptions, private readonly now: () => Date) {
+    this.policy = `"default";q=${opts.limit};w=${opts.windowSeconds}`;
+  }
 
   get enabled() {
     return this.opts.limit > 0;
   }
 
-  /** Counts one request; says whether it may proceed and what headers to send. */
-  take(tokenId: number): { allowed: boolean; headers: Record<string, string>; retryAfter: number } {
+  /** Counts one request; says whether it may proceed, and the RateLimit header to send (with `policy`). */
+  take(tokenId: number): { allowed: boolean; header: string; retryAfter: number } {
     const { limit, windowSeconds } = this.opts;
     const t = this.now().getTime();
     let w = this.windows.get(tokenId);
@@ -69,10 +73,7 @@ export class RateLimiter {
     return {
       allowed: w.count <= limit,
       retryAfter: reset,
-      headers: {
-        'ratelimit-policy': `"default";q=${limit};w=${windowSeconds}`,
-        ratelimit: `"default";r=${remaining};t=${reset}`,
-      },
+      header: `"default";r=${remaining};t=${reset}`,
     };
   }
 
