@@ -7,6 +7,7 @@ import { LocalNotifier } from './notifier.js';
 import type { FeedRead, ListFeedArgs } from './types.js';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
+import { WalIndexWatch } from './wal-index.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor } from './sql.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
@@ -290,7 +291,11 @@ export class SqliteStore implements Store {
     const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     const inMemory = path === ':memory:' || path === '' || path.startsWith('file::memory:');
     this.readers = size > 0 && !inMemory ? new SqliteReaders(path, size) : null;
+    this.walIndex = inMemory || path.startsWith('file:') ? null : WalIndexWatch.open(path);
   }
+
+  /** Whether anything committed since the last ticket read; null where only SQLite can say. */
+  private readonly walIndex: WalIndexWatch | null;
 
   /**
    * Rows of a read that may be costly: on a reader thread when there is one, so the event loop stays
@@ -484,7 +489,8 @@ export class SqliteStore implements Store {
   }
 
   async getTicket(id: number) {
-    this.forgetOthersWrites();
+    // the WAL-index header says, without a lock, whether anything committed since; only then is SQLite asked who did
+    if (this.walIndex?.moved() !== false) this.forgetOthersWrites();
     return this.rememberedTicket(id);
   }
 
