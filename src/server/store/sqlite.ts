@@ -291,7 +291,9 @@ export class SqliteStore implements Store {
     const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     const inMemory = path === ':memory:' || path === '' || path.startsWith('file::memory:');
     this.readers = size > 0 && !inMemory ? new SqliteReaders(path, size) : null;
-    this.walIndex = inMemory || path.startsWith('file:') ? null : WalIndexWatch.open(path);
+    // a -shm file left from another time says nothing unless this connection runs in WAL mode
+    const wal = this.db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.walIndex = wal && !inMemory && !path.startsWith('file:') ? WalIndexWatch.open(path) : null;
   }
 
   /** Whether anything committed since the last ticket read; null where only SQLite can say. */
