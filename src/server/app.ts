@@ -152,7 +152,6 @@ export class TokenCache {
 }
 
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
-const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
 /** Path ids as IdParams reads them, checked without zod; an id it would refuse goes to zod, for zod's own error. */
 const idParamsValidator = (zod: ReturnType<typeof validatorCompiler>): ReturnType<typeof validatorCompiler> => (data: unknown) => {
   const id = (data as { id?: unknown }).id;
@@ -240,7 +239,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifySwagger, swaggerOptions({ version: API_VERSION, neverReplayed: NEVER_REPLAYED }));
 
   // callback style: a remembered token admits the request without a promise on the hot path
-  const authenticate = (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+  app.addHook('onRequest', (req, reply, done) => {
+    // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same)
+    const route = req.routeOptions.url;
+    if (route === undefined || PUBLIC_ROUTES.has(route)) return done();
     // an address past its failed authentications waits, and its unknown tokens are not even looked up
     const tooMany = () => {
       const wait = failures.blockedFor(req.ip);
@@ -274,12 +276,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const known = tokens.peek(token);
     if (known !== undefined) admit(known);
     else if (tokens.known(token) || !tooMany()) tokens.find(token).then(admit, done);
-  };
-  // decided on the matched route, never on the raw URL (`/%761/me` or an absolute-form target route the same):
-  // every route but the public ones authenticates first; an unknown path (404) needs no token
-  app.addHook('onRoute', (route) => {
-    if (PUBLIC_ROUTES.has(route.url)) return;
-    route.onRequest = [authenticate, ...asList(route.onRequest)] as typeof route.onRequest;
   });
 
   // Idempotency-Key: the first response is kept and replayed for a retry with the same body
@@ -347,6 +343,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (!methods.includes('POST') || NEVER_REPLAYED.has(route.url)) return;
+    const asList = <T>(h: T | T[] | undefined): T[] => (h === undefined ? [] : Array.isArray(h) ? h : [h]);
     route.preHandler = [idempotencyStart, ...asList(route.preHandler)] as typeof route.preHandler;
     route.onSend = [idempotencyFinish, ...asList(route.onSend)] as typeof route.onSend;
   });
