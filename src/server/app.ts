@@ -224,9 +224,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays, requesterQuotaBytes: opts.requesterQuotaBytes });
   app.decorate('tix', { store: opts.store, service, now });
-  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now);
+  // the default clock is read without a Date on every request
+  const nowMs = opts.now ? () => now().getTime() : Date.now;
+  const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, nowMs);
   const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now);
-  const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, opts.now ? () => now().getTime() : Date.now);
+  const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, nowMs);
   app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
   app.decorateRequest('tokenId', 0);

@@ -49,7 +49,7 @@ export class RateLimiter {
   private readonly windows = new Map<number, { start: number; count: number }>();
   /** The RateLimit-Policy header: the same on every answer. */
   readonly policy: string;
-  constructor(private readonly opts: RateLimitOptions, private readonly now: () => Date) {
+  constructor(private readonly opts: RateLimitOptions, private readonly nowMs: () => number) {
     this.policy = `"default";q=${opts.limit};w=${opts.windowSeconds}`;
   }
 
@@ -60,7 +60,7 @@ export class RateLimiter {
   /** Counts one request; says whether it may proceed, and the RateLimit header to send (with `policy`). */
   take(tokenId: number): { allowed: boolean; header: string; retryAfter: number } {
     const { limit, windowSeconds } = this.opts;
-    const t = this.now().getTime();
+    const t = this.nowMs();
     let w = this.windows.get(tokenId);
     if (!w || t - w.start >= windowSeconds * 1000) {
       w = { start: t, count: 0 };

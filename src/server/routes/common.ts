@@ -51,15 +51,17 @@ export const etag = (version: number) => `"${version}"`;
 export const JSON_TYPE = 'application/json; charset=utf-8';
 const ticketJson = serializerFor(Ticket, COMPILED_RESPONSES);
 /** A record is replaced, never changed, when its ticket changes: its answer is kept with it, once per SLA state. */
-const ticketBodies = new WeakMap<TicketRecord, { inTime?: string; breached?: string }>();
+const ticketBodies = new WeakMap<TicketRecord, { etag: string; inTime?: Buffer; breached?: Buffer }>();
 
-/** The serialized answer of a ticket at this moment, made once per record and SLA state. */
-export function ticketBody(service: TicketService, t: TicketRecord): string {
+/** The answer of a ticket at this moment as UTF-8 bytes, and its ETag, made once per record and SLA state. */
+export function ticketAnswer(service: TicketService, t: TicketRecord): { etag: string; body: Buffer } {
   const now = service.nowIso();
-  let bodies = ticketBodies.get(t);
-  if (!bodies) ticketBodies.set(t, (bodies = {}));
-  if (isBreachedAt(t, now)) return (bodies.breached ??= ticketJson(service.present(t, now)));
-  return (bodies.inTime ??= ticketJson(service.present(t, now)));
+  let kept = ticketBodies.get(t);
+  if (!kept) ticketBodies.set(t, (kept = { etag: etag(t.version) }));
+  const body = isBreachedAt(t, now)
+    ? (kept.breached ??= Buffer.from(ticketJson(service.present(t, now))))
+    : (kept.inTime ??= Buffer.from(ticketJson(service.present(t, now))));
+  return { etag: kept.etag, body };
 }
 
 /** The version an If-Match header names (`"7"`, `W/"7"`), or undefined when absent or `*`. */
