@@ -38,11 +38,13 @@ export type EscalationState = z.infer<typeof EscalationState>;
 
 /** A ticket id in a body: a JSON integer, never a string, boolean or array that looks like one. */
 export const TicketId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A canonical decimal of at most 16 digits: no sign, no leading zero, no exponent, no other digits. */
+export const DECIMAL_PATTERN = /^[1-9][0-9]{0,15}$/;
 /** A positive integer written as a canonical decimal (`42`; never `042`, `+42`, `4.2e1`, `0x2a`). */
 export const DecimalString = (what: string, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
-    .regex(/^[1-9][0-9]{0,15}$/, `${what} must be a positive integer written in decimal, such as 42`)
+    .regex(DECIMAL_PATTERN, `${what} must be a positive integer written in decimal, such as 42`)
     .transform(Number)
     .pipe(z.number().int().positive().max(max));
 /** A ticket id in a path segment. */

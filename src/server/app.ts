@@ -5,9 +5,9 @@ import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ZodError } from 'zod';
+import { ZodError, type z } from 'zod';
 import { QueryError } from '../domain/query.js';
-import type { Problem, User } from '../domain/schemas.js';
+import { DECIMAL_PATTERN, type Problem, type User } from '../domain/schemas.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../domain/sla.js';
 import { API_VERSION, problem, sendProblem } from './http.js';
 import { hashToken } from './tokens.js';
@@ -17,7 +17,7 @@ import { batchRoutes } from './routes/batch.js';
 import { escalationRoutes } from './routes/escalations.js';
 import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
-import { COMPILED_RESPONSES } from './routes/common.js';
+import { COMPILED_RESPONSES, IdParams } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, andThen, type Maybe, type RateLimitOptions } from './rate-limit.js';
 import { serializerFor } from './serializer.js';
@@ -152,6 +152,15 @@ export class TokenCache {
 }
 
 const PUBLIC_ROUTES = new Set(['/v1/health', '/v1/openapi.json']);
+/** Path ids as IdParams reads them, checked without zod; an id it would refuse goes to zod, for zod's own error. */
+const idParamsValidator = (zod: ReturnType<typeof validatorCompiler>): ReturnType<typeof validatorCompiler> => (data: unknown) => {
+  const id = (data as { id?: unknown }).id;
+  if (typeof id === 'string' && DECIMAL_PATTERN.test(id)) {
+    const n = Number(id);
+    if (n <= Number.MAX_SAFE_INTEGER) return { value: { id: n } };
+  }
+  return zod(data);
+};
 /** Answers that carry a secret are never kept for replay: tokens must be stored hashed only. */
 const NEVER_REPLAYED = new Set(['/v1/users/:id/tokens']);
 /** Headers of a first answer that its replay repeats. */
@@ -217,15 +226,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('tix', { store: opts.store, service, now });
   // on a store shared by several instances the windows are the store's, so a client spread over them gets one allowance
   const counters = opts.store.rateCounters;
+  // the default clock is read without a Date on every request
+  const nowMs = opts.now ? () => now().getTime() : Date.now;
   const limiter = new RateLimiter(opts.rateLimit ?? DEFAULT_RATE_LIMIT, now, counters);
   const failures = new AuthFailureLimiter(opts.rateLimit?.authFailures ?? DEFAULT_AUTH_FAILURES, opts.rateLimit?.windowSeconds ?? DEFAULT_RATE_LIMIT.windowSeconds, now, counters);
-  const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, opts.now ? () => now().getTime() : Date.now);
+  const tokens = new TokenCache(opts.store, opts.tokenCacheMs ?? TokenCache.TTL_MS, nowMs);
   app.decorate('tokenCache', tokens);
   app.decorateRequest('actor', null as unknown as User);
   app.decorateRequest('tokenId', 0);
   app.decorateRequest('idempotencyKey', undefined);
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler<z.ZodType>((route) => (route.schema === IdParams ? idParamsValidator(validatorCompiler(route)) : validatorCompiler(route)));
   // responses are built from typed records; skip re-validating them on the hot path
   app.setSerializerCompiler(({ schema }) => serializerFor(schema, COMPILED_RESPONSES));
 

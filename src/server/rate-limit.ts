@@ -78,11 +78,15 @@ export interface RateVerdict {
 }
 
 export class RateLimiter {
+  /** The RateLimit-Policy header: the same on every answer. */
+  private readonly policy: string;
   constructor(
     private readonly opts: RateLimitOptions,
     private readonly now: () => Date,
     private readonly counters: Counters = new MemoryCounters(),
-  ) {}
+  ) {
+    this.policy = `"default";q=${opts.limit};w=${opts.windowSeconds}`;
+  }
 
   get enabled() {
     return this.opts.limit > 0;
@@ -99,7 +103,7 @@ export class RateLimiter {
         allowed: w.count <= limit,
         retryAfter: reset,
         headers: {
-          'ratelimit-policy': `"default";q=${limit};w=${windowSeconds}`,
+          'ratelimit-policy': this.policy,
           ratelimit: `"default";r=${remaining};t=${reset}`,
         },
       };

@@ -18,3 +18,15 @@ describe('request targets', () => {
     expect((await s.call(null, 'GET', '/v1/nothing-here')).statusCode).toBe(404);
   });
 });
+
+describe('a private route', () => {
+  it('needs a token, HEAD included', async () => {
+    const t = await s.open('carol');
+    const head = (url: string, token?: string) => s.app.inject({ method: 'HEAD', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    for (const url of [`/v1/tickets/${t.id}`, '/v1/tickets', '/v1/me']) {
+      expect((await head(url)).statusCode, `HEAD ${url}`).toBe(401);
+      expect((await head(url, s.tokens.get('alice'))).statusCode, `HEAD ${url}`).toBe(200);
+    }
+    expect((await head('/v1/health')).statusCode).toBe(200);
+  });
+});

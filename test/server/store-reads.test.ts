@@ -1,4 +1,5 @@
 // Ticket reads are served from memory only while nothing else changed the database.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,33 @@ describe('ticket reads', () => {
     other.prepare('UPDATE tickets SET subject = ? WHERE id = ?').run('changed elsewhere', t.id);
     other.close();
     expect((await store.getTicket(t.id))!.subject).toBe('changed elsewhere');
+  });
+
+  it('see every change another connection commits, through checkpoints that restart the WAL', async () => {
+    const t = await store.createTicket(record('v0'), [], []);
+    const other = new Database(path);
+    try {
+      for (let i = 1; i <= 12; i++) {
+        expect((await store.getTicket(t.id))!.subject).toBe(`v${i - 1}`);
+        // a read that changes nothing leaves the remembered ticket as it was
+        expect((await store.getTicket(t.id))!.subject).toBe(`v${i - 1}`);
+        if (i % 3 === 0) other.pragma('wal_checkpoint(TRUNCATE)');
+        if (i % 4 === 0) other.pragma('wal_checkpoint(RESTART)');
+        other.prepare('UPDATE tickets SET subject = ? WHERE id = ?').run(`v${i}`, t.id);
+      }
+      expect((await store.getTicket(t.id))!.subject).toBe('v12');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('see a change another process commits at once', async () => {
+    const t = await store.createTicket(record('before'), [], []);
+    expect((await store.getTicket(t.id))!.subject).toBe('before');
+    const script = `const D = require('better-sqlite3'); const db = new D(process.argv[1]); db.prepare('UPDATE tickets SET subject = ? WHERE id = ?').run('from another process', Number(process.argv[2])); db.close();`;
+    const r = spawnSync(process.execPath, ['-e', script, path, String(t.id)], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect((await store.getTicket(t.id))!.subject).toBe('from another process');
   });
 
   it('see this store\'s own change at once', async () => {

@@ -15,6 +15,17 @@ describe('path ids and ?limit= are canonical decimals', () => {
     expect(problemOf(res).code).toBe('validation');
   });
 
+  it('the largest safe integer is an id like any other; sixteen digits past it are 400', async () => {
+    const t = await s.open('carol');
+    expect((await s.call('alice', 'GET', `/v1/tickets/${t.id}`)).json()).toMatchObject({ id: t.id });
+    expect((await s.call('alice', 'GET', `/v1/tickets/${Number.MAX_SAFE_INTEGER}`)).statusCode).toBe(404);
+    for (const id of ['9007199254740992', '9999999999999999']) {
+      const res = await s.call('alice', 'GET', `/v1/tickets/${id}`);
+      expect(res.statusCode, id).toBe(400);
+      expect(problemOf(res).detail).toContain('params/id');
+    }
+  });
+
   it.each(NOT_DECIMAL)('a write to /v1/tickets/%s/close is 400 and closes nothing', async (id) => {
     const t = await s.open('carol');
     const res = await s.call('alice', 'POST', `/v1/tickets/${id}/close`, { resolution: 'fixed' });

@@ -2,8 +2,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Comment, DecimalString, Escalation, Event, Problem, Ticket, TicketIdParam, User, page } from '../../domain/schemas.js';
+import { isBreachedAt } from '../../domain/sla.js';
 import { PROBLEM_TYPE, RESPONSE_HEADERS, SHARED_RESPONSES, type ResponseHeader, publish } from '../openapi.js';
 import { DomainError } from '../errors.js';
+import { serializerFor } from '../serializer.js';
 import type { TicketRecord, TicketService } from '../service.js';
 
 export const IdParams = z.object({ id: TicketIdParam });
@@ -44,6 +46,23 @@ export const UserList = publish('UserList', whole(User, 'user'));
 export const COMPILED_RESPONSES: ReadonlySet<unknown> = new Set([Ticket, TicketPage]);
 
 export const etag = (version: number) => `"${version}"`;
+
+/** The Content-Type Fastify gives a serialized JSON answer. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+const ticketJson = serializerFor(Ticket, COMPILED_RESPONSES);
+/** A record is replaced, never changed, when its ticket changes: its answer is kept with it, once per SLA state. */
+const ticketBodies = new WeakMap<TicketRecord, { etag: string; inTime?: Buffer; breached?: Buffer }>();
+
+/** The answer of a ticket at this moment as UTF-8 bytes, and its ETag, made once per record and SLA state. */
+export function ticketAnswer(service: TicketService, t: TicketRecord): { etag: string; body: Buffer } {
+  const now = service.nowIso();
+  let kept = ticketBodies.get(t);
+  if (!kept) ticketBodies.set(t, (kept = { etag: etag(t.version) }));
+  const body = isBreachedAt(t, now)
+    ? (kept.breached ??= Buffer.from(ticketJson(service.present(t, now))))
+    : (kept.inTime ??= Buffer.from(ticketJson(service.present(t, now))));
+  return { etag: kept.etag, body };
+}
 
 /** The version an If-Match header names (`"7"`, `W/"7"`), or undefined when absent or `*`. */
 export function ifMatchVersion(req: FastifyRequest): number | undefined {

@@ -9,7 +9,7 @@ import {
   TriageBody,
 } from '../../domain/schemas.js';
 import { contentDisposition } from '../disposition.js';
-import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
+import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, JSON_TYPE, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket, ticketAnswer } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('a query in the tix query language, e.g. "status:new priority:high,critical"; no query lists every ticket you can see'),
@@ -40,8 +40,10 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/v1/tickets/:id', { schema: { operationId: 'getTicket', tags: ['tickets'], summary: 'One ticket', description: 'The ticket with its current version in ETag; 404 when it does not exist or is out of your reach.', params: IdParams, response: { 200: answer(Ticket, 'The ticket', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const t = await service.visibleTicket(req.actor, req.params.id);
-    reply.header('etag', etag(t.version));
-    return service.present(t);
+    // the answer is already JSON: sent as it is, past the serializer
+    const kept = ticketAnswer(service, t);
+    reply.header('etag', kept.etag).header('content-type', JSON_TYPE);
+    return reply.send(kept.body);
   });
 
   app.patch(

@@ -10,6 +10,7 @@ import { SqliteReaders } from './sqlite-readers.js';
 import { migrate } from './sqlite-schema.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor, visibility } from './sql.js';
 import { SQLITE } from './sqlite-sql.js';
+import { WalIndexWatch } from './wal-index.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
@@ -183,7 +184,13 @@ export class SqliteStore implements Store {
     const size = opts.readers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     const inMemory = path === ':memory:' || path === '' || path.startsWith('file::memory:');
     this.readers = size > 0 && !inMemory ? new SqliteReaders(path, size) : null;
+    // a -shm file left from another time says nothing unless this connection runs in WAL mode
+    const wal = this.db.pragma('journal_mode', { simple: true }) === 'wal';
+    this.walIndex = wal && !inMemory && !path.startsWith('file:') ? WalIndexWatch.open(path) : null;
   }
+
+  /** Whether anything committed since the last ticket read; null where only SQLite can say. */
+  private readonly walIndex: WalIndexWatch | null;
 
   /**
    * Rows of a read that may be costly: on a reader thread when there is one, so the event loop stays
@@ -371,7 +378,8 @@ export class SqliteStore implements Store {
   }
 
   async getTicket(id: number) {
-    this.forgetOthersWrites();
+    // the WAL-index header says, without a lock, whether anything committed since; only then is SQLite asked who did
+    if (this.walIndex?.moved() !== false) this.forgetOthersWrites();
     return this.rememberedTicket(id);
   }
 
