@@ -3,11 +3,14 @@
 // which both transports call. Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
 import type {
-  AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
-  PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
+  AdvanceBody, BatchOperation, BatchResponse, BatchResult, Comment, CommentBody, CreateTicketBody, CreateUserBody, Escalation, Event, Me, NewToken,
+  Problem, Ticket, User,
 } from '../domain/schemas.js';
-import { PROBLEM_CODES } from '../domain/enums.js';
+import type { OPERATION_SCHEMAS } from '../domain/operations.js';
+import { OPERATIONS, PROBLEM_CODES } from '../domain/enums.js';
+import { clientMethod, fillPath, pathParams, REGISTRY, routeOf, type OperationEntry, type Registry } from '../domain/registry.js';
 import { ApiError, ProtocolError, UnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, type RetryPolicy } from './retry.js';
 import { createTransport, type Transport, type TransportResponse } from './transport.js';
@@ -32,6 +35,8 @@ export interface ClientOptions {
   now?: () => number;
   /** Told before each wait out of a 429, with its length. */
   onRateLimitWait?: (delayMs: number) => void;
+  /** The operations whose methods are derived (tix's own unless a test adds one). */
+  operations?: Registry;
 }
 
 export interface RequestOptions {
@@ -66,6 +71,20 @@ export interface WriteResult {
   /** False when the ticket was already as asked (nothing applied, no event). */
   changed: boolean;
 }
+
+export interface WriteOptions {
+  ifMatch?: number;
+  idempotencyKey?: string;
+}
+
+type Ops = typeof OPERATIONS;
+type Schemas = typeof OPERATION_SCHEMAS;
+type ClientName<K extends keyof Ops> = Ops[K] extends { client: infer C } ? C : K;
+type BodyOf<K> = K extends keyof Schemas ? z.input<Schemas[K]['body']> : never;
+/** The methods derived from the registry: a ticket change is `(id, body, options?)` and answers the ticket and whether it changed. */
+type DerivedMethods = {
+  [K in keyof Ops as Ops[K] extends { shape: 'change' } ? ClientName<K> & string : never]: (id: number, body: BodyOf<K>, o?: WriteOptions) => Promise<WriteResult>;
+};
 
 const STATUS_CODES: Record<number, Problem['code']> = {
   400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 412: 'precondition_failed',
@@ -111,6 +130,9 @@ const UNAVAILABLE_STATUSES = new Set([408, 502, 503, 504]);
 
 const attemptsNote = (t: RetryTracker) => (t.attempts > 1 ? ` after ${t.attempts} attempts in ${(t.elapsedMs / 1000).toFixed(1)} s` : '');
 
+// the derived methods are set in the constructor, one per operation with a shape
+export interface TixClient extends DerivedMethods {}
+
 export class TixClient {
   readonly baseUrl: string;
   private readonly origin: string;
@@ -128,6 +150,33 @@ export class TixClient {
     this.retryPolicy = opts.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0, maxRefusedRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     // undici's Pool with the retry interceptor for bulk work, node:http for a few requests (transport.ts)
     this.pool = createTransport(this.origin, { connections: opts.connections });
+    for (const [name, entry] of Object.entries(opts.operations ?? REGISTRY)) {
+      const method = clientMethod(name, entry);
+      if (entry.shape && method) (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => this.invoke(entry, args);
+    }
+  }
+
+  /**
+   * Calls an operation of the registry: its path parameters first, in order, then its body (a change) or query (a read),
+   * then a change's options. A change answers the ticket and whether it changed, a list its items, a record its body.
+   */
+  async invoke(entry: OperationEntry, args: readonly unknown[]): Promise<unknown> {
+    const route = routeOf(entry);
+    if (!route) throw new Error('this operation has no route');
+    const n = pathParams(route.path).length;
+    const path = fillPath(route.path, args.slice(0, n));
+    const input = args[n];
+    const ro: RequestOptions = route.method === 'GET' || route.method === 'DELETE' ? { query: input as RequestOptions['query'] } : { body: input };
+    switch (entry.shape) {
+      case 'change':
+        return this.write(path, input, args[n + 1] as WriteOptions | undefined);
+      case 'list':
+        return (await this.page(path, ro.query)).items;
+      case 'record':
+        return (await this.record(route.method, path, ro)).body;
+      default:
+        return (await this.request(route.method, path, ro)).body;
+    }
   }
 
   /** Closes the connection pool. */
@@ -264,7 +313,7 @@ export class TixClient {
     return new UnavailableError(`cannot reach ${this.baseUrl} (${code ?? e.message ?? 'network error'}${tried}); check the URL and your network`, this.baseUrl, { cause: err });
   }
 
-  private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {
+  private async write(path: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     const r = await this.record<Ticket>('POST', path, { body, ...opts });
     return { ticket: r.body, changed: r.headers['tix-changed'] !== 'false' };
   }
@@ -307,13 +356,7 @@ export class TixClient {
   async createTicket(body: CreateTicketBody): Promise<Ticket> {
     return (await this.record<Ticket>('POST', '/v1/tickets', { body })).body;
   }
-  triage = (id: number, body: TriageBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/triage`, body, o);
-  reprioritize = (id: number, body: PriorityBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/priority`, body, o);
-  assign = (id: number, body: AssignBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/assign`, body, o);
-  setStatus = (id: number, body: StatusBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/status`, body, o);
-  escalate = (id: number, body: EscalateBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/escalate`, body, o);
-  closeTicket = (id: number, body: CloseBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/close`, body, o);
-  reopen = (id: number, body: ReopenBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/reopen`, body, o);
+  // triage, reprioritize, assign, setStatus, escalate, closeTicket and reopen are derived from the registry (constructor)
 
   async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
     return (await this.record<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
