@@ -80,10 +80,17 @@ export interface WriteOptions {
 type Ops = typeof OPERATIONS;
 type Schemas = typeof OPERATION_SCHEMAS;
 type ClientName<K extends keyof Ops> = Ops[K] extends { client: infer C } ? C : K;
-type BodyOf<K> = K extends keyof Schemas ? z.input<Schemas[K]['body']> : never;
-/** The methods derived from the registry: a ticket change is `(id, body, options?)` and answers the ticket and whether it changed. */
+type Schema<K, F extends string> = K extends keyof Schemas ? (Schemas[K] extends { [P in F]: infer T extends z.ZodType } ? T : never) : never;
+/** The path parameter of a one-parameter route, as the server reads it: a ticket id a number, an escalation id a string. */
+type IdOf<K> = z.output<Schema<K, 'params'>> extends { id: infer I } ? I : never;
+type ItemsOf<K> = z.output<Schema<K, 'result'>> extends { items: infer I } ? I : never;
+/** The methods derived from the registry: a change is `(id, body, options?)` and answers the ticket and whether it changed; a read answers its record, or a list's items. */
 type DerivedMethods = {
-  [K in keyof Ops as Ops[K] extends { shape: 'change' } ? ClientName<K> & string : never]: (id: number, body: BodyOf<K>, o?: WriteOptions) => Promise<WriteResult>;
+  [K in keyof Ops as Ops[K] extends { shape: string } ? ClientName<K> & string : never]: Ops[K] extends { shape: 'change' }
+    ? (id: number, body: z.input<Schema<K, 'body'>>, o?: WriteOptions) => Promise<WriteResult>
+    : Ops[K] extends { shape: 'list' }
+      ? (id: IdOf<K>) => Promise<ItemsOf<K>>
+      : (id: IdOf<K>) => Promise<z.output<Schema<K, 'result'>>>;
 };
 
 const STATUS_CODES: Record<number, Problem['code']> = {
@@ -356,16 +363,10 @@ export class TixClient {
   async createTicket(body: CreateTicketBody): Promise<Ticket> {
     return (await this.record<Ticket>('POST', '/v1/tickets', { body })).body;
   }
-  // triage, reprioritize, assign, setStatus, escalate, closeTicket and reopen are derived from the registry (constructor)
+  // triage, reprioritize, assign, setStatus, escalate, closeTicket, reopen, comments, events and escalation are derived from the registry (constructor)
 
   async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
     return (await this.record<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
-  }
-  async comments(id: number): Promise<Comment[]> {
-    return (await this.page<Comment>(`/v1/tickets/${id}/comments`)).items;
-  }
-  async events(id: number): Promise<Event[]> {
-    return (await this.page<Event>(`/v1/tickets/${id}/events`)).items;
   }
   /** One page of the change feed; with `wait` (seconds) the server holds the request until an event arrives. */
   async feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage> {
@@ -373,9 +374,6 @@ export class TixClient {
   }
   async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;
-  }
-  async escalation(id: string): Promise<Escalation> {
-    return (await this.record<Escalation>('GET', `/v1/escalations/${id}`)).body;
   }
   async advance(id: string, body: AdvanceBody): Promise<Escalation> {
     return (await this.record<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { OPERATIONS } from './enums.js';
 import type { OperationEntry, OperationName } from './registry.js';
 import {
-  AssignBody, CloseBody, CommentBody, EscalateBody, PatchTicketBody, PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TicketId, TicketIdParam,
+  AssignBody, CloseBody, Comment, CommentBody, EscalateBody, Escalation, EscalationId, Event, PatchTicketBody, PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TicketId, TicketIdParam,
   TriageBody,
 } from './schemas.js';
 
@@ -30,6 +30,14 @@ export type Operations = Readonly<Record<string, Operation>>;
 
 /** `{id}` of a ticket route. */
 export const TicketPathParams = z.object({ id: TicketIdParam });
+/** `{id}` of an escalation route. */
+export const EscalationPathParams = z.object({ id: EscalationId });
+
+/** A list answered whole: `next_cursor` is always null. */
+export const whole = <T extends z.ZodType>(item: T, what: string) =>
+  z.object({ items: z.array(item), next_cursor: z.null().describe(`always null: every ${what} comes in this one answer`) });
+export const CommentList = whole(Comment, 'comment');
+export const EventList = whole(Event, 'event');
 
 const IF_MATCH = 'With If-Match, applies only on top of that version.';
 const change = <B extends z.ZodType>(body: B, operationId: string, summary: string, description: string) =>
@@ -49,6 +57,9 @@ export const OPERATION_SCHEMAS = {
   escalate: change(EscalateBody, 'escalateTicket', 'Escalate to engineering; creates CP-<n>', 'Agents and admins only: the ticket becomes escalated and `escalation` names the new escalation. A ticket with a running escalation, or a closed one, is 409.'),
   closeTicket: change(CloseBody, 'closeTicket', 'Close, with the resolution; closing a closed ticket changes nothing', 'Requesters close only tickets they opened (403 otherwise). A ticket already closed answers 200 with Tix-Changed false.'),
   reopen: change(ReopenBody, 'reopenTicket', 'Reopen a done ticket to in_progress', 'Agents and admins only (a requester comments instead); a ticket that is not done is 409.'),
+  escalation: { params: EscalationPathParams, result: Escalation, operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', fails: [404] },
+  comments: { params: TicketPathParams, result: CommentList, operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: "Every comment of the ticket in one answer, with its attachments' ids, names, sizes and types.", fails: [404] },
+  events: { params: TicketPathParams, result: EventList, operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', fails: [404] },
   editTicket: { body: PatchTicketBody },
   comment: { body: CommentBody },
 } satisfies Record<Derived, OperationSchemas & Required<Pick<OperationSchemas, 'params' | 'result' | 'operationId' | 'summary' | 'description'>>> &

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Operation, Operations } from '../../domain/operations.js';
 import { fastifyPath, routeOf, serviceMethod } from '../../domain/registry.js';
 import type { TicketService } from '../service.js';
-import { answer, changedTicket, failsWith, ifMatchVersion, sendTicket } from './common.js';
+import { changedTicket, failsWith, ifMatchVersion, sendTicket } from './common.js';
 
 type ServiceCall = (...args: unknown[]) => Promise<unknown>;
 
@@ -41,7 +41,7 @@ export const operationRoutes = (operations: Operations): FastifyPluginAsyncZod =
         app.route({
           method: route.method,
           url,
-          schema: { ...schema, response: { 200: op.result ? answer(op.result, op.summary ?? name) : undefined, ...fails } },
+          schema: { ...schema, response: { ...(op.result ? { 200: op.result } : {}), ...fails } },
           handler: async (req) => {
             const input = op.query ? [req.query] : op.body ? [req.body] : [];
             const value = await call(req.actor, ...pathArgs(req.params), ...input);

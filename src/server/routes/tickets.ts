@@ -6,7 +6,7 @@ import { SORTS } from '../../domain/queue.js';
 import { ATTACHMENT_TYPES } from '../../domain/attachments.js';
 import { Comment, CommentBody, CreateTicketBody, PatchTicketBody, Ticket } from '../../domain/schemas.js';
 import { contentDisposition } from '../disposition.js';
-import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
+import { IdParams, Limit, NumericIdParams, TicketPage, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('a query in the tix query language, e.g. "status:new priority:high,critical"; no query lists every ticket you can see'),
@@ -50,11 +50,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  // triage, priority, assign, status, escalate, close and reopen are derived from the registry (routes/operations.ts)
-
-  app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...failsWith(404) } } }, async (req) => {
-    return { items: await service.comments(req.actor, req.params.id), next_cursor: null };
-  });
+  // triage, priority, assign, status, escalate, close, reopen, and the lists of comments and events are derived from the registry (routes/operations.ts)
 
   app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const r = await service.comment(req.actor, req.params.id, req.body);
@@ -73,8 +69,4 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.type(a.content_type).send(a.data);
     },
   );
-
-  app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...failsWith(404) } } }, async (req) => {
-    return { items: await service.events(req.actor, req.params.id), next_cursor: null };
-  });
 };
