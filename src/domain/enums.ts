@@ -128,7 +128,7 @@ export const OPERATIONS = {
   closeTicket: { shape: 'change', route: 'POST /v1/tickets/{id}/close', service: 'close', batch: 'close', command: 'close', tool: 'close', readOnly: false },
   reopen: { shape: 'change', route: 'POST /v1/tickets/{id}/reopen', batch: 'reopen', command: 'reopen', tool: 'reopen', readOnly: false },
   comment: { route: 'POST /v1/tickets/{id}/comments', batch: 'comment', command: 'comment', tool: 'comment', readOnly: false },
-  check: { command: 'check', tool: 'check', readOnly: true },
+  check: { client: null, command: 'check', tool: 'check', readOnly: true },
   feed: { route: 'GET /v1/events', command: 'events', tool: 'events', readOnly: true },
   comments: { shape: 'list', route: 'GET /v1/tickets/{id}/comments', readOnly: true },
   events: { shape: 'list', route: 'GET /v1/tickets/{id}/events', readOnly: true },
@@ -138,6 +138,6 @@ export const OPERATIONS = {
   createToken: { route: 'POST /v1/users/{id}/tokens', service: 'issueToken', command: 'user token', readOnly: false },
   revokeToken: { route: 'DELETE /v1/tokens/{id}', command: 'user revoke', readOnly: false },
   batch: { route: 'POST /v1/batch', service: 'applyBatch', readOnly: false },
-  me: { route: 'GET /v1/me', command: 'whoami', readOnly: true },
-  health: { route: 'GET /v1/health', readOnly: true },
+  me: { route: 'GET /v1/me', service: null, command: 'whoami', readOnly: true },
+  health: { route: 'GET /v1/health', service: null, readOnly: true },
 } as const;

@@ -19,8 +19,8 @@ export interface OperationEntry {
   route?: string;
   /** How the route and the client method are derived; absent: both are written by hand. */
   shape?: 'change' | 'record' | 'list';
-  /** The service method, when not the operation's name. */
-  service?: string;
+  /** The service method, when not the operation's name; null: the route answers alone (who the caller is, health). */
+  service?: string | null;
   /** The client method, when not the operation's name; null: the client has none. */
   client?: string | null;
   /** Its name in POST /v1/batch. */
@@ -60,7 +60,7 @@ export function fillPath(path: string, values: readonly unknown[]): string {
 /** `/v1/tickets/{id}` as Fastify writes it: `/v1/tickets/:id`. */
 export const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
-export const serviceMethod = (name: string, entry: OperationEntry) => entry.service ?? name;
+export const serviceMethod = (name: string, entry: OperationEntry): string | null => (entry.service === undefined ? name : entry.service);
 export const clientMethod = (name: string, entry: OperationEntry): string | null => (entry.client === undefined ? name : entry.client);
 
 /** The operation a batch op names. */

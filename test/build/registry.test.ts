@@ -11,7 +11,7 @@ import { createContext } from '../../src/cli/runtime.js';
 import type { Context, IO } from '../../src/cli/context.js';
 import { OPERATIONS } from '../../src/domain/enums.js';
 import { TIX_OPERATIONS, TicketPathParams, type Operation, type Operations } from '../../src/domain/operations.js';
-import { REGISTRY, type Registry } from '../../src/domain/registry.js';
+import { clientMethod, REGISTRY, serviceMethod, type Registry } from '../../src/domain/registry.js';
 import { Event, type Ticket } from '../../src/domain/schemas.js';
 import { TOOLS, toolsFor } from '../../src/mcp/tools.js';
 import { startServer, type TestServer } from '../server/helpers.js';
@@ -182,5 +182,24 @@ describe('tix itself, without the added operation', () => {
       if (entry.tool) expect(TOOLS.map((t) => t.name), `${name}: tool ${entry.tool}`).toContain(entry.tool);
     }
     expect(TOOLS.map((t) => t.name)).toEqual(Object.values(OPERATIONS).flatMap((e) => ('tool' in e ? [e.tool] : [])));
+  });
+
+  it('serves every route its table names, publishes no other, and has every client and service method the table names', async () => {
+    const doc = (await server.call(null, 'GET', '/v1/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+    const published = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const named = Object.values(REGISTRY).flatMap((e) => (e.route ? [e.route] : []));
+    // the server here also has the added operation
+    expect(published.sort()).toEqual([...named, HISTORY.route!].sort());
+    const client = new TixClient({ baseUrl: url });
+    try {
+      for (const [name, entry] of Object.entries(REGISTRY)) {
+        const method = clientMethod(name, entry);
+        if (method) expect(typeof (client as unknown as Record<string, unknown>)[method], `${name}: client.${method}`).toBe('function');
+        const answeredBy = serviceMethod(name, entry);
+        if (entry.route && answeredBy) expect(typeof (server.app.tix.service as unknown as Record<string, unknown>)[answeredBy], `${name}: service.${answeredBy}`).toBe('function');
+      }
+    } finally {
+      await client.dispose();
+    }
   });
 });

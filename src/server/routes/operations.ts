@@ -10,7 +10,7 @@ type ServiceCall = (...args: unknown[]) => Promise<unknown>;
 
 /** The service method an operation names; a registry naming a missing one fails when the app is built, not on a request. */
 function methodOf(service: TicketService, name: string, op: Operation): ServiceCall {
-  const method = (service as unknown as Record<string, unknown>)[serviceMethod(name, op)];
+  const method = (service as unknown as Record<string, unknown>)[serviceMethod(name, op) ?? ''];
   if (typeof method !== 'function') throw new Error(`operation ${name}: the service has no method ${serviceMethod(name, op)}`);
   return (method as ServiceCall).bind(service);
 }
