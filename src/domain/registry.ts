@@ -62,8 +62,3 @@ export const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 export const serviceMethod = (name: string, entry: OperationEntry): string | null => (entry.service === undefined ? name : entry.service);
 export const clientMethod = (name: string, entry: OperationEntry): string | null => (entry.client === undefined ? name : entry.client);
-
-/** The operation a batch op names. */
-export function byBatchOp(registry: Registry, op: string): [string, OperationEntry] | undefined {
-  return Object.entries(registry).find(([, e]) => e.batch === op);
-}
