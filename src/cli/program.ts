@@ -1,6 +1,7 @@
 // The commander tree. Parsing only fills options; each command's run() lives in its own lazily loaded file.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { ADVANCE_STATES, CHANNELS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, OUTPUT_FORMATS, PRIORITIES, ROLES, SHELLS, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import { ADVANCE_STATES, CHANNELS, OPERATIONS, DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_GROUPS, ESCALATION_LEVEL, ESCALATION_TEAM, LEVELS, MOVE_STATUSES, OUTPUT_FORMATS, PRIORITIES, ROLES, SHELLS, SORT_ORDERS, STATE_GROUPS, TEAMS, TICKET_TYPES } from '../domain/enums.js';
+import type { OperationEntry, Registry } from '../domain/registry.js';
 import type { Context, GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -53,17 +54,31 @@ const MOVE_HINTS = {
   new: 'A ticket never goes back to new.',
 };
 
+/** An option whose value is a whole number: commander cannot tell, `tix commands --json` says so. */
+function integer(option: Option): Option {
+  (option as Option & { valueType?: string }).valueType = 'integer';
+  return option;
+}
+
 /** A command of the tix tree; its subcommands are too, so every one can take the bulk options. */
 class TixCommand extends Command {
+  /** The operation of the registry a derived command runs. */
+  operation?: { name: string; entry: OperationEntry };
+
   override createCommand(name?: string): TixCommand {
     return new TixCommand(name);
+  }
+
+  /** `--flag <value>`, a whole number. */
+  integerOption(flags: string, description: string, defaultValue?: string): this {
+    return this.addOption(integer(new Option(flags, description).default(defaultValue)));
   }
 
   /** The options of every command that changes tickets in bulk: which tickets, a preview, the pace, a journal to resume. */
   bulkOptions(): this {
     return this.option('--query <q>', 'act on every ticket matching the query')
       .option('--dry-run', 'show what would change; change nothing')
-      .option('--concurrency <n>', 'batches in flight', String(DEFAULT_CONCURRENCY))
+      .integerOption('--concurrency <n>', 'batches in flight', String(DEFAULT_CONCURRENCY))
       .option('--journal <file>', 'record finished tickets; re-run with the same file to resume');
   }
 }
@@ -83,7 +98,49 @@ export interface ProgramIO {
   writeErr(s: string): void;
 }
 
-export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Context>, onContext: (ctx: Context) => void, io: ProgramIO): Command {
+/** `tix mcp --help`'s list of tools, wrapped as help text is. */
+function wrapList(head: string, items: string[], width = 100): string {
+  const lines = [head];
+  for (const [i, item] of items.entries()) {
+    const word = i < items.length - 1 ? `${item},` : item;
+    if (`${lines.at(-1)} ${word}`.length > width) lines.push(word);
+    else lines[lines.length - 1] += ` ${word}`;
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A command derived from an operation of the registry: path parameters become its arguments, query parameters its
+ * options; it runs commands/operation.ts. Placed under its parent command (`escalation list`), made when missing.
+ */
+function addOperationCommand(program: TixCommand, name: string, entry: OperationEntry, run: (load: Loader) => (this: Command) => Promise<void>) {
+  const words = entry.command!.split(' ');
+  let parent: TixCommand = program;
+  for (const word of words.slice(0, -1)) parent = (parent.commands.find((c) => c.name() === word) as TixCommand | undefined) ?? parent.command(word);
+  const command = parent.command(words.at(-1)!).description(entry.summary!);
+  command.operation = { name, entry };
+  for (const p of entry.inputs ?? []) {
+    if (p.in === 'path') {
+      const argument = new Argument(`<${p.name}>`, p.description);
+      command.addArgument(p.choices ? argument.choices(p.choices) : argument);
+      continue;
+    }
+    const option = new Option(`--${p.name.replaceAll('_', '-')} <${p.type === 'integer' ? 'n' : 'value'}>`, p.description);
+    if (p.choices) option.choices(p.choices);
+    if (p.default !== undefined) option.default(p.default);
+    command.addOption(p.type === 'integer' ? integer(option) : option);
+  }
+  command.action(run(() => import('./commands/operation.js')));
+}
+
+export function buildProgram(
+  makeContext: (globals: GlobalOptions) => Promise<Context>,
+  onContext: (ctx: Context) => void,
+  io: ProgramIO,
+  operations: Registry = OPERATIONS,
+): Command {
+  const tools = Object.values(operations).flatMap((e) => (e.tool ? [e.tool] : []));
+  const readTools = Object.values(operations).flatMap((e) => (e.tool && e.readOnly ? [e.tool] : []));
   const program = new TixCommand('tix');
   // set before any subcommand exists: subcommands copy these settings when created
   program.exitOverride();
@@ -118,7 +175,7 @@ export function buildProgram(makeContext: (globals: GlobalOptions) => Promise<Co
     .option('--no-color', 'no colour, even on a terminal')
     .option('-q, --quiet', 'no status lines on stderr')
     .option('--debug', 'trace HTTP on stderr (token redacted)')
-    .option('--timeout <ms>', 'per-request time limit in milliseconds')
+    .integerOption('--timeout <ms>', 'per-request time limit in milliseconds')
     .option('-y, --yes', 'answer yes to confirmations')
     .option('--max-wait <duration>', `how long bulk runs and --all listings wait out a rate limit, e.g. 90s, 5m (default ${DEFAULT_MAX_WAIT}; 0 = fail at once)`)
     .option('--no-input', 'never prompt; a missing value is a usage error')
@@ -162,7 +219,7 @@ ${EXIT_CODES}`);
     .option('--assignee <u>', 'login, me or none')
     .addOption(new Option('--state <group>', `${oneOf(STATE_GROUPS)} (default open)`).choices(STATE_GROUPS))
     .addOption(new Option('--sort <order>', 'sort order').choices(SORT_ORDERS).default('queue'))
-    .option('--limit <n>', 'at most this many tickets', '50')
+    .integerOption('--limit <n>', 'at most this many tickets', '50')
     .option('--all', 'every matching ticket (streams; pair with --format ndjson)')
     .addHelpText('after', examples(['tix list', 'tix list --priority critical,high --assignee none', 'tix list status:new --json id,subject,priority', 'tix list --all --state all --format ndjson > tickets.ndjson']))
     .action(action(() => import('./commands/list.js'), (o) => Boolean(o.all)));
@@ -231,7 +288,7 @@ ${EXIT_CODES}`);
     .argument('[ids...]', 'ticket ids, or - to read ids from stdin')
     .addOption(choice('--to <status>', 'new status (close, escalate and reopen have their own commands)', MOVE_STATUSES, MOVE_HINTS))
     .option('--note <text>', 'why (recorded on the event)')
-    .option('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
+    .integerOption('--blocked-by <id>', 'the ticket that must finish first (with --to blocked)')
     .bulkOptions()
     .addHelpText('after', examples(['tix move 12 --to pending_customer --note "asked for HAR file"', 'tix move 12 --to blocked --blocked-by 9']))
     .action(action(named(() => import('./commands/mutate.js'), 'move')));
@@ -304,7 +361,7 @@ ${EXIT_CODES}`);
     .command('check')
     .description('assert ticket states for CI: each rule is "tickets matching QUERY ≤ N"; exit 1 when one is violated')
     .argument('[query...]', 'tickets that must not exceed --max (open tickets unless the query says otherwise)')
-    .option('--max <n>', 'most tickets allowed to match', '0')
+    .integerOption('--max <n>', 'most tickets allowed to match', '0')
     .option('--sla', 'add the rule "no open ticket past its SLA"')
     .option('--file <checks.json>', 'named rules: {"rules":[{"name":"…","query":"…","max":0},{"name":"…","sla":true}]}')
     .option('--name <name>', 'name of the rule given on the command line')
@@ -346,11 +403,11 @@ Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed
     .command('serve')
     .description('run the reference API server on an embedded SQLite database (or PostgreSQL with --database-url)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 picks a free one)', '7878')
+    .integerOption('--port <port>', 'port (0 picks a free one)', '7878')
     .option('--db <path>', 'database file (default in the user data directory)')
     .option('--database-url <url>', 'keep the data in PostgreSQL at postgres://… (or TIX_DATABASE_URL) instead of SQLite')
     .option('--demo', 'seed realistic tickets on first start')
-    .option('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
+    .integerOption('--auto-close-days <n>', 'days before a solution_provided ticket closes itself', '7')
     .option('--rate-limit <n[/window]>', 'requests per token per window, e.g. 6000 (a minute), 5/10s (0 = no limit)', '6000')
     .option('--request-timeout <seconds>', 'cut a request whose headers and body take longer to arrive (408)', '25')
     .option('--attachment-quota <MB>', 'attachment storage per requester (0 = no limit)', '25')
@@ -375,7 +432,7 @@ Exit codes: 0 the ticket matches, 1 the time ran out, 3 not found, 4 not allowed
   program
     .command('mcp')
     .description('serve tix to AI agents over the Model Context Protocol (stdio); register it as {"command": "tix", "args": ["mcp"]}')
-    .option('--read-only', 'offer only the tools that read (list, show, escalation_list, escalation_show, check, events)')
+    .option('--read-only', `offer only the tools that read (${readTools.join(', ')})`)
     .option('--tools <names>', 'offer only these tools, comma-separated')
     .addHelpText(
       'after',
@@ -385,8 +442,7 @@ the same rules (a justification for every priority change, comments internal unl
 a resolution to close) and the same result envelope. A change selected by a query needs dry_run or confirm.
 stdout carries protocol messages only; logs go to stderr. The token never appears in a tool result.
 
-Tools: list, show, create, triage, edit, reprioritize, assign, move, escalate, escalation_list,
-escalation_show, escalation_advance, close, reopen, comment, check, events
+${wrapList('Tools:', tools)}
 
 Register it with an MCP client (e.g. its mcpServers setting):
   {"mcpServers": {"tix": {"command": "tix", "args": ["mcp"], "env": {"TIX_PROFILE": "local"}}}}
@@ -482,6 +538,10 @@ ${examples(['tix mcp', 'tix mcp --read-only', 'tix mcp --profile staging --tools
 With --json: {"profile","url","url_source","token_source","server":"ok|unauthenticated|unavailable","user","role","org","error"?};
 url_source and token_source are flag, env, profile or none. Exit 0, or 4 (token refused or missing) or 6 (server unreachable) after printing.`)
     .action(action(() => import('./commands/whoami.js')));
+
+  for (const [name, entry] of Object.entries(operations)) {
+    if (entry.command && entry.summary && entry.inputs) addOperationCommand(program, name, entry, action);
+  }
 
   return program;
 }

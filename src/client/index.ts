@@ -2,11 +2,14 @@
 // → typed errors, an Idempotency-Key on every POST, and every request's attempts run by retry.ts
 // (sendWithRetries, deciding with a RetryTracker), whichever transport sends them. Knows nothing of the terminal.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type {
-  AdvanceBody, BatchOperation, BatchResponse, BatchResult, AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
-  PriorityBody, Problem, ReopenBody, StatusBody, Ticket, TriageBody, User,
+  AdvanceBody, BatchOperation, BatchResponse, BatchResult, Comment, CommentBody, CreateTicketBody, CreateUserBody, Escalation, Event, Me, NewToken,
+  Problem, Ticket, User,
 } from '../domain/schemas.js';
-import { PROBLEM_CODES } from '../domain/enums.js';
+import type { OPERATION_SCHEMAS } from '../domain/operations.js';
+import { OPERATIONS, PROBLEM_CODES } from '../domain/enums.js';
+import { clientMethod, fillPath, pathParams, REGISTRY, routeOf, type OperationEntry, type Registry } from '../domain/registry.js';
 import { ApiError, ProtocolError, UnavailableError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, realSleep, RetryTracker, sendWithRetries, type RetryPolicy } from './retry.js';
 import { ANSWER_CUT, createTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
@@ -31,6 +34,8 @@ export interface ClientOptions {
   now?: () => number;
   /** Told before each wait out of a 429, with its length. */
   onRateLimitWait?: (delayMs: number) => void;
+  /** The operations whose methods are derived (tix's own unless a test adds one). */
+  operations?: Registry;
 }
 
 export interface RequestOptions {
@@ -65,6 +70,27 @@ export interface WriteResult {
   /** False when the ticket was already as asked (nothing applied, no event). */
   changed: boolean;
 }
+
+export interface WriteOptions {
+  ifMatch?: number;
+  idempotencyKey?: string;
+}
+
+type Ops = typeof OPERATIONS;
+type Schemas = typeof OPERATION_SCHEMAS;
+type ClientName<K extends keyof Ops> = Ops[K] extends { client: infer C } ? C : K;
+type Schema<K, F extends string> = K extends keyof Schemas ? (Schemas[K] extends { [P in F]: infer T extends z.ZodType } ? T : never) : never;
+/** The path parameter of a one-parameter route, as the server reads it: a ticket id a number, an escalation id a string. */
+type IdOf<K> = z.output<Schema<K, 'params'>> extends { id: infer I } ? I : never;
+type ItemsOf<K> = z.output<Schema<K, 'result'>> extends { items: infer I } ? I : never;
+/** The methods derived from the registry: a change is `(id, body, options?)` and answers the ticket and whether it changed; a read answers its record, or a list's items. */
+type DerivedMethods = {
+  [K in keyof Ops as Ops[K] extends { shape: string } ? ClientName<K> & string : never]: Ops[K] extends { shape: 'change' }
+    ? (id: number, body: z.input<Schema<K, 'body'>>, o?: WriteOptions) => Promise<WriteResult>
+    : Ops[K] extends { shape: 'list' }
+      ? (id: IdOf<K>) => Promise<ItemsOf<K>>
+      : (id: IdOf<K>) => Promise<z.output<Schema<K, 'result'>>>;
+};
 
 const STATUS_CODES: Record<number, Problem['code']> = {
   400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 412: 'precondition_failed',
@@ -110,6 +136,9 @@ const UNAVAILABLE_STATUSES = new Set([408, 502, 503, 504]);
 
 const attemptsNote = (t: RetryTracker) => (t.attempts > 1 ? ` after ${t.attempts} attempts in ${(t.elapsedMs / 1000).toFixed(1)} s` : '');
 
+// the derived methods are set in the constructor, one per operation with a shape
+export interface TixClient extends DerivedMethods {}
+
 export class TixClient {
   readonly baseUrl: string;
   private readonly origin: string;
@@ -127,6 +156,33 @@ export class TixClient {
     this.retryPolicy = opts.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0, maxRefusedRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     // node:http for a few requests, undici's Pool once bulk work has sent many (transport.ts)
     this.pool = createTransport(this.origin, { connections: opts.connections });
+    for (const [name, entry] of Object.entries(opts.operations ?? REGISTRY)) {
+      const method = clientMethod(name, entry);
+      if (entry.shape && method) (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => this.invoke(entry, args);
+    }
+  }
+
+  /**
+   * Calls an operation of the registry: its path parameters first, in order, then its body (a change) or query (a read),
+   * then a change's options. A change answers the ticket and whether it changed, a list its items, a record its body.
+   */
+  async invoke(entry: OperationEntry, args: readonly unknown[]): Promise<unknown> {
+    const route = routeOf(entry);
+    if (!route) throw new Error('this operation has no route');
+    const n = pathParams(route.path).length;
+    const path = fillPath(route.path, args.slice(0, n));
+    const input = args[n];
+    const ro: RequestOptions = route.method === 'GET' || route.method === 'DELETE' ? { query: input as RequestOptions['query'] } : { body: input };
+    switch (entry.shape) {
+      case 'change':
+        return this.write(path, input, args[n + 1] as WriteOptions | undefined);
+      case 'list':
+        return (await this.page(path, ro.query)).items;
+      case 'record':
+        return (await this.record(route.method, path, ro)).body;
+      default:
+        return (await this.request(route.method, path, ro)).body;
+    }
   }
 
   /** Closes the connection pool. */
@@ -261,7 +317,7 @@ export class TixClient {
     return new UnavailableError(`cannot reach ${this.baseUrl} (${code ?? e.message ?? 'network error'}${tried}); check the URL and your network`, this.baseUrl, { cause: err });
   }
 
-  private async write(path: string, body: unknown, opts: { ifMatch?: number; idempotencyKey?: string } = {}): Promise<WriteResult> {
+  private async write(path: string, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     const r = await this.record<Ticket>('POST', path, { body, ...opts });
     return { ticket: r.body, changed: r.headers['tix-changed'] !== 'false' };
   }
@@ -304,22 +360,10 @@ export class TixClient {
   async createTicket(body: CreateTicketBody): Promise<Ticket> {
     return (await this.record<Ticket>('POST', '/v1/tickets', { body })).body;
   }
-  triage = (id: number, body: TriageBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/triage`, body, o);
-  reprioritize = (id: number, body: PriorityBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/priority`, body, o);
-  assign = (id: number, body: AssignBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/assign`, body, o);
-  setStatus = (id: number, body: StatusBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/status`, body, o);
-  escalate = (id: number, body: EscalateBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/escalate`, body, o);
-  closeTicket = (id: number, body: CloseBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/close`, body, o);
-  reopen = (id: number, body: ReopenBody, o?: { ifMatch?: number; idempotencyKey?: string }) => this.write(`/v1/tickets/${id}/reopen`, body, o);
+  // triage, reprioritize, assign, setStatus, escalate, closeTicket, reopen, comments, events and escalation are derived from the registry (constructor)
 
   async comment(id: number, body: CommentBody, o: { idempotencyKey?: string } = {}): Promise<Comment> {
     return (await this.record<Comment>('POST', `/v1/tickets/${id}/comments`, { body, ...o })).body;
-  }
-  async comments(id: number): Promise<Comment[]> {
-    return (await this.page<Comment>(`/v1/tickets/${id}/comments`)).items;
-  }
-  async events(id: number): Promise<Event[]> {
-    return (await this.page<Event>(`/v1/tickets/${id}/events`)).items;
   }
   /** One page of the change feed; with `wait` (seconds) the server holds the request until an event arrives. */
   async feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage> {
@@ -327,9 +371,6 @@ export class TixClient {
   }
   async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;
-  }
-  async escalation(id: string): Promise<Escalation> {
-    return (await this.record<Escalation>('GET', `/v1/escalations/${id}`)).body;
   }
   async advance(id: string, body: AdvanceBody): Promise<Escalation> {
     return (await this.record<Escalation>('POST', `/v1/escalations/${id}/advance`, { body })).body;

@@ -104,3 +104,40 @@ export const JUSTIFICATION_MIN = 10;
 
 /** A user's login name: lowercase letters, digits, dot, dash, underscore. */
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/**
+ * Every operation of tix under one internal name, which is also its service and client method unless `service` or
+ * `client` says otherwise, with the name it has on each surface: HTTP `route`, `batch` op, CLI `command`, MCP `tool`.
+ * `shape` says the route and client method are derived from this entry and its schemas (domain/operations.ts):
+ * `change` (a ticket write: POST with a body, If-Match, the ticket and Tix-Changed back), `record` or `list` (a read).
+ * An entry with `summary` and `inputs` also gets a derived command. Order is the order of MCP tools.
+ */
+export const OPERATIONS = {
+  listTickets: { route: 'GET /v1/tickets', service: 'list', command: 'list', tool: 'list', readOnly: true },
+  getTicket: { route: 'GET /v1/tickets/{id}', service: 'visibleTicket', command: 'show', tool: 'show', readOnly: true },
+  createTicket: { route: 'POST /v1/tickets', service: 'create', command: 'create', tool: 'create', readOnly: false },
+  triage: { shape: 'change', route: 'POST /v1/tickets/{id}/triage', batch: 'triage', command: 'triage', tool: 'triage', readOnly: false },
+  editTicket: { route: 'PATCH /v1/tickets/{id}', service: 'patch', client: null, batch: 'patch', command: 'edit', tool: 'edit', readOnly: false },
+  reprioritize: { shape: 'change', route: 'POST /v1/tickets/{id}/priority', batch: 'priority', command: 'reprioritize', tool: 'reprioritize', readOnly: false },
+  assign: { shape: 'change', route: 'POST /v1/tickets/{id}/assign', batch: 'assign', command: 'assign', tool: 'assign', readOnly: false },
+  setStatus: { shape: 'change', route: 'POST /v1/tickets/{id}/status', batch: 'status', command: 'move', tool: 'move', readOnly: false },
+  escalate: { shape: 'change', route: 'POST /v1/tickets/{id}/escalate', batch: 'escalate', command: 'escalate', tool: 'escalate', readOnly: false },
+  escalations: { route: 'GET /v1/escalations', service: 'listEscalations', command: 'escalation list', tool: 'escalation_list', readOnly: true },
+  escalation: { shape: 'record', route: 'GET /v1/escalations/{id}', service: 'getEscalation', command: 'escalation show', tool: 'escalation_show', readOnly: true },
+  advance: { route: 'POST /v1/escalations/{id}/advance', command: 'escalation advance', tool: 'escalation_advance', readOnly: false },
+  closeTicket: { shape: 'change', route: 'POST /v1/tickets/{id}/close', service: 'close', batch: 'close', command: 'close', tool: 'close', readOnly: false },
+  reopen: { shape: 'change', route: 'POST /v1/tickets/{id}/reopen', batch: 'reopen', command: 'reopen', tool: 'reopen', readOnly: false },
+  comment: { route: 'POST /v1/tickets/{id}/comments', batch: 'comment', command: 'comment', tool: 'comment', readOnly: false },
+  check: { client: null, command: 'check', tool: 'check', readOnly: true },
+  feed: { route: 'GET /v1/events', command: 'events', tool: 'events', readOnly: true },
+  comments: { shape: 'list', route: 'GET /v1/tickets/{id}/comments', readOnly: true },
+  events: { shape: 'list', route: 'GET /v1/tickets/{id}/events', readOnly: true },
+  attachment: { route: 'GET /v1/attachments/{id}', client: null, readOnly: true },
+  users: { route: 'GET /v1/users', service: 'listUsers', command: 'user list', readOnly: true },
+  createUser: { route: 'POST /v1/users', command: 'user create', readOnly: false },
+  createToken: { route: 'POST /v1/users/{id}/tokens', service: 'issueToken', command: 'user token', readOnly: false },
+  revokeToken: { route: 'DELETE /v1/tokens/{id}', command: 'user revoke', readOnly: false },
+  batch: { route: 'POST /v1/batch', service: 'applyBatch', readOnly: false },
+  me: { route: 'GET /v1/me', service: null, command: 'whoami', readOnly: true },
+  health: { route: 'GET /v1/health', service: null, readOnly: true },
+} as const;

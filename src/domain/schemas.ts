@@ -310,35 +310,5 @@ export type CreateUserBody = z.input<typeof CreateUserBody>;
 
 export const CreateTokenBody = z.object({ name: Text(100).default('cli') }).strict();
 
-// ---- batch ----------------------------------------------------------------
-
-export const BATCH_LIMIT = 1000;
-const op = <N extends string, B extends z.ZodType>(name: N, body: B) => z.strictObject({ op: z.literal(name), id: TicketId, body });
-export const BatchOperation = z.discriminatedUnion('op', [
-  op('triage', TriageBody),
-  op('priority', PriorityBody),
-  op('assign', AssignBody),
-  op('status', StatusBody),
-  op('escalate', EscalateBody),
-  op('close', CloseBody),
-  op('reopen', ReopenBody),
-  op('comment', CommentBody),
-  op('patch', PatchTicketBody),
-]);
-export type BatchOperation = z.input<typeof BatchOperation>;
-export const BatchBody = z.object({ operations: z.array(BatchOperation).min(1).max(BATCH_LIMIT) }).strict();
-export const BatchResult = z.object({
-  id: z.number().int(),
-  op: z.string(),
-  status: z.number().int().describe('the HTTP status this operation alone would have answered'),
-  changed: z.boolean().describe('false when the ticket already was as asked, or on error'),
-  changes: z
-    .array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }))
-    .optional()
-    .describe('the fields the operation changed, before and after'),
-  ticket: Ticket.optional(),
-  error: Problem.optional(),
-});
-export type BatchResult = z.infer<typeof BatchResult>;
-export const BatchResponse = z.object({ results: z.array(BatchResult) });
-export type BatchResponse = z.infer<typeof BatchResponse>;
+// The batch ops are the registry's: operations.ts builds them from each operation's body.
+export type { BatchOperation, BatchResponse, BatchResult } from './operations.js';

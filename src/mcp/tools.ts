@@ -11,6 +11,8 @@ import { triageOperation } from '../cli/commands/triage.js';
 import { commentTicket } from '../cli/commands/comment.js';
 import { createTicket } from '../cli/commands/create.js';
 import { ResultEnvelope } from '../domain/envelope.js';
+import { TIX_OPERATIONS, type Operation, type Operations } from '../domain/operations.js';
+import { pathParams, routeOf } from '../domain/registry.js';
 import { JUSTIFICATION_MIN, PRIORITIES } from '../domain/enums.js';
 import { RUBRIC } from '../domain/policy.js';
 import { QUERY_FIELDS } from '../domain/query.js';
@@ -101,7 +103,8 @@ async function login(deps: Deps, assignee: string | null | undefined): Promise<s
 const MOVABLE = Status.exclude(['new', 'escalated', 'closed']);
 const EDITABLE = Object.keys(PatchTicketBody.shape).filter((k) => k !== 'justification');
 
-export const TOOLS: Tool[] = [
+/** The tools written by hand: each runs its operation through the CLI's engine (the envelope, dry runs, queries). */
+const HAND_TOOLS: Tool[] = [
   tool({
     name: 'list',
     title: 'List tickets',
@@ -358,6 +361,47 @@ export const TOOLS: Tool[] = [
     },
   }),
 ];
+
+/** A read of the registry offered as it is: its path and query parameters in, its answer out. */
+function derivedTool(op: Operation): Tool | undefined {
+  if ((op.shape !== 'record' && op.shape !== 'list') || !op.result || !op.tool) return undefined;
+  const route = routeOf(op)!;
+  const names = pathParams(route.path);
+  const input = (op.params ?? z.object({})).extend(op.query?.shape ?? {}).strict();
+  const output = op.shape === 'list' ? z.object({ items: (op.result as z.ZodObject).shape.items as z.ZodType }) : (op.result as z.ZodObject);
+  return tool({
+    name: op.tool,
+    title: op.summary ?? op.tool,
+    description: op.description ?? op.summary ?? op.tool,
+    input,
+    output,
+    annotations: READ,
+    async run(deps, given) {
+      const values = given as Record<string, unknown>;
+      const query = Object.fromEntries(Object.entries(values).filter(([k]) => !names.includes(k)));
+      const args = [...names.map((n) => values[n]), ...(op.query ? [query] : [])];
+      const value = await (await deps.client()).invoke(op, args);
+      const data = op.shape === 'list' ? { items: value } : (value as Record<string, unknown>);
+      return { data, text: JSON.stringify(data, null, 2) };
+    },
+  });
+}
+
+/**
+ * The tools of a registry's operations, in its order: the one written by hand where there is one, else the derived
+ * read. Whether a tool only reads is the registry's word; a hand tool that says otherwise is a fault found at load.
+ */
+export function toolsFor(operations: Operations): Tool[] {
+  return Object.entries(operations).flatMap(([name, op]) => {
+    if (!op.tool) return [];
+    const made = HAND_TOOLS.find((t) => t.name === op.tool) ?? derivedTool(op);
+    if (!made) throw new Error(`operation ${name}: no MCP tool ${op.tool} is written, and only reads are derived`);
+    if (made.annotations.readOnlyHint !== op.readOnly) throw new Error(`MCP tool ${op.tool}: readOnlyHint ${made.annotations.readOnlyHint}, but operation ${name} is ${op.readOnly ? '' : 'not '}read-only`);
+    return [made];
+  });
+}
+
+export const TOOLS: Tool[] = toolsFor(TIX_OPERATIONS);
 
 /** Tools that change nothing. */
 export const isReadOnly = (t: Tool) => t.annotations.readOnlyHint;

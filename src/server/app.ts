@@ -19,6 +19,8 @@ import { eventRoutes } from './routes/events.js';
 import { metaRoutes } from './routes/meta.js';
 import { COMPILED_RESPONSES, IdParams } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { operationRoutes } from './routes/operations.js';
+import { TIX_OPERATIONS, type Operations } from '../domain/operations.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, andThen, type Maybe, type RateLimitOptions } from './rate-limit.js';
 import { serializerFor } from './serializer.js';
 import { TicketService } from './service.js';
@@ -46,6 +48,8 @@ export interface AppOptions {
   requesterQuotaBytes?: number;
   /** How long a token lookup is remembered, in ms: a revocation made outside this server takes effect within it. */
   tokenCacheMs?: number;
+  /** The operations whose routes are derived (routes/operations.ts); tix's own unless a test adds one. */
+  operations?: Operations;
 }
 
 /** A request slower than this to arrive is cut with 408 (a second more at most: the check runs every second). */
@@ -377,6 +381,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   await typed.register(metaRoutes);
   await typed.register(ticketRoutes);
+  await typed.register(operationRoutes(opts.operations ?? TIX_OPERATIONS));
   await typed.register(escalationRoutes);
   await typed.register(adminRoutes);
   await typed.register(batchRoutes);

@@ -5,11 +5,12 @@ import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fast
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import {
-  AdvanceBody, AssignBody, Attachment, AttachmentUpload, BatchBody, BatchOperation, BatchResponse, BatchResult, Channel, CloseBody, Comment,
+  AdvanceBody, AssignBody, Attachment, AttachmentUpload, Channel, CloseBody, Comment,
   CommentBody, CreateTicketBody, CreateTokenBody, CreateUserBody, EscalateBody, Escalation, EscalationState, Event, EventKind, Health, Me,
   NewToken, PatchTicketBody, Priority, PriorityBody, PriorityInput, Problem, ProblemCode, ReopenBody, Role, Status, StatusBody, Team, Ticket,
   TicketType, TimelineStep, TriageBody, User,
 } from '../domain/schemas.js';
+import { BatchBody, BatchOperation, BatchResponse, BatchResult } from '../domain/operations.js';
 
 type Json = Record<string, unknown>;
 

@@ -162,8 +162,8 @@ export async function seedDemo(store: Store, now: () => Date): Promise<void> {
     await service.comment(actor, id, { body: 'Thanks, we are on it and will update you here.', public: true });
     await service.comment(actor, id, { body: 'Internal: checked the logs, see runbook 12.', public: false });
     if (th.escalate) await service.escalate(actor, id, { reason: th.escalate, team: 'engineering', level: 3 });
-    if (th.status === 'blocked') await service.changeStatus(actor, id, { status: 'blocked', blocked_by: idOf.get(th.blockedBy!) });
-    else if (th.status) await service.changeStatus(actor, id, { status: th.status });
+    if (th.status === 'blocked') await service.setStatus(actor, id, { status: 'blocked', blocked_by: idOf.get(th.blockedBy!) });
+    else if (th.status) await service.setStatus(actor, id, { status: th.status });
     if (th.close) await service.close(actor, id, { resolution: th.close });
   }
 }

@@ -12,7 +12,9 @@ import { dueDates, isBreachedAt, type SlaPolicy } from '../domain/sla.js';
 import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
 import type { z } from 'zod';
 import { diffTickets } from '../domain/results.js';
-import type { BatchBody, BatchResult, CreateUserBody } from '../domain/schemas.js';
+import type { CreateUserBody } from '../domain/schemas.js';
+import type { BatchBody, BatchResult } from '../domain/operations.js';
+import { REGISTRY, serviceMethod } from '../domain/registry.js';
 import { readFeed } from './feed.js';
 import { problem } from './http.js';
 import { hashToken, newToken } from './tokens.js';
@@ -65,6 +67,10 @@ export function canSee(viewer: Viewer, t: Pick<TicketRecord, 'requester' | 'org'
   if (t.requester === viewer.login) return true;
   return viewer.org_admin && viewer.org !== null && t.org === viewer.org;
 }
+
+type BatchMethod = (actor: User, id: number, body: unknown) => Promise<{ ticket: TicketRecord; changed?: boolean }>;
+/** Batch op → the service method of its operation. */
+const BATCH_METHODS = new Map(Object.entries(REGISTRY).flatMap(([name, e]) => (e.batch ? [[e.batch, serviceMethod(name, e)] as const] : [])));
 
 const notFound = (id: number | string) => new DomainError('not_found', `ticket ${id} not found`);
 
@@ -257,7 +263,7 @@ export class TicketService {
     }, ifMatch);
   }
 
-  async changeStatus(actor: User, id: number, body: Out<typeof StatusBody>, ifMatch?: number) {
+  async setStatus(actor: User, id: number, body: Out<typeof StatusBody>, ifMatch?: number) {
     if (body.blocked_by !== undefined) {
       // who may not see the ticket must not learn whether the blocking one exists
       await this.visibleTicket(actor, id);
@@ -543,18 +549,7 @@ export class TicketService {
         try {
           // read inside the batch's transaction, so the changes reported are exactly the ones applied
           const before = await this.store.getTicket(o.id);
-          let r: { ticket: TicketRecord; changed: boolean };
-          switch (o.op) {
-            case 'triage': r = await this.triage(actor, o.id, o.body); break;
-            case 'priority': r = await this.reprioritize(actor, o.id, o.body); break;
-            case 'assign': r = await this.assign(actor, o.id, o.body); break;
-            case 'status': r = await this.changeStatus(actor, o.id, o.body); break;
-            case 'escalate': r = await this.escalate(actor, o.id, o.body); break;
-            case 'close': r = await this.close(actor, o.id, o.body); break;
-            case 'reopen': r = await this.reopen(actor, o.id, o.body); break;
-            case 'comment': r = { ...(await this.comment(actor, o.id, o.body)), changed: true }; break;
-            case 'patch': r = await this.patch(actor, o.id, o.body); break;
-          }
+          const r = await this.batchOperation(actor, o);
           const after = this.present(r.ticket);
           // an operation that succeeded could see the ticket, so its before state is the actor's to know
           const changes = before && r.changed ? diffTickets(this.present(before), after) : [];
@@ -567,6 +562,13 @@ export class TicketService {
       }
     }, { tickets: operations.map((o) => o.id) });
     return results;
+  }
+
+  /** One batch op through the service method its operation names; a comment always changes the ticket. */
+  private async batchOperation(actor: User, o: Out<typeof BatchBody>['operations'][number]): Promise<{ ticket: TicketRecord; changed: boolean }> {
+    const method = (this as unknown as Record<string, BatchMethod>)[BATCH_METHODS.get(o.op)!]!;
+    const r = await method.call(this, actor, o.id, o.body);
+    return { ticket: r.ticket, changed: r.changed ?? true };
   }
 
   private requireAdmin(actor: User) {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { commandTree } from '../../src/cli/commands/commands.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_WAIT, DEFAULT_WAIT_TIMEOUT, ESCALATION_LEVEL, ESCALATION_TEAM, OUTPUT_FORMATS, ROLES, SHELLS } from '../../src/domain/enums.js';
 
 const program = buildProgram(
@@ -45,5 +46,20 @@ describe('closed value sets are commander choices from the vocabulary', () => {
     const create = command('user').commands.find((c) => c.name() === 'create')!;
     expect(option(create, '--role')!.argChoices).toEqual([...ROLES]);
     expect(option(program, '--format')!.description).toContain(`${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}`);
+  });
+});
+
+describe('whole-number options are marked where they are declared', () => {
+  const tree = commandTree(program) as unknown as { global_options: { long: string; type: string }[]; commands: { path: string; options: { long: string; type: string }[] }[] };
+  const typeOf = (path: string, long: string) => tree.commands.find((c) => c.path === path)!.options.find((o) => o.long === long)!.type;
+
+  it('a count, a port, an id and a number of milliseconds are integers', () => {
+    expect(tree.global_options.find((o) => o.long === '--timeout')!.type).toBe('integer');
+    expect([typeOf('list', '--limit'), typeOf('close', '--concurrency'), typeOf('move', '--blocked-by'), typeOf('check', '--max'), typeOf('serve', '--port')]).toEqual(Array(5).fill('integer'));
+  });
+
+  it('a duration and a rate that share a name with an integer option stay strings', () => {
+    expect(typeOf('wait', '--timeout')).toBe('string');
+    expect(typeOf('serve', '--rate-limit')).toMatch(/^string/);
   });
 });

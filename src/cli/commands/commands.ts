@@ -4,12 +4,12 @@ import type { Context } from '../context.js';
 import { EXIT } from '../errors.js';
 import { queryLanguage } from './help.js';
 
-/** Options whose value is a whole number: the one type commander cannot tell from the tree. */
-const INTEGER_FLAGS = new Set(['--limit', '--concurrency', '--timeout', '--port', '--max', '--blocked-by', '--auto-close-days', '--rate-limit']);
+/** Whether the option takes a whole number: the one type commander cannot tell, marked where the option is declared. */
+const isInteger = (o: Option) => (o as Option & { valueType?: string }).valueType === 'integer';
 
 function optionOf(o: Option) {
   const takesValue = o.required || o.optional;
-  const base = o.long && INTEGER_FLAGS.has(o.long) ? 'integer' : o.variadic ? 'string[]' : 'string';
+  const base = isInteger(o) ? 'integer' : o.variadic ? 'string[]' : 'string';
   const type = !takesValue ? 'boolean' : `${base}${o.optional ? '|boolean' : ''}`;
   return {
     flags: o.flags,

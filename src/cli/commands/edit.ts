@@ -1,5 +1,5 @@
 // tix edit: change a ticket's fields after triage, one ticket or many, through the bulk engine.
-import { JUSTIFICATION_MIN } from '../../domain/enums.js';
+import { JUSTIFICATION_MIN, OPERATIONS } from '../../domain/enums.js';
 import type { PatchTicketBody, Ticket } from '../../domain/schemas.js';
 import { parseId, parsePriority } from '../args.js';
 import { checkTargetsGiven, resolveTargets, runBulk } from '../bulk.js';
@@ -79,5 +79,5 @@ export async function run(ctx: Context, args: string[], opts: Opts) {
   checkTargetsGiven(args, opts);
   const body = editBody(opts);
   const targets = await resolveTargets(ctx, args, opts);
-  await runBulk(ctx, targets, { verb: 'edit', done: 'edited', op: 'patch', body, preview: (t) => editPreview(t, body) }, opts);
+  await runBulk(ctx, targets, { verb: 'edit', done: 'edited', op: OPERATIONS.editTicket.batch, body, preview: (t) => editPreview(t, body) }, opts);
 }

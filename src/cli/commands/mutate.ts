@@ -1,5 +1,5 @@
 // reprioritize, assign, move, escalate, close, reopen: each one option check and one bulk operation.
-import { ESCALATION_LEVEL, ESCALATION_TEAM, MOVE_STATUSES, TEAMS } from '../../domain/enums.js';
+import { ESCALATION_LEVEL, ESCALATION_TEAM, MOVE_STATUSES, OPERATIONS, TEAMS } from '../../domain/enums.js';
 import type { Priority, Status, Team, Ticket } from '../../domain/schemas.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { summarize } from '../../domain/results.js';
@@ -49,7 +49,7 @@ export const operations = {
     done: 'reprioritized',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { priority: to }),
     unchanged: `already ${to}`,
-    op: 'priority',
+    op: OPERATIONS.reprioritize.batch,
     body: { priority: to, reason },
   }),
   assign: (assignee: string | null): BulkOperation => ({
@@ -57,7 +57,7 @@ export const operations = {
     done: 'assigned',
     preview: (t) => (t.status === 'closed' ? { refused: 'ticket is closed; reopen it first' } : { assignee }),
     unchanged: assignee === null ? 'already unassigned' : `already assigned to ${assignee}`,
-    op: 'assign',
+    op: OPERATIONS.assign.batch,
     body: { assignee },
   }),
   move: (to: Status, note?: string, blockedBy?: number): BulkOperation => ({
@@ -69,7 +69,7 @@ export const operations = {
       return refused ? { refused } : { status: to, blocked_by: to === 'blocked' ? blockedBy! : null };
     },
     unchanged: `already ${to}`,
-    op: 'status',
+    op: OPERATIONS.setStatus.batch,
     body: { status: to, note, blocked_by: blockedBy },
   }),
   escalate: (body: { reason: string; team?: Team; level?: 1 | 2 | 3; estimated_resolution?: string }): BulkOperation => ({
@@ -80,7 +80,7 @@ export const operations = {
       // the escalation's id is given by the server when it opens it
       return refused ? { refused } : { status: 'escalated', escalation: 'CP-(new)', team: body.team ?? ESCALATION_TEAM, level: body.level ?? ESCALATION_LEVEL };
     },
-    op: 'escalate',
+    op: OPERATIONS.escalate.batch,
     body,
   }),
   close: (resolution: string): BulkOperation => ({
@@ -89,7 +89,7 @@ export const operations = {
     // closing ends a running escalation too
     preview: (t) => (t.status === 'closed' ? {} : { status: 'closed', blocked_by: null, escalation: null }),
     unchanged: 'already closed',
-    op: 'close',
+    op: OPERATIONS.closeTicket.batch,
     body: { resolution },
   }),
   reopen: (comment: string): BulkOperation => ({
@@ -99,7 +99,7 @@ export const operations = {
       const refused = refuseReopen(t.status);
       return refused ? { refused } : { status: 'in_progress' };
     },
-    op: 'reopen',
+    op: OPERATIONS.reopen.batch,
     body: { comment },
   }),
 };

@@ -1,5 +1,5 @@
 // tix triage: flags for one or many tickets; on a terminal with no ids, a walk of the new queue.
-import { TEAMS, TICKET_TYPES } from '../../domain/enums.js';
+import { OPERATIONS, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import type { Priority, TriageBody } from '../../domain/schemas.js';
 import { refuseTriage } from '../../domain/transitions.js';
 import { parseChoice, parseLevel, parsePriority } from '../args.js';
@@ -48,7 +48,7 @@ export function triageOperation(body: TriageBody): BulkOperation {
         ...(body.assignee !== undefined ? { assignee: body.assignee } : {}),
       };
     },
-    op: 'triage',
+    op: OPERATIONS.triage.batch,
     body,
   };
 }

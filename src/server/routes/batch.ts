@@ -1,7 +1,7 @@
 // POST /v1/batch: up to 1000 operations, each applied atomically on its own, one result each, in order.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BatchBody, BatchResponse } from '../../domain/schemas.js';
+import { BatchBody, BatchResponse } from '../../domain/operations.js';
 
 export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
   const { service } = app.tix;

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Comment, DecimalString, Escalation, Event, Problem, Ticket, TicketIdParam, User, page } from '../../domain/schemas.js';
 import { isBreachedAt } from '../../domain/sla.js';
+import { OPERATION_SCHEMAS, whole } from '../../domain/operations.js';
 import { PROBLEM_TYPE, RESPONSE_HEADERS, SHARED_RESPONSES, type ResponseHeader, publish } from '../openapi.js';
 import { DomainError } from '../errors.js';
 import { serializerFor } from '../serializer.js';
@@ -33,14 +34,11 @@ export const answer = <T extends z.ZodType>(schema: T, description: string, ...h
 /** A ticket after a write: its new version, and whether anything changed. */
 export const changedTicket = (description = 'The ticket as it now is') => answer(Ticket, description, 'ETag', 'Tix-Changed');
 
-/** A list answered whole: `next_cursor` is always null. */
-const whole = <T extends z.ZodType>(item: T, what: string) =>
-  z.object({ items: z.array(item), next_cursor: z.null().describe(`always null: every ${what} comes in this one answer`) });
 
 export const TicketPage = publish('TicketPage', page(Ticket));
 export const EscalationPage = publish('EscalationPage', page(Escalation));
-export const CommentList = publish('CommentList', whole(Comment, 'comment'));
-export const EventList = publish('EventList', whole(Event, 'event'));
+export const CommentList = publish('CommentList', OPERATION_SCHEMAS.comments.result);
+export const EventList = publish('EventList', OPERATION_SCHEMAS.events.result);
 export const UserList = publish('UserList', whole(User, 'user'));
 /** Response schemas answered by a serializer compiled from their JSON Schema: the hottest answers. */
 export const COMPILED_RESPONSES: ReadonlySet<unknown> = new Set([Ticket, TicketPage]);

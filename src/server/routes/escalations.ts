@@ -27,9 +27,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => service.listEscalations(req.actor, req.query),
   );
 
-  app.get('/v1/escalations/:id', { schema: { operationId: 'getEscalation', tags: ['escalations'], summary: 'One escalation with its timeline', description: 'The escalation with every step of its timeline; 404 for requesters, and when its ticket is out of your reach.', params: Params, response: { 200: Escalation, ...failsWith(404) } } }, async (req) =>
-    service.getEscalation(req.actor, req.params.id),
-  );
+  // GET /v1/escalations/{id} is derived from the registry (routes/operations.ts)
 
   app.post(
     '/v1/escalations/:id/advance',

@@ -4,12 +4,9 @@ import { z } from 'zod';
 import { parseQuery } from '../../domain/query.js';
 import { SORTS } from '../../domain/queue.js';
 import { ATTACHMENT_TYPES } from '../../domain/attachments.js';
-import {
-  AssignBody, CloseBody, Comment, CommentBody, CreateTicketBody, EscalateBody, PatchTicketBody, PriorityBody, ReopenBody, StatusBody, Ticket,
-  TriageBody,
-} from '../../domain/schemas.js';
+import { Comment, CommentBody, CreateTicketBody, PatchTicketBody, Ticket } from '../../domain/schemas.js';
 import { contentDisposition } from '../disposition.js';
-import { CommentList, EventList, IdParams, Limit, NumericIdParams, TicketPage, JSON_TYPE, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket, ticketAnswer } from './common.js';
+import { IdParams, Limit, NumericIdParams, TicketPage, JSON_TYPE, answer, changedTicket, etag, failsWith, ifMatchVersion, sendTicket, ticketAnswer } from './common.js';
 
 const ListQuery = z.object({
   q: z.string().max(2000).optional().describe('a query in the tix query language, e.g. "status:new priority:high,critical"; no query lists every ticket you can see'),
@@ -55,30 +52,7 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const write = <B extends z.ZodType>(
-    path: string,
-    operationId: string,
-    summary: string,
-    description: string,
-    body: B,
-    apply: (actor: typeof app extends never ? never : Parameters<typeof service.triage>[0], id: number, body: z.output<B>, ifMatch: number | undefined) => Promise<{ ticket: Parameters<typeof service.present>[0]; changed: boolean }>,
-  ) =>
-    app.post(`/v1/tickets/:id/${path}`, { schema: { operationId, tags: ['tickets'], summary, description, params: IdParams, body, response: { 200: changedTicket(), ...failsWith(403, 404, 409, 412) } } }, async (req, reply) => {
-      const r = await apply(req.actor, req.params.id, req.body as z.output<B>, ifMatchVersion(req));
-      return sendTicket(reply, service, r.ticket, r.changed);
-    });
-
-  write('triage', 'triageTicket', 'Triage a new ticket: to in_progress, with priority, team, type, level, assignee', 'Agents and admins only; only a ticket in status new is triaged (else 409). Changing the priority needs a justification of at least 10 characters. With If-Match, applies only on top of that version.', TriageBody, (a, id, b, v) => service.triage(a, id, b, v));
-  write('priority', 'setTicketPriority', 'Change priority, with a justification', 'Agents and admins only; the SLA due dates follow the new priority. A closed ticket is 409. With If-Match, applies only on top of that version.', PriorityBody, (a, id, b, v) => service.reprioritize(a, id, b, v));
-  write('assign', 'assignTicket', 'Assign to an agent, or unassign with null', 'Agents and admins only; `me` is the caller. Requesters cannot be assignees (400). A closed ticket is 409. With If-Match, applies only on top of that version.', AssignBody, (a, id, b, v) => service.assign(a, id, b, v));
-  write('status', 'setTicketStatus', 'Move to another status', 'Agents and admins only. Refused with 409: from closed (reopen it), from escalated (advance the escalation), and to new, escalated or closed, which have their own operations; blocked needs `blocked_by`. With If-Match, applies only on top of that version.', StatusBody, (a, id, b, v) => service.changeStatus(a, id, b, v));
-  write('escalate', 'escalateTicket', 'Escalate to engineering; creates CP-<n>', 'Agents and admins only: the ticket becomes escalated and `escalation` names the new escalation. A ticket with a running escalation, or a closed one, is 409. With If-Match, applies only on top of that version.', EscalateBody, (a, id, b, v) => service.escalate(a, id, b, v));
-  write('close', 'closeTicket', 'Close, with the resolution; closing a closed ticket changes nothing', 'Requesters close only tickets they opened (403 otherwise). A ticket already closed answers 200 with Tix-Changed false. With If-Match, applies only on top of that version.', CloseBody, (a, id, b, v) => service.close(a, id, b, v));
-  write('reopen', 'reopenTicket', 'Reopen a done ticket to in_progress', 'Agents and admins only (a requester comments instead); a ticket that is not done is 409. With If-Match, applies only on top of that version.', ReopenBody, (a, id, b, v) => service.reopen(a, id, b, v));
-
-  app.get('/v1/tickets/:id/comments', { schema: { operationId: 'listComments', tags: ['comments'], summary: 'Comments, oldest first (requesters see public ones only)', description: 'Every comment of the ticket in one answer, with its attachments\' ids, names, sizes and types.', params: IdParams, response: { 200: CommentList, ...failsWith(404) } } }, async (req) => {
-    return { items: await service.comments(req.actor, req.params.id), next_cursor: null };
-  });
+  // triage, priority, assign, status, escalate, close, reopen, and the lists of comments and events are derived from the registry (routes/operations.ts)
 
   app.post('/v1/tickets/:id/comments', { bodyLimit: 4 * 1024 * 1024, schema: { operationId: 'addComment', tags: ['comments'], summary: 'Comment (internal unless public: true)', description: 'Adds a comment with up to 5 attachments (base64, 500 KB each, of the accepted types). A requester\'s comment is always public, and brings a done ticket back to in_progress. ETag is the ticket\'s new version.', params: IdParams, body: CommentBody, response: { 201: answer(Comment, 'The comment; ETag is the ticket\'s new version', 'ETag'), ...failsWith(404) } } }, async (req, reply) => {
     const r = await service.comment(req.actor, req.params.id, req.body);
@@ -97,8 +71,4 @@ export const ticketRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.type(a.content_type).send(a.data);
     },
   );
-
-  app.get('/v1/tickets/:id/events', { schema: { operationId: 'listTicketEvents', tags: ['comments'], summary: 'Audit trail, oldest first (requesters see public events only)', description: 'Every event of the ticket in one answer: who changed what, from what, to what, and when.', params: IdParams, response: { 200: EventList, ...failsWith(404) } } }, async (req) => {
-    return { items: await service.events(req.actor, req.params.id), next_cursor: null };
-  });
 };
