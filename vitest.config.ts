@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// test/rt drives a real Request Tracker: it runs when one is named (`npm run test:rt` starts one), never by accident
+const withRt = Boolean(process.env.TIX_TEST_RT_URL);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...(withRt ? [] : ['test/rt/**'])],
     // e2e tests drive the built CLI: build it once from the current source
     globalSetup: ['test/helpers/global-setup.ts'],
     // each file's temporary files go to a folder of its own, which must be empty when the file ends

@@ -31,9 +31,6 @@ interface RtPage<T> {
 
 const unsupported = (what: string, instead = ''): UsageError => new UsageError(`${what} is not available on Request Tracker${instead ? `; ${instead}` : ''}`);
 
-/** An update a comment can carry: status and custom fields only. */
-const onlyStatus = (u: RtUpdate) => u.Priority === undefined && u.Owner === undefined && u.AddDependsOn === undefined && u.AddRefersTo === undefined;
-
 const problem = (status: number, code: Problem['code'], detail: string): Problem => ({ type: 'about:blank', title: code, status, detail, code });
 
 export class RtBackend implements Backend {
@@ -232,26 +229,24 @@ export class RtBackend implements Backend {
   private async writeOne(id: number, op: BatchOperation, ifMatch?: number): Promise<WriteResult> {
     const { raw, version } = await this.rawTicket(id);
     const before = ticketFromRt(raw, { version, now: this.now() });
-    if (ifMatch !== undefined && ifMatch !== version) throw this.stale(id, ifMatch, version);
     const d = decide(op, before, this.user);
     if ('refused' in d) throw new ApiError(problem(d.status, d.code, d.refused));
     if ('unchanged' in d) return { ticket: await this.getTicket(id), changed: false };
     const { update, note } = await this.prepare(before, d.plan);
     const messages: string[] = [];
     try {
-      if (update && note && onlyStatus(update)) {
-        // status and custom fields travel with the note: one request, one If-Match
-        messages.push(...(await this.note(id, note, { Status: update.Status, CustomFields: update.CustomFields }, ifMatch)));
-      } else {
-        if (update) messages.push(...(await this.put(id, update, ifMatch)));
-        if (note) messages.push(...(await this.note(id, note)));
-      }
+      if (update) messages.push(...(await this.put(id, update, ifMatch)));
     } catch (err) {
       if (err instanceof ApiError && err.status === 412 && ifMatch !== undefined) throw this.stale(id, ifMatch, (await this.rawTicket(id)).version);
       throw err;
     }
-    const after = await this.getTicket(id);
+    let after = await this.getTicket(id);
+    // the note is written only once the change held: RT keeps a refused change's note otherwise
     if (!holds(d.plan.expect, after)) throw new ApiError(problem(422, 'validation', this.notApplied(id, messages)));
+    if (note) {
+      await this.note(id, note);
+      after = await this.getTicket(id);
+    }
     return { ticket: after, changed: true };
   }
 
@@ -303,25 +298,24 @@ export class RtBackend implements Backend {
     for (const p of planned) Object.assign(p, await this.prepare(before.get(p.op.id)!, p.plan));
     const messages = new Map<number, string[]>();
     const said = (id: number, m: unknown[]) => messages.set(id, [...(messages.get(id) ?? []), ...m.map(String)]);
-    // a note whose change is a status (close, reopen, move) carries it: one request per ticket, nothing half done
-    const carried = (p: (typeof planned)[number]) => p.note !== undefined && p.update !== undefined && onlyStatus(p.update);
-    const updates = planned.filter((p) => p.update && !carried(p)).map((p) => ({ id: p.op.id, ...p.update }));
+    const updates = planned.filter((p) => p.update).map((p) => ({ id: p.op.id, ...p.update }));
     for (let i = 0; i < updates.length; i += PAGE) {
       const r = await this.http.call<unknown[][]>('PUT', '/tickets/bulk', { body: updates.slice(i, i + PAGE) });
       for (const [id, ...m] of r.body) said(Number(id), m);
     }
-    const notes = planned
-      .filter((p) => p.note)
-      .map((p) => ({ id: p.op.id, Content: p.note, ContentType: 'text/plain', ...(carried(p) ? { Status: p.update!.Status, CustomFields: p.update!.CustomFields } : {}) }));
+    // RT answers 200 whether a change held or not: every ticket is read back, and only those that hold get their note
+    const after = planned.length ? await this.ticketsById(planned.map((p) => p.op.id)) : new Map<number, Ticket>();
+    const held = planned.filter((p) => after.has(p.op.id) && holds(p.plan.expect, after.get(p.op.id)!));
+    const notes = held.filter((p) => p.note).map((p) => ({ id: p.op.id, Content: p.note, ContentType: 'text/plain' }));
     for (let i = 0; i < notes.length; i += PAGE) {
       const r = await this.http.call<unknown[][]>('POST', '/tickets/bulk/comment', { body: notes.slice(i, i + PAGE) });
       for (const [id, ...m] of r.body) said(Number(id), m);
     }
-    const after = planned.length ? await this.ticketsById(planned.map((p) => p.op.id)) : new Map<number, Ticket>();
+    const heldIds = new Set(held.map((p) => p.op.id));
     for (const p of planned) {
       const id = p.op.id;
       const t = after.get(id);
-      if (!t || !holds(p.plan.expect, t)) {
+      if (!t || !heldIds.has(id)) {
         results.set(id, { id, op: p.op.op, status: 422, changed: false, error: problem(422, 'validation', this.notApplied(id, messages.get(id) ?? [])), ...(t && !o.minimal ? { ticket: t } : {}) });
         continue;
       }

@@ -66,6 +66,11 @@ export function eventsFromHistory(ticketId: number, txns: RtTransaction[], attac
         else if (t.Field === 'Queue') push(t, 'updated', t.OldValue || null, t.NewValue || null, 'queue');
         else push(t, 'updated', t.OldValue || null, t.NewValue || null, t.Field ?? null);
         break;
+      case 'SetWatcher':
+      case 'AddWatcher':
+      case 'DelWatcher':
+        // the owner's role group follows each owner change: told once, as the assignment
+        break;
       case 'Take':
       case 'Give':
       case 'Steal':
@@ -92,6 +97,14 @@ export function eventsFromHistory(ticketId: number, txns: RtTransaction[], attac
       default:
         push(t, 'updated', t.OldValue || null, t.NewValue || null, t.Type);
     }
+  }
+  // a priority change's justification is the internal note written with it
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (e.kind !== 'priority_changed') continue;
+    const note = events.slice(i + 1, i + 4).find((n) => n.kind === 'commented' && n.internal && n.note?.startsWith('Priority changed from'));
+    const why = note?.note && /Justification: ([\s\S]*)$/.exec(note.note)?.[1];
+    if (why) e.note = why.trim();
   }
   return events;
 }
