@@ -279,6 +279,8 @@ export class RtBackend implements Backend {
    * and a ticket already as asked is left alone (no second note).
    */
   async batch(operations: BatchOperation[], o: { idempotencyKey?: string; minimal?: boolean } = {}): Promise<BatchResult[]> {
+    const other = operations.find((op) => op.op === 'patch' || op.op === 'comment');
+    if (other) throw unsupported(other.op === 'patch' ? 'tix edit' : 'commenting in a batch', other.op === 'patch' ? 'change priority, team, type or level with tix reprioritize or tix triage' : 'comment one ticket at a time');
     const ids = [...new Set(operations.map((op) => op.id))];
     const before = await this.ticketsById(ids);
     const results = new Map<number, BatchResult>();
