@@ -194,12 +194,20 @@ export class Context {
       }
       this.resolvedToken = token;
       const redact = redactor(token);
-      const debug = this.globals.debug ? (line: string) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined;
-      const userAgent = `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`;
       if (provider === 'rt') {
+        // read so a bad --max-wait is a usage error here too; RT sends no rate limit to wait out
+        void this.maxWaitMs;
         // Request Tracker's code loads only here, for a profile (or TIX_PROVIDER) that names it
         const { RtBackend } = await import('../providers/rt/backend.js');
-        return new RtBackend({ baseUrl: url, token, user: this.env.TIX_RT_USER || user, timeoutMs: this.timeoutMs, connections: opts.connections, debug, userAgent });
+        return new RtBackend({
+          baseUrl: url,
+          token,
+          user: this.env.TIX_RT_USER || user,
+          timeoutMs: this.timeoutMs,
+          connections: opts.connections,
+          debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
+          userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
+        });
       }
       const { TixClient } = await import('../client/index.js');
       // read even when unused, so a bad --max-wait is a usage error on any command
@@ -222,10 +230,10 @@ export class Context {
         timeoutMs: this.timeoutMs,
         connections: opts.connections,
         // the trace repeats server text: cleaned like any message, token-shaped words (a new user's token) included
-        debug,
+        debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
         retry: maxWaitMs ? { rateLimitWaitMs: maxWaitMs } : undefined,
         onRateLimitWait: maxWaitMs ? onRateLimitWait : undefined,
-        userAgent,
+        userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
       });
     })();
     return this.clientPromise;

@@ -56,6 +56,8 @@ describe('journal', () => {
     const args = [bin, 'close', '-', '--resolution', 'bulk fix for the journal', '--journal', journal, '--concurrency', '1'];
     const child = spawn(process.execPath, args, { cwd: ROOT, env: cli.env as NodeJS.ProcessEnv, stdio: ['pipe', 'ignore', 'pipe'] });
     child.stdin!.end(`${ids.join('\n')}\n`);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // the first batch (250 tickets) finished and journaled, the second under way: killed there
     const deadline = Date.now() + 900_000;
@@ -63,6 +65,7 @@ describe('journal', () => {
       if (Date.now() > deadline || child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
+    expect(child.exitCode, `the run ended before it could be killed: ${stderr}`).toBeNull();
     child.kill('SIGKILL');
     await exited;
     const closedAtKill = await countWhere(`Subject LIKE '${m}' AND Status = 'resolved'`);

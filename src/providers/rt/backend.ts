@@ -94,9 +94,10 @@ export class RtBackend implements Backend {
     }
   }
 
-  private async search(sql: string, page: number, perPage: number, sort?: string): Promise<RtPage<RtTicket>> {
+  private async search(sql: string, page: number, perPage: number, sort?: string, items?: number): Promise<RtPage<RtTicket>> {
     const { orderby, order } = orderFor(sort);
-    const r = await this.http.call<RtPage<RtTicket>>('GET', '/tickets', { query: { query: sql, page, per_page: perPage, fields: SEARCH_FIELDS, orderby, order } });
+    // a page of tickets with their custom fields costs RT ~2.5 ms a ticket idle: a busy RT gets the time of a tenth of a request each
+    const r = await this.http.call<RtPage<RtTicket>>('GET', '/tickets', { query: { query: sql, page, per_page: perPage, fields: SEARCH_FIELDS, orderby, order }, items: Math.ceil((items ?? perPage) / 10) });
     return { items: r.body.items ?? [], page: Number(r.body.page) || page, pages: Number(r.body.pages) || 0 };
   }
 
@@ -150,7 +151,7 @@ export class RtBackend implements Backend {
     const now = this.now();
     for (let i = 0; i < ids.length; i += PAGE) {
       const chunk = ids.slice(i, i + PAGE);
-      const r = await this.search(chunk.map((id) => `id = ${id}`).join(' OR '), 1, PAGE);
+      const r = await this.search(chunk.map((id) => `id = ${id}`).join(' OR '), 1, PAGE, undefined, chunk.length);
       for (const t of r.items) found.set(Number(t.id), ticketFromRt(t, { now }));
     }
     return found;
@@ -302,7 +303,8 @@ export class RtBackend implements Backend {
     const said = (id: number, m: unknown[]) => messages.set(id, [...(messages.get(id) ?? []), ...m.map(String)]);
     const updates = planned.filter((p) => p.update).map((p) => ({ id: p.op.id, ...p.update }));
     for (let i = 0; i < updates.length; i += PAGE) {
-      const r = await this.http.call<unknown[][]>('PUT', '/tickets/bulk', { body: updates.slice(i, i + PAGE) });
+      const chunk = updates.slice(i, i + PAGE);
+      const r = await this.http.call<unknown[][]>('PUT', '/tickets/bulk', { body: chunk, items: chunk.length });
       for (const [id, ...m] of r.body) said(Number(id), m);
     }
     // RT answers 200 whether a change held or not: every ticket is read back, and only those that hold get their note
@@ -310,7 +312,8 @@ export class RtBackend implements Backend {
     const held = planned.filter((p) => after.has(p.op.id) && holds(p.plan.expect, after.get(p.op.id)!));
     const notes = held.filter((p) => p.note).map((p) => ({ id: p.op.id, Content: p.note, ContentType: 'text/plain' }));
     for (let i = 0; i < notes.length; i += PAGE) {
-      const r = await this.http.call<unknown[][]>('POST', '/tickets/bulk/comment', { body: notes.slice(i, i + PAGE) });
+      const chunk = notes.slice(i, i + PAGE);
+      const r = await this.http.call<unknown[][]>('POST', '/tickets/bulk/comment', { body: chunk, items: chunk.length });
       for (const [id, ...m] of r.body) said(Number(id), m);
     }
     const heldIds = new Set(held.map((p) => p.op.id));
