@@ -138,7 +138,8 @@ EOF
   printf 'RT_DIR=%s\nRT_PID=%s\nRT_URL=%s\nRT_TOKEN=%s\n' "$dir" "$pid" "$url" "$token" >"$state"
   chmod 600 "$state"
   local deadline=$(( $(date +%s) + ${TIX_RT_START_TIMEOUT:-120} ))
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: token $token" "$url/REST/2.0/rt" || true)" = 200 ]; do
+  # the token goes to curl on stdin, never in its argv
+  until [ "$(printf 'header = "Authorization: token %s"\n' "$token" | curl -s -K - -o /dev/null -w '%{http_code}' "$url/REST/2.0/rt" || true)" = 200 ]; do
     if ! kill -0 "$pid" 2>/dev/null; then tail -20 "$dir/server.log" >&2; stop; die "rt-server exited while starting"; fi
     if [ "$(date +%s)" -ge "$deadline" ]; then tail -20 "$dir/server.log" >&2; stop; die "RT did not answer on $url"; fi
     sleep 0.3
