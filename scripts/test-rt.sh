@@ -12,4 +12,5 @@ TIX_TEST_RT_TOKEN="$(printf '%s\n' "$lines" | sed -n 's/^RT_TOKEN=//p')"
 export TIX_TEST_RT_URL TIX_TEST_RT_TOKEN
 cd "$root"
 if [ "$#" -eq 0 ]; then set -- test/rt; fi
-npx vitest run "$@"
+# one file at a time: RT runs 2 workers, and a bulk run keeps both busy for a while
+npx vitest run --no-file-parallelism "$@"
