@@ -7,7 +7,7 @@
 // --dry-run, resumes with --journal and gets the exit codes, with nothing more to write.
 // `applyChange` is the same run without a terminal: it returns the envelope (for MCP and tests).
 import { ApiError } from '../client/errors.js';
-import type { TixClient } from '../client/index.js';
+import type { Backend } from '../providers/types.js';
 import type { ErrorObject, FieldChange, ResultEnvelope, ResultItem } from '../domain/envelope.js';
 import { DEFAULT_CONCURRENCY } from '../domain/enums.js';
 import { diffTickets, summarize } from '../domain/results.js';
@@ -118,7 +118,7 @@ export const BATCH_SIZE = 250;
 export const EARLIER_RUN = 'done in an earlier run';
 
 export interface ChangeRun {
-  client: TixClient;
+  client: Backend;
   ids: number[];
   /** Tickets already read (from --query): a dry run reads no more. */
   known?: Map<number, Ticket>;

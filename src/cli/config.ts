@@ -7,6 +7,8 @@ import type Conf from 'conf';
 export interface Profile {
   url: string;
   user?: string;
+  /** The desk behind the URL (tix when absent). */
+  provider?: 'tix' | 'rt';
   /** Where the token lives: the OS keyring, or the 0600 credentials file. */
   token_store?: 'keyring' | 'file';
 }

@@ -1,5 +1,5 @@
 // The factory: what a command needs (io, config, credentials, client, prompter), built on first use.
-import type { TixClient } from '../client/index.js';
+import type { Backend, Provider } from '../providers/types.js';
 import { DEFAULT_MAX_WAIT, OUTPUT_FORMATS } from '../domain/enums.js';
 import { parseMaxWait } from './args.js';
 import type { ConfigStore } from './config.js';
@@ -51,7 +51,7 @@ export class Context {
   readonly globals: GlobalOptions;
   readonly now: () => Date;
   private configStore?: ConfigStore;
-  private clientPromise?: Promise<TixClient>;
+  private clientPromise?: Promise<Backend>;
   private resolvedToken?: string;
 
   constructor(args: { io: IO; env: NodeJS.ProcessEnv; globals: GlobalOptions; now?: () => Date }) {
@@ -153,8 +153,15 @@ export class Context {
     return this.globals.profile ?? this.env.TIX_PROFILE ?? config.defaultProfile ?? 'local';
   }
 
+  /** Which desk the commands speak to: TIX_PROVIDER, else the profile's, else tix's own server. */
+  provider(saved?: { provider?: string }): Provider {
+    const named = this.env.TIX_PROVIDER || saved?.provider || 'tix';
+    if (named !== 'tix' && named !== 'rt') throw new UsageError(`invalid provider "${named}" (TIX_PROVIDER or the profile); choose tix or rt`);
+    return named;
+  }
+
   /** Server URL and token, by precedence flag > environment > profile. */
-  async target(): Promise<{ url: string; token: string | undefined; profile: string }> {
+  async target(): Promise<{ url: string; token: string | undefined; profile: string; provider: Provider; user?: string }> {
     const config = await this.config();
     const profile = this.profileName(config);
     const saved = config.profile(profile);
@@ -168,24 +175,41 @@ export class Context {
     const sameServer = saved !== undefined && sameOrigin(saved.url, url);
     if (!token && sameServer) token = await config.token(profile);
     if (config.tightened) this.warn(`credentials file ${config.credentialsPath} was readable by others; its mode is now 0600`);
-    return { url, token, profile };
+    // a profile's provider and user describe its own server only
+    return { url, token, profile, provider: this.provider(sameServer ? saved : undefined), user: sameServer ? saved?.user : undefined };
   }
 
   /**
    * The API client, built on first call with that call's options. `patient` (bulk runs, --all
    * listings) waits out rate limits up to --max-wait, saying so on stderr; others fail fast.
    */
-  client(opts: { requireToken?: boolean; connections?: number; patient?: boolean } = {}): Promise<TixClient> {
+  client(opts: { requireToken?: boolean; connections?: number; patient?: boolean } = {}): Promise<Backend> {
     this.clientPromise ??= (async () => {
       // server and token both given by flag or environment: no profile to read (loading conf costs ~40 ms)
       const given = this.globals.url ?? this.env.TIX_URL;
-      const { url, token, profile } = given && this.env.TIX_TOKEN ? { url: given, token: this.env.TIX_TOKEN, profile: '' } : await this.target();
+      const { url, token, profile, provider, user } =
+        given && this.env.TIX_TOKEN ? { url: given, token: this.env.TIX_TOKEN, profile: '', provider: this.provider(), user: undefined } : await this.target();
       if (!token && opts.requireToken !== false) {
         throw new AuthError(`no token for ${url} (profile "${profile}"); run \`tix auth login --url ${url}\` or set TIX_TOKEN`);
       }
       this.resolvedToken = token;
-      const { TixClient } = await import('../client/index.js');
       const redact = redactor(token);
+      if (provider === 'rt') {
+        // read so a bad --max-wait is a usage error here too; RT sends no rate limit to wait out
+        void this.maxWaitMs;
+        // Request Tracker's code loads only here, for a profile (or TIX_PROVIDER) that names it
+        const { RtBackend } = await import('../providers/rt/backend.js');
+        return new RtBackend({
+          baseUrl: url,
+          token,
+          user: this.env.TIX_RT_USER || user,
+          timeoutMs: this.timeoutMs,
+          connections: opts.connections,
+          debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
+          userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
+        });
+      }
+      const { TixClient } = await import('../client/index.js');
       // read even when unused, so a bad --max-wait is a usage error on any command
       const patience = this.maxWaitMs;
       const maxWaitMs = opts.patient ? patience : 0;

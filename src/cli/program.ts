@@ -190,7 +190,9 @@ ${EXIT_CODES}`);
     .command('login')
     .description('save a token for a server (from stdin with --with-token, else a hidden prompt); checked with GET /v1/me first')
     .option('--with-token', 'read the token from stdin')
-    .addHelpText('after', examples(['tix auth login --url https://tix.example.com', 'echo "$TOKEN" | tix auth login --url https://tix.example.com --with-token']))
+    .option('--provider <name>', 'the desk behind the URL: tix (default) or rt (Request Tracker 5)')
+    .option('--user <login>', 'rt: the RT user the token belongs to (RT cannot say)')
+    .addHelpText('after', examples(['tix auth login --url https://tix.example.com', 'echo "$TOKEN" | tix auth login --url https://tix.example.com --with-token', 'echo "$RT_TOKEN" | tix auth login --provider rt --url https://rt.example.com --user alice --with-token']))
     .action(action(named(() => import('./commands/auth.js'), 'login')));
   auth
     .command('status')
@@ -304,6 +306,14 @@ ${EXIT_CODES}`);
     .bulkOptions()
     .addHelpText('after', examples(['tix escalate 12 --reason "webhook dispatcher drops events under load"', 'tix escalate 12 --reason "..." --eta 2026-12-01']))
     .action(action(named(() => import('./commands/mutate.js'), 'escalate')));
+
+  program
+    .command('rt')
+    .description('Request Tracker: prepare an instance for tix')
+    .command('setup')
+    .description('create the custom fields and the Engineering queue tix needs on the RT instance (safe to re-run)')
+    .addHelpText('after', examples(['TIX_PROVIDER=rt tix rt setup', 'tix rt setup --profile rt --json']))
+    .action(action(named(() => import('./commands/rt.js'), 'setup')));
 
   const escalation = program.command('escalation').description('list, show and advance escalations');
   escalation

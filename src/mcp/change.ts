@@ -1,7 +1,7 @@
 // Changes for MCP tools: the tickets named by ids or a query, then the CLI's own change engine
 // (batches, dry runs, per-ticket outcomes), answered as the result envelope.
 import { ApiError, UnavailableError } from '../client/errors.js';
-import type { TixClient } from '../client/index.js';
+import type { Backend } from '../providers/types.js';
 import { applyChange, type BulkOperation, type ChangeOutcome } from '../cli/bulk.js';
 import { describeError, UsageError } from '../cli/errors.js';
 import type { ErrorObject, ResultEnvelope, ResultItem } from '../domain/envelope.js';
@@ -43,7 +43,7 @@ export function envelopeOf(outcome: ChangeOutcome): ResultEnvelope {
 }
 
 /** The tickets a change names: ids as given, or every ticket a query matches (only with dry_run or confirm). */
-export async function selectTickets(client: TixClient, sel: Selection): Promise<{ ids: number[]; known: Map<number, Ticket> }> {
+export async function selectTickets(client: Backend, sel: Selection): Promise<{ ids: number[]; known: Map<number, Ticket> }> {
   const known = new Map<number, Ticket>();
   if (sel.ids && sel.query !== undefined) throw new UsageError('give ids or query, not both');
   if (sel.query !== undefined) {
@@ -64,7 +64,7 @@ export async function selectTickets(client: TixClient, sel: Selection): Promise<
 }
 
 /** Applies (or, with dry_run, previews) one batch operation on every selected ticket. */
-export async function runChange(client: TixClient, sel: Selection, op: BulkOperation): Promise<ResultEnvelope> {
+export async function runChange(client: Backend, sel: Selection, op: BulkOperation): Promise<ResultEnvelope> {
   const { ids, known } = await selectTickets(client, sel);
   return envelopeOf(await applyChange(op, { client, ids, known, dryRun: Boolean(sel.dry_run), concurrency: DEFAULT_CONCURRENCY, withTickets: true }));
 }
@@ -89,7 +89,7 @@ function edited(before: Ticket, body: PatchTicketBody): Partial<Ticket> {
  * Edits fields with PATCH, one ticket at a time, each with If-Match on the version just read:
  * a ticket someone changed meanwhile fails (precondition_failed) instead of being overwritten.
  */
-export async function runEdit(client: TixClient, sel: Selection, body: PatchTicketBody): Promise<ResultEnvelope> {
+export async function runEdit(client: Backend, sel: Selection, body: PatchTicketBody): Promise<ResultEnvelope> {
   const { ids, known } = await selectTickets(client, sel);
   const dryRun = Boolean(sel.dry_run);
   const results = new Map<number, ResultItem>();

@@ -1,7 +1,7 @@
 // The MCP tools: one per tix operation, input schemas composed from the domain's request schemas,
 // results as the same JSON the CLI prints (reads their data, changes the result envelope).
 import { z } from 'zod';
-import type { TixClient } from '../client/index.js';
+import type { Backend } from '../providers/types.js';
 import { UsageError } from '../cli/errors.js';
 import { buildQuery } from '../cli/query.js';
 import type { BulkOperation } from '../cli/bulk.js';
@@ -24,7 +24,7 @@ import { envelopeOf, runChange, runEdit, type Selection as Targets } from './cha
 import { renderEnvelope, renderEscalation, renderTicket, renderTickets } from './text.js';
 
 export interface Deps {
-  client(): Promise<TixClient>;
+  client(): Promise<Backend>;
   /** Removes the token from any text. */
   redact(s: string): string;
 }

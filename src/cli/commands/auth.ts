@@ -35,6 +35,9 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
     token = (await password({ message: `Token for ${url}`, mask: true })).trim();
   } else throw new UsageError('no token: pipe it with --with-token, or run on a terminal to be prompted');
   if (!token) throw new UsageError('empty token');
+  const provider = ctx.provider({ provider: typeof opts.provider === 'string' ? opts.provider : config.profile(profile)?.provider });
+  if (provider === 'rt') return loginRt(ctx, { profile, url, token, user: typeof opts.user === 'string' ? opts.user : undefined });
+  if (opts.user !== undefined) throw new UsageError('--user goes with --provider rt: a tix server says who owns a token');
   const { TixClient } = await import('../../client/index.js');
   const hide = redactor(token);
   const client = new TixClient({
@@ -45,13 +48,38 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
   });
   try {
     const me = await confirmedUser(client, url);
-    await config.saveProfile(profile, { url, user: me.login });
+    await config.saveProfile(profile, { url, user: me.login, provider: 'tix' });
     await ctx.saveToken(profile, token);
     if (!config.defaultProfile) await config.setDefaultProfile(profile);
     if (ctx.format === 'json') ctx.out(`${jsonText({ profile, url, user: me.login, role: me.role })}\n`);
     ctx.status(`✓ Logged in to ${url} as ${me.login} (${me.role}); saved as profile "${profile}"`);
   } finally {
     await client.dispose();
+  }
+}
+
+/** Request Tracker: the token is checked on the instance, and the user (RT cannot name a token's owner) must exist there. */
+async function loginRt(ctx: Context, a: { profile: string; url: string; token: string; user?: string }) {
+  const config = await ctx.config();
+  const { RtBackend } = await import('../../providers/rt/backend.js');
+  const hide = redactor(a.token);
+  const rt = new RtBackend({
+    baseUrl: a.url,
+    token: a.token,
+    user: a.user,
+    timeoutMs: ctx.timeoutMs,
+    debug: ctx.globals.debug ? (line) => ctx.io.stderr.write(`${messageText(hide(line))}\n`) : undefined,
+  });
+  try {
+    const { version } = await rt.health();
+    const me = a.user ? await rt.me() : undefined;
+    await config.saveProfile(a.profile, { url: a.url, provider: 'rt', ...(me ? { user: me.login } : {}) });
+    await ctx.saveToken(a.profile, a.token);
+    if (!config.defaultProfile) await config.setDefaultProfile(a.profile);
+    if (ctx.format === 'json') ctx.out(`${jsonText({ profile: a.profile, url: a.url, provider: 'rt', user: me?.login ?? null, role: me?.role ?? null })}\n`);
+    ctx.status(`✓ Logged in to ${version} at ${a.url}${me ? ` as ${me.login}` : ''}; saved as profile "${a.profile}"${me ? '' : ' (add --user LOGIN so "me" means you)'}`);
+  } finally {
+    await rt.dispose();
   }
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { checkAttachment, checkAttachmentCount } from '../../domain/attachments.js';
-import type { TixClient } from '../../client/index.js';
+import type { Backend } from '../../providers/types.js';
 import type { CommentBody } from '../../domain/schemas.js';
 import { parseId, required } from '../args.js';
 import { oneChange, reportOne, type ChangeOutcome } from '../bulk.js';
@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 /** Adds the comment (or, in a dry run, checks the ticket is there) and answers the envelope, the comment in its result. */
-export function commentTicket(client: TixClient, id: number, body: CommentBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
+export function commentTicket(client: Backend, id: number, body: CommentBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
   const changes = [{ field: 'comments', from: null, to: body.public ? 'public comment' : 'internal comment' }];
   return oneChange(id, Boolean(opts.dryRun), async () => {
     if (opts.dryRun) return { id, outcome: 'would_change', changes, ticket: await client.getTicket(id) };

@@ -1,5 +1,5 @@
 // tix create: open a ticket.
-import type { TixClient } from '../../client/index.js';
+import type { Backend } from '../../providers/types.js';
 import { CHANNELS, TICKET_TYPES } from '../../domain/enums.js';
 import type { ResultItem } from '../../domain/envelope.js';
 import { diffTickets } from '../../domain/results.js';
@@ -15,7 +15,7 @@ const born = (fields: Partial<Ticket>) =>
 const requalifiedNote = (asked: string, given: string) => `requested ${asked}, requalified to ${given} (see the internal note)`;
 
 /** Opens the ticket (or, in a dry run, says what it would open) and answers the envelope. */
-export function createTicket(client: TixClient, body: CreateTicketBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
+export function createTicket(client: Backend, body: CreateTicketBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
   return oneChange(null, Boolean(opts.dryRun), async (): Promise<ResultItem> => {
     if (opts.dryRun) {
       const fields = { subject: body.subject, description: body.description, status: 'new' as const, priority: body.priority === 'urgent' ? 'critical' : body.priority, channel: body.channel ?? 'portal', type: body.type, requester: body.requester, tags: body.tags };

@@ -2,7 +2,7 @@
 import { ESCALATION_STATES } from '../../domain/enums.js';
 import type { Escalation } from '../../domain/schemas.js';
 import { ESCALATION_FIELDS } from '../../domain/fields.js';
-import type { TixClient } from '../../client/index.js';
+import type { Backend } from '../../providers/types.js';
 import type { AdvanceBody } from '../../domain/schemas.js';
 import { refuseAdvance } from '../../domain/transitions.js';
 import { parseChoice, required } from '../args.js';
@@ -54,7 +54,7 @@ export async function show(ctx: Context, [raw]: string[]) {
 }
 
 /** Moves the escalation on (or, in a dry run, says whether it would) and answers the envelope, the escalation in its result. */
-export function advanceEscalation(client: TixClient, id: string, body: AdvanceBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
+export function advanceEscalation(client: Backend, id: string, body: AdvanceBody, opts: { dryRun?: boolean } = {}): Promise<ChangeOutcome> {
   return oneChange(id, Boolean(opts.dryRun), async () => {
     if (opts.dryRun) {
       const e = await client.escalation(id);

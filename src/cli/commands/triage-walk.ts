@@ -1,6 +1,6 @@
 // The triage walk: the new queue in queue order, the rubric's suggestion offered for each ticket.
 // Interactive on a terminal; narrated (suggestions applied) for `tix demo` without one.
-import type { TixClient } from '../../client/index.js';
+import type { Backend } from '../../providers/types.js';
 import { ApiError } from '../../client/errors.js';
 import { PRIORITIES, TEAMS, TICKET_TYPES } from '../../domain/enums.js';
 import { RUBRIC, priorityRank, suggestPriority } from '../../domain/policy.js';
@@ -24,7 +24,7 @@ const summary = (ticket: Ticket) => {
   return `\n#${t.id}  ${oneLine(t.subject)}\n  ${oneLine(`${t.priority} · ${t.channel} · from ${t.requester}${t.org ? ` (${t.org})` : ''} · opened ${t.created_at}`)}\n  ${oneLine(t.description).slice(0, 300)}\n`;
 };
 
-export async function walkNewQueue(ctx: Context, client: TixClient, opts: { interactive: boolean; limit?: number }): Promise<{ triaged: number; skipped: number }> {
+export async function walkNewQueue(ctx: Context, client: Backend, opts: { interactive: boolean; limit?: number }): Promise<{ triaged: number; skipped: number }> {
   const queue: Ticket[] = [];
   for await (const t of client.allTickets({ q: 'status:new', sort: 'queue' })) queue.push(t);
   if (queue.length === 0) {
