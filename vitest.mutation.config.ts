@@ -7,7 +7,7 @@ export default defineConfig({
     include: ['test/domain/**/*.test.ts', 'test/server/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/property/query.test.ts'],
     // slow and about other things (the OpenAPI toolchain, 20,000-ticket lists), or needing a whole process (umask):
     // they would only lengthen every run, or cannot run in Stryker's worker threads
-    exclude: ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts'],
+    exclude: ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts', 'test/server/postgres-store.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
