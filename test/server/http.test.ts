@@ -193,6 +193,46 @@ describe('Idempotency-Key', () => {
     expect((await s.call('alice', 'POST', `/v1/tickets/${b.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-7' })).statusCode).toBe(422);
     expect(await s.ticket(b.id)).toEqual(b);
   });
+  it('takes a key of 1 to 200 characters, and refuses an empty one or a longer one before anything is done', async () => {
+    for (const key of ['k', 'k'.repeat(200)]) expect((await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': key })).statusCode).toBe(201);
+    for (const key of ['', 'k'.repeat(201)]) {
+      const p = expectProblem(await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': key }), 400, 'validation');
+      expect(p.detail).toBe('Idempotency-Key must be 1 to 200 characters');
+    }
+    expect(await countTickets()).toBe(2);
+  });
+  it('a replay repeats the first answer’s ETag, Tix-Changed and content type, byte for byte', async () => {
+    const t = await s.open('carol');
+    const first = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-8' });
+    const retry = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-8' });
+    expect(first.headers.etag).toBe(`"${t.version + 1}"`);
+    for (const name of ['etag', 'tix-changed', 'content-type']) expect([name, retry.headers[name]]).toEqual([name, first.headers[name]]);
+    expect([retry.statusCode, retry.headers['idempotent-replayed'], retry.body]).toEqual([200, 'true', first.body]);
+    // the refusal's own type is kept too: problem+json, not JSON
+    const refused = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'x' }, { 'idempotency-key': 'k-9' });
+    const again = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'x' }, { 'idempotency-key': 'k-9' });
+    expect([again.headers['content-type'], again.headers['idempotent-replayed']]).toEqual([refused.headers['content-type'], 'true']);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+  it('a key on a read is ignored: GETs are never replayed', async () => {
+    const t = await s.open('carol');
+    const before = await s.call('alice', 'GET', `/v1/tickets/${t.id}`, undefined, { 'idempotency-key': 'k-read' });
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const after = await s.call('alice', 'GET', `/v1/tickets/${t.id}`, undefined, { 'idempotency-key': 'k-read' });
+    expect(after.headers['idempotent-replayed']).toBeUndefined();
+    expect([before.json().assignee, after.json().assignee]).toEqual([null, 'alice']);
+  });
+  it('a new token is never replayed: the same key issues a second token, and no token is kept for replay', async () => {
+    const zed = s.users.get('zed')!;
+    const answers = [];
+    for (let i = 0; i < 2; i++) answers.push(await s.call('root', 'POST', `/v1/users/${zed.id}/tokens`, { name: 'ci' }, { 'idempotency-key': 'k-token' }));
+    expect(answers.map((a) => [a.statusCode, a.headers['idempotent-replayed']])).toEqual([
+      [201, undefined],
+      [201, undefined],
+    ]);
+    const [a, b] = answers.map((r) => (r.json() as { token: string }).token);
+    expect(a).not.toBe(b);
+  });
   it('keeps keys of different tokens apart', async () => {
     await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'shared' });
     const res = await s.call('dave', 'POST', '/v1/tickets', body, { 'idempotency-key': 'shared' });
