@@ -1,0 +1,32 @@
+// The parts of the code under mutation testing, each with the tests that exercise it in-process (a mutant
+// lives in the test process, so tests that drive the built CLI or a server in a child process cannot see it).
+// Each part keeps its own incremental record, so a long run stopped half way loses one part at most.
+export const AREAS = {
+  bulk: {
+    mutate: ['src/cli/bulk.ts', 'src/cli/journal.ts'],
+    tests: ['test/cli/**/*.test.ts'],
+  },
+  // If-Match (parsed by the routes, checked in the store's one write path) and Idempotency-Key (the app's hooks, the store's records)
+  preconditions: {
+    mutate: ['src/server/routes/common.ts', 'src/server/app.ts:272-341', 'src/server/store/sqlite.ts:569-576', 'src/server/store/sqlite.ts:725-758'],
+    tests: ['test/server/**/*.test.ts'],
+  },
+  domain: {
+    mutate: ['src/domain/**/*.ts'],
+    // the rules on their own, and the query language against the SQL it becomes
+    tests: ['test/domain/**/*.test.ts', 'test/property/query.test.ts', 'test/server/query-sql.test.ts'],
+  },
+  service: {
+    mutate: ['src/server/service.ts'],
+    tests: ['test/server/**/*.test.ts'],
+  },
+};
+
+/** Slow and about other things (the OpenAPI toolchain, 20,000-ticket lists, PostgreSQL), or needing a whole process (umask). */
+export const NEVER = ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts', 'test/server/postgres-store.test.ts'];
+
+export const areaOf = (name = process.env.TIX_MUTATION_AREA) => {
+  const area = name ? AREAS[name] : undefined;
+  if (!area) throw new Error(`TIX_MUTATION_AREA must be one of ${Object.keys(AREAS).join(', ')}; run \`npm run test:mutation\``);
+  return { name, ...area };
+};
