@@ -37,11 +37,11 @@ const sink = () => {
 };
 
 /** One `tix …` as `as` (a login of the cast), stdin given, on no terminal. */
-async function tix(argv: string[], opts: { as?: string; stdin?: string; token?: string } = {}): Promise<Run> {
+async function tix(argv: string[], opts: { as?: string; stdin?: string; token?: string; stderrTTY?: boolean } = {}): Promise<Run> {
   const out = sink();
   const err = sink();
   const env = { TIX_URL: url, TIX_TOKEN: opts.token ?? s.tokens.get(opts.as ?? 'alice'), TIX_CONFIG_DIR: join(dir, 'config'), TIX_KEYRING: '0', NO_COLOR: '1', CI: 'true' };
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, stdin: Readable.from([opts.stdin ?? '']) }, env);
+  const code = await main(argv, { stdout: out.stream, stderr: Object.assign(err.stream, opts.stderrTTY ? { isTTY: true } : {}), stdin: Readable.from([opts.stdin ?? '']) }, env);
   await new Promise((r) => setImmediate(r));
   return { code, stdout: out.text(), stderr: err.text() };
 }
@@ -371,5 +371,24 @@ describe('a run stopped by an error', () => {
       changes: [],
       error: { code: 'not_sent', message: 'not sent: the run stopped after an error; re-run to finish', id: 900_250 },
     });
+  });
+});
+
+describe('the progress bar on a terminal', () => {
+  const missing = (n: number) => Array.from({ length: n }, (_, i) => String(800_000 + i));
+  const bar = (n: number) => new RegExp(`\\d+/${n} tickets`);
+
+  it('is drawn for a run of more than one batch, then the summary', async () => {
+    const r = await tix(['close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(bar(251));
+    expect(r.stderr.indexOf('/251 tickets')).toBeLessThan(r.stderr.indexOf('closed 0, skipped 0 (already so), failed 251'));
+  });
+
+  it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {
+    expect((await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(250));
+    expect((await tix(['--quiet', 'close', ...missing(251), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
+    expect((await tix(['close', ...missing(251), '--resolution', 'fixed', '--dry-run', '--json'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
+    expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
   });
 });
