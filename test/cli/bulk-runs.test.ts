@@ -392,3 +392,42 @@ describe('the progress bar on a terminal', () => {
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
   });
 });
+
+describe('one-target changes that are not batch operations (comment, create, escalation advance)', () => {
+  it('a comment: a status line saying which kind; a missing ticket exits 3, in the envelope too', async () => {
+    const { ids } = await openTickets(1);
+    expect(await tix(['comment', String(ids[0]), '--body', 'looking into it'])).toEqual({ code: 0, stdout: '', stderr: `✓ Internal comment added to #${ids[0]}\n` });
+    expect((await tix(['comment', String(ids[0]), '--body', 'fixed soon', '--public'])).stderr).toBe(`✓ Public comment added to #${ids[0]}\n`);
+    expect((await s.comments(ids[0]!)).map((c) => c.public)).toEqual([false, true]);
+    const missing = await tix(['comment', '999999', '--body', 'x']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^tix: .*999999.*not found/);
+    const asJson = await tix(['comment', '999999', '--body', 'x', '--json']);
+    expect(asJson.code).toBe(3);
+    expect(envelopeOf(asJson)).toMatchObject({ ok: false, results: [{ id: 999999, outcome: 'failed', error: { code: 'not_found', id: 999999 } }] });
+  });
+
+  it('a comment in a dry run adds nothing, and would fail on a missing ticket', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['comment', String(ids[0]), '--body', 'x', '--dry-run']);
+    expect([r.code, r.stderr]).toEqual([0, `dry run: would add an internal comment to #${ids[0]}; nothing was added\n`]);
+    expect(await s.comments(ids[0]!)).toEqual([]);
+    const missing = await tix(['comment', '999999', '--body', 'x', '--dry-run', '--json']);
+    expect(missing.code).toBe(3);
+    expect(envelopeOf(missing)).toMatchObject({ dry_run: true, results: [{ outcome: 'would_fail', error: { code: 'not_found' } }] });
+  });
+
+  it('an escalation advance refused in a dry run exits 5 with the refusal in the envelope', async () => {
+    const { ids } = await openTickets(1);
+    await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/triage`, { team: 'support' });
+    const escalated = await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/escalate`, { reason: 'replication lag corrupts invoices' });
+    const cp = (escalated.json() as { escalation: string }).escalation;
+    expect((await s.call('alice', 'POST', `/v1/escalations/${cp}/advance`, { to: 'under_evaluation' })).statusCode).toBe(200);
+    const r = await tix(['escalation', 'advance', cp, '--to', 'under_evaluation', '--dry-run', '--json']);
+    expect(r.code).toBe(5);
+    expect(envelopeOf(r).results[0]).toMatchObject({ id: cp, outcome: 'would_fail', error: { code: 'conflict', status: 409, id: cp } });
+    const text = await tix(['escalation', 'advance', cp, '--to', 'under_evaluation', '--dry-run']);
+    expect(text.code).toBe(5);
+    expect(text.stderr).toMatch(new RegExp(`^tix: ${cp}: an escalation moves forward only: it is under_evaluation, cannot go to under_evaluation`));
+  });
+});
