@@ -17,7 +17,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation-${area.name}.json` },
   clearTextReporter: { reportScoreTable: true, reportMutants: false },
-  concurrency: 2,
+  // the machine is shared: two test processes at most
+  concurrency: Number(process.env.TIX_MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 20000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',

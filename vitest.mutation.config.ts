@@ -7,7 +7,7 @@ const area = areaOf();
 export default defineConfig({
   test: {
     include: area.tests,
-    exclude: NEVER,
+    exclude: [...NEVER, ...(area.skip ?? [])],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
