@@ -17,8 +17,13 @@ export const AREAS = {
     // the rules on their own, and the query language against the SQL it becomes
     tests: ['test/domain/**/*.test.ts', 'test/property/query.test.ts', 'test/server/query-sql.test.ts'],
   },
+  // the service in two parts, each with its own record: the rules of each change, then reads, comments, edits, batches and users
   service: {
-    mutate: ['src/server/service.ts'],
+    mutate: ['src/server/service.ts:63-381'],
+    tests: ['test/server/{access,audit,authz-matrix,batch-changes,escalations,http,priority,queue,sla,transitions}.test.ts'],
+  },
+  'service-rest': {
+    mutate: ['src/server/service.ts:1-62', 'src/server/service.ts:382-591'],
     tests: ['test/server/**/*.test.ts'],
     // about the published document, HTTP mechanics and the SQL of queries: they pass the service on the way, they do not test it
     skip: ['test/server/openapi.test.ts', 'test/server/protocol.test.ts', 'test/server/query-sql.test.ts'],
