@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { PROBLEM_CODES, type Ticket } from '../../src/domain/schemas.js';
 import { hashToken } from '../../src/server/app.js';
@@ -126,6 +126,24 @@ describe('ETag and If-Match', () => {
     const staff = await s.call('bob', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'works again' }, { 'if-match': `"${t.version}"` });
     expect(problemOf(staff).detail).toMatch(/priority_changed medium → low by alice/);
   });
+  it('If-Match: * or no header means any version; a bare or spaced number is a version too', async () => {
+    const t = await s.open('carol');
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': '*' })).statusCode).toBe(200);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': ` ${t.version + 1} ` })).statusCode).toBe(200);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `${t.version}` })).statusCode).toBe(412);
+  });
+  it.each(['"abc"', 'W/', '"7" "8"', '7a', '-1', ''])('refuses If-Match %j as a validation error, changing nothing', async (value) => {
+    const t = await s.open('carol');
+    const p = expectProblem(await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': value }), 400, 'validation');
+    expect(p.detail).toBe('If-Match must be an ETag from a previous response, such as "7"');
+    expect((await s.ticket(t.id)).assignee).toBeNull();
+  });
+  it('a 412 names the version asked for and the version now', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': `"${t.version}"` });
+    expect(problemOf(res).detail).toMatch(new RegExp(`^ticket ${t.id} changed since you read it \\(version ${t.version}, now ${t.version + 1}: assigned - → alice by alice`));
+  });
   it('accepts a weak ETag in If-Match', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);
@@ -242,8 +260,14 @@ describe('Idempotency-Key', () => {
 });
 
 describe('tokens are stored hashed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tix-tokens-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // made when the tests run, not when the file is read: a run that skips them leaves nothing behind
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tix-tokens-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('never writes an issued token in plain text to the database', async () => {
     const dbPath = join(dir, 'tix.db');
