@@ -431,3 +431,96 @@ describe('one-target changes that are not batch operations (comment, create, esc
     expect(text.stderr).toMatch(new RegExp(`^tix: ${cp}: an escalation moves forward only: it is under_evaluation, cannot go to under_evaluation`));
   });
 });
+
+describe('what a run sends, keeps and reports', () => {
+  const journalLines = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; id?: number; ids?: number[]; key?: string; result?: string });
+
+  it('ids with empty places between commas are read as the ids there are', async () => {
+    const { ids } = await openTickets(2);
+    const r = await tix(['close', `${ids[0]},,${ids[1]},`, '--resolution', 'fixed', '--json']);
+    expect(envelopeOf(r).results.map((x) => x.id)).toEqual(ids);
+  });
+
+  it('a --query run of one ticket is still a run over many: the summary line', async () => {
+    const { word } = await openTickets(1);
+    const r = await tix(['--yes', 'close', '--query', `"${word}"`, '--resolution', 'fixed']);
+    expect([r.code, r.stderr]).toEqual([0, 'closed 1, skipped 0 (already so), failed 0\n']);
+  });
+
+  it('a failed create reports an error without a ticket id', async () => {
+    const r = await tix(['create', '--subject', 'On behalf', '--description', 'd', '--requester', 'nobody.here', '--json']);
+    expect(r.code).toBe(2);
+    const [result] = envelopeOf(r).results;
+    expect(result).toMatchObject({ id: null, outcome: 'failed', error: { code: 'validation' } });
+    expect(result!.error).not.toHaveProperty('id');
+  });
+
+  it('a dry run with --json carries each ticket as it is now, and why one is left alone', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['assign', String(ids[1]), '--to', 'bob']);
+    const e = envelopeOf(await tix(['assign', ...ids.map(String), '--to', 'bob', '--dry-run', '--json']));
+    expect(e.results.map((x) => x.ticket?.id)).toEqual(ids);
+    expect(e.results[1]).toMatchObject({ outcome: 'unchanged', reason: 'already assigned to bob' });
+  });
+
+  it('failed results carry no ticket, even with --json fields', async () => {
+    const { ids } = await openTickets(1);
+    const e = envelopeOf(await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--json', 'id,status']));
+    expect(e.results[0]!.ticket).toEqual({ id: ids[0], status: 'closed' });
+    expect(e.results[1]).not.toHaveProperty('ticket');
+  });
+
+  it('the journal plans each batch before sending it, and records each ticket as succeeded, skipped or failed', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['close', String(ids[1]), '--resolution', 'fixed']);
+    const journal = journalPath('lines');
+    const first = await tix(['close', String(ids[0]), String(ids[1]), '999999', '--resolution', 'fixed', '--journal', journal, '--json']);
+    // a fresh journal resumes nothing, so says nothing
+    expect(first.stderr).toBe('');
+    const lines = journalLines(journal);
+    expect(lines.filter((l) => l.kind === 'batch').map((l) => l.ids)).toEqual([[ids[0], ids[1], 999999]]);
+    expect(lines.filter((l) => l.kind === 'done').map((l) => [l.id, l.result])).toEqual(
+      expect.arrayContaining([
+        [ids[0], 'succeeded'],
+        [ids[1], 'skipped'],
+        [999999, 'failed'],
+      ]),
+    );
+  });
+
+  it('a ticket the journal saw finish is not sent again, even if it changed since', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('not-again');
+    await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/reopen`, { comment: 'not fixed after all' })).statusCode).toBe(200);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(envelopeOf(r).results.map((x) => [x.id, x.outcome])).toEqual([
+      [ids[0], 'unchanged'],
+      [ids[1], 'changed'],
+    ]);
+    expect(await statusOf(ids[0]!)).not.toBe('closed');
+  });
+
+  it('a batch planned by an earlier run is re-sent under its key and not planned twice', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('planned-once');
+    await tix(['close', String(ids[1]), '--resolution', 'fixed', '--journal', journal]);
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}${JSON.stringify({ kind: 'batch', key: 'k-planned-2', ids: [ids[0]] })}\n`);
+    await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal]);
+    expect(journalLines(journal).filter((l) => l.kind === 'batch' && l.ids!.includes(ids[0]!)).map((l) => l.key)).toEqual(['k-planned-2']);
+  });
+
+  it('applyChange without onResult or progress (as MCP runs it) returns the envelope', async () => {
+    const { applyChange } = await import('../../src/cli/bulk.js');
+    const { operations } = await import('../../src/cli/commands/mutate.js');
+    const { TixClient } = await import('../../src/client/index.js');
+    const { ids } = await openTickets(1);
+    const client = new TixClient({ baseUrl: url, token: s.tokens.get('alice')! });
+    try {
+      const { envelope } = await applyChange(operations.close('fixed'), { client, ids });
+      expect(envelope.results).toEqual([{ id: ids[0], outcome: 'changed', changes: expect.any(Array) }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
