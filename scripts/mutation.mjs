@@ -27,7 +27,7 @@ const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const total = { detected: 0, undetected: 0 };
 const survivors = [];
-console.log(`\n${'file'.padEnd(44)} ${'score'.padStart(7)} killed survived no-cover`);
+console.log(`\n${'file'.padEnd(44)} ${'score'.padStart(7)} detected survived no-cover`);
 for (const name of Object.keys(AREAS)) {
   const path = `${ROOT}reports/stryker-${name}.json`;
   if (!existsSync(path)) {
