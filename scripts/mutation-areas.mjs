@@ -6,7 +6,8 @@ export const AREAS = {
     mutate: ['src/cli/bulk.ts', 'src/cli/journal.ts'],
     tests: ['test/cli/**/*.test.ts'],
   },
-  // If-Match (parsed by the routes, checked in the store's one write path) and Idempotency-Key (the app's hooks, the store's records)
+  // If-Match (parsed by the routes, checked in the store's one write path) and Idempotency-Key (the app's hooks, the store's records);
+  // the line ranges are those pieces as the files stand: move them when the code around them moves
   preconditions: {
     mutate: ['src/server/routes/common.ts', 'src/server/app.ts:272-341', 'src/server/store/sqlite.ts:569-576', 'src/server/store/sqlite.ts:725-758'],
     // the files about them: every POST passes the hooks, so the whole server suite would re-run for each surviving mutant
