@@ -1,13 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { NEVER, areaOf } from './scripts/mutation-areas.mjs';
 
-// The in-process tests, for mutation testing: a mutant lives in the test process, so tests that
-// drive the built CLI in a child process cannot see it and are left out here.
+// The tests of one part of the code under mutation (TIX_MUTATION_AREA): in-process only.
+const area = areaOf();
+
 export default defineConfig({
   test: {
-    include: ['test/domain/**/*.test.ts', 'test/server/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/property/query.test.ts'],
-    // slow and about other things (the OpenAPI toolchain, 20,000-ticket lists), or needing a whole process (umask):
-    // they would only lengthen every run, or cannot run in Stryker's worker threads
-    exclude: ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts'],
+    include: area.tests,
+    exclude: [...NEVER, ...(area.skip ?? [])],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -3,7 +3,8 @@
 // below must make them fail. A mutant whose pattern no longer matches is reported, not skipped.
 //
 //   node scripts/rule-mutants.mjs                 every mutant, the whole suite each time
-//   node scripts/rule-mutants.mjs --fast          every mutant, only the test files named beside it
+//   node scripts/rule-mutants.mjs --fast          every mutant, only the test files named beside it (which must
+//                                                 pass on an unmutated copy first, so each kill is the mutant's)
 //   node scripts/rule-mutants.mjs journal query   only the mutants whose name contains one of these words
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,7 @@ const MUTANTS = [
     file: 'src/cli/bulk.ts',
     from: 'JSON.stringify([op.op, op.body])',
     to: 'JSON.stringify([op.op])',
-    tests: ['test/e2e/cli-guards.test.ts'],
+    tests: ['test/e2e/cli-guards.test.ts', 'test/cli/bulk-runs.test.ts'],
   },
   {
     name: 'query negation: -state:open treated as no state term',
@@ -90,7 +91,7 @@ const MUTANTS = [
     file: 'src/cli/bulk.ts',
     from: "export const EARLIER_RUN = 'done in an earlier run';",
     to: "export const EARLIER_RUN = 'closed';",
-    tests: ['test/e2e/bulk.test.ts'],
+    tests: ['test/e2e/bulk.test.ts', 'test/cli/bulk-runs.test.ts'],
   },
   {
     name: 'terminal safety: bidi overrides reach the terminal raw',
@@ -113,33 +114,79 @@ const fast = args.includes('--fast');
 const words = args.filter((a) => !a.startsWith('--'));
 const chosen = MUTANTS.filter((m) => words.length === 0 || words.some((w) => m.name.includes(w)));
 
+/** A scratch copy of every tracked file (so an unmutated copy passes as the repository does), node_modules linked. */
+function scratchCopy() {
+  const scratch = mkdtempSync(join(tmpdir(), 'tix-mutant-'));
+  for (const entry of spawnSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
+    mkdirSync(dirname(join(scratch, entry)), { recursive: true });
+    cpSync(join(ROOT, entry), join(scratch, entry));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'dir');
+  return scratch;
+}
+
+/** Runs vitest in the copy; answers the exit status and the names of the failing tests. */
+function runTests(scratch, files) {
+  const report = join(scratch, 'vitest-report.json');
+  const started = Date.now();
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`, ...files], {
+    cwd: scratch,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  let failing = [];
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    failing = json.testResults.flatMap((f) =>
+      f.assertionResults.filter((t) => t.status === 'failed').map((t) => `${f.name.slice(scratch.length + 1)} › ${t.fullName}`),
+    );
+    // a file that failed as a whole (an error outside any test) names itself
+    for (const f of json.testResults) if (f.status === 'failed' && !f.assertionResults.some((t) => t.status === 'failed')) failing.push(`${f.name.slice(scratch.length + 1)} (the file)`);
+  } catch {
+    failing = ['(no report: the run did not finish)'];
+  }
+  return { status: run.status, failing, seconds };
+}
+
+// --fast runs only the files named beside each mutant: they must pass unmutated first, so each kill is the mutant's doing
+if (fast) {
+  const files = [...new Set(chosen.flatMap((m) => m.tests))];
+  const scratch = scratchCopy();
+  try {
+    const base = runTests(scratch, files);
+    console.log(`${base.status === 0 ? 'unmutated copy passes' : 'UNMUTATED COPY FAILS'} (${files.length} test files, ${base.seconds} s)`);
+    if (base.status !== 0) {
+      for (const t of base.failing) console.log(`    ${t}`);
+      process.exit(1);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 const results = [];
 for (const m of chosen) {
-  const scratch = mkdtempSync(join(tmpdir(), 'tix-mutant-'));
+  const scratch = scratchCopy();
   try {
-    // every tracked file, so an unmutated copy passes as the repository does (config files included)
-    for (const entry of spawnSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
-      mkdirSync(dirname(join(scratch, entry)), { recursive: true });
-      cpSync(join(ROOT, entry), join(scratch, entry));
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(scratch, 'node_modules'), 'dir');
     const path = join(scratch, m.file);
     const source = readFileSync(path, 'utf8');
     const mutated = source.replace(m.from, m.to);
     if (mutated === source) {
-      results.push({ name: m.name, verdict: 'PATTERN NOT FOUND' });
+      results.push({ name: m.name, verdict: 'PATTERN NOT FOUND', failing: [] });
       continue;
     }
     writeFileSync(path, mutated);
-    const started = Date.now();
-    const run = spawnSync('npx', ['vitest', 'run', ...(fast ? m.tests : [])], { cwd: scratch, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    const failed = /Tests\s+.*?(\d+) failed/.exec(run.stdout.replace(/\x1b\[[0-9;]*m/g, ''))?.[1];
-    results.push({ name: m.name, verdict: run.status !== 0 ? `killed (${failed ?? '?'} failing tests, ${seconds} s)` : `SURVIVED (${seconds} s)` });
+    const run = runTests(scratch, fast ? m.tests : []);
+    const verdict = run.status !== 0 ? `killed (${run.failing.length} failing tests, ${run.seconds} s)` : `SURVIVED (${run.seconds} s)`;
+    results.push({ name: m.name, verdict, failing: run.failing });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log(`${results.at(-1).verdict.padEnd(36)} ${m.name}`);
+  for (const t of results.at(-1).failing.slice(0, 4)) console.log(`    ${t}`);
+  if (results.at(-1).failing.length > 4) console.log(`    … and ${results.at(-1).failing.length - 4} more`);
 }
 const bad = results.filter((r) => !r.verdict.startsWith('killed'));
 console.log(bad.length === 0 ? `\nall ${results.length} mutants killed` : `\n${bad.length} of ${results.length} not killed`);

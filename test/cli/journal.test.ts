@@ -1,5 +1,5 @@
 // The journal survives a line torn by a crash: the torn tail is cut, later lines start clean.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,5 +41,30 @@ describe('journal', () => {
     Journal.open(path, 'fp-close', 'close {"resolution":"x"}', now).close();
     expect(() => Journal.open(path, 'fp-move', 'status {"status":"resolved"}', now)).toThrow(/belongs to another run/);
     writeFileSync(path, '');
+  });
+
+  it('refuses a file that does not start with a run line, and leaves it as it was', () => {
+    const path = journalPath();
+    writeFileSync(path, '{"kind":"done","id":1,"result":"succeeded"}\n');
+    expect(() => Journal.open(path, 'fp', 'close', now)).toThrow('belongs to another run (unknown); use a new --journal file');
+    expect(readFileSync(path, 'utf8')).toBe('{"kind":"done","id":1,"result":"succeeded"}\n');
+  });
+
+  it('starts a new journal with its run line, readable by its owner only, and keeps a failure’s error', () => {
+    const path = journalPath();
+    const first = Journal.open(path, 'fp', 'close {"resolution":"x"}', now);
+    first.record([]);
+    first.record([{ id: 4, result: 'failed', error: { code: 'not_found', message: 'ticket 4 not found', status: 404 } }, { id: 5, result: 'skipped' }]);
+    first.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ kind: 'run', fingerprint: 'fp', command: 'close {"resolution":"x"}', at: now.toISOString() });
+    expect(lines).toHaveLength(3);
+    const again = Journal.open(path, 'fp', 'close {"resolution":"x"}', new Date('2030-01-01T00:00:00Z'));
+    expect(again.finished.get(4)).toEqual({ id: 4, result: 'failed', error: { code: 'not_found', message: 'ticket 4 not found', status: 404 } });
+    expect(again.finished.get(5)).toEqual({ id: 5, result: 'skipped' });
+    again.close();
+    // a resumed run adds no second run line
+    expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(3);
   });
 });

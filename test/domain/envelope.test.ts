@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorEnvelope, ResultEnvelope, diffTickets, envelopeJsonSchemas, summarize } from '../../src/domain/envelope.js';
+import { ErrorEnvelope, ResultEnvelope, diffTickets, envelopeJsonSchemas, isFailedOutcome, summarize } from '../../src/domain/envelope.js';
 
 describe('result envelope', () => {
+  it('calls failed and would_fail the failed outcomes, no other', () => {
+    expect((['changed', 'unchanged', 'failed', 'would_change', 'would_fail'] as const).filter(isFailedOutcome)).toEqual(['failed', 'would_fail']);
+  });
+
   it('counts dry-run outcomes as changed and failed, and is not ok when anything would fail', () => {
     const envelope = summarize(
       [

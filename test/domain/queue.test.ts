@@ -12,5 +12,9 @@ describe('queueOrder', () => {
   it('ranks priority above age', () => expect(ids([t(1, 'low', '2020-01-01T00:00:00Z'), t(2, 'high', '2026-01-01T00:00:00Z')])).toEqual([2, 1]));
   it('ranks age above id', () => expect(ids([t(1, 'low', '2026-01-02T00:00:00Z'), t(2, 'low', '2026-01-01T00:00:00Z')])).toEqual([2, 1]));
   it('says two entries with the same id, priority and time are equal', () => expect(queueOrder(t(1, 'low', 'x'), t(1, 'low', 'x'))).toBe(0));
+  it('compares the older of two tickets of one priority as first, whichever side it is on', () => {
+    expect(queueOrder(t(7, 'high', '2026-01-01T00:00:00Z'), t(2, 'high', '2026-01-02T00:00:00Z'))).toBeLessThan(0);
+    expect(queueOrder(t(2, 'high', '2026-01-02T00:00:00Z'), t(7, 'high', '2026-01-01T00:00:00Z'))).toBeGreaterThan(0);
+  });
   it('is antisymmetric', () => expect(Math.sign(queueOrder(t(1, 'high', 'a'), t(2, 'low', 'b')))).toBe(-Math.sign(queueOrder(t(2, 'low', 'b'), t(1, 'high', 'a')))));
 });

@@ -28,5 +28,8 @@ describe('isBreached', () => {
   it('is breached once resolution is overdue', () => expect(isBreached(sla({ first_response_at: at(2) }), new Date(at(121)))).toBe(true));
   it('is not breached when done in time, however long ago', () => expect(isBreached(sla({ first_response_at: at(2), done_at: at(50) }), new Date(at(10_000)))).toBe(false));
   it('is breached when done after the resolution was due', () => expect(isBreached(sla({ first_response_at: at(2), done_at: at(130) }), new Date(at(131)))).toBe(true));
+  it('a first response at the very moment it is due is in time', () => expect(isBreached(sla({ first_response_at: at(24) }), new Date(at(25)))).toBe(false));
+  it('done at the very moment resolution is due is in time', () => expect(isBreached(sla({ first_response_at: at(2), done_at: at(120) }), new Date(at(500)))).toBe(false));
+  it('is not breached at the very moment resolution is due', () => expect(isBreached(sla({ first_response_at: at(2) }), new Date(at(120)))).toBe(false));
   it('counts being done in time as the response', () => expect(isBreached(sla({ done_at: at(3) }), new Date(at(500)))).toBe(false));
 });

@@ -7,6 +7,10 @@ describe('status groups', () => {
   it('puts the eight working statuses in open', () => expect([...OPEN_STATUSES]).toEqual(['new', 'in_progress', 'pending_customer', 'pending_engineering', 'customer_testing', 'pending_reversion', 'blocked', 'escalated']));
   it('puts solution_provided, resolved, expired and closed in done', () => expect([...DONE_STATUSES]).toEqual(['solution_provided', 'resolved', 'expired', 'closed']));
   it('puts every status in exactly one group', () => expect(STATUSES.every((s) => isOpen(s) !== isDone(s))).toBe(true));
+  it('calls new, in progress and escalated open, resolved and closed not', () => {
+    expect(STATUSES.filter((s) => isOpen(s) === true)).toEqual(STATUSES.filter((s) => isDone(s) === false));
+    expect([isOpen('new'), isOpen('escalated'), isOpen('closed')]).toEqual([true, true, false]);
+  });
   it('lists the open group for state open', () => expect(statusesOf('open')).toEqual(OPEN_STATUSES));
   it('lists the done group for state done', () => expect(statusesOf('done')).toEqual(DONE_STATUSES));
   it('lists every status for state all', () => expect([...statusesOf('all')].sort()).toEqual([...STATUSES].sort()));

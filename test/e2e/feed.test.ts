@@ -168,9 +168,9 @@ describe('tix wait', () => {
 
   it('exits 1 when the time runs out, saying what the ticket is instead', async () => {
     const t = await createTicket(server, { subject: 'Stays new' }, users.acmeRequester.token);
-    const r = await tix(['wait', String(t.id), '--until', 'status:closed', '--timeout', '2s'], { server, env: users.agent.env });
+    const r = await tix(['wait', String(t.id), '--until', 'status:closed', '--timeout', '1s'], { server, env: users.agent.env });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`#${t.id} did not match "status:closed" within 2s; it is new`));
+    expect(r.stderr).toMatch(new RegExp(`#${t.id} did not match "status:closed" within 1s; it is new`));
     const asJson = await tix(['wait', String(t.id), '--until', 'status:closed', '--timeout', '1s', '--json'], { server, env: users.agent.env });
     expect(asJson.code).toBe(1);
     expect(asJson.stdout).toBe('');

@@ -135,18 +135,16 @@ function expectNoTokenIn(results: Array<{ label: string; r: RunResult }>) {
   expect(leaks).toEqual([]);
 }
 
-/** Each session runs once, whichever test asks first: the checks of what was written hold in any order. */
+/** Both sessions run once, side by side, whichever test asks first: the checks of what was written hold in any order. */
 const memo = <T>(make: () => Promise<T>) => {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
 };
-const plainSession = memo(() => runSession('plain', []));
-const debugSession = memo(() => runSession('debug', ['--debug']));
-const bothSessions = () => Promise.all([plainSession(), debugSession()]);
+const bothSessions = memo(() => Promise.all([runSession('plain', []), runSession('debug', ['--debug'])]));
 
 describe('a whole e2e session never shows a token', () => {
   test('plain run: stdout and stderr of every command hold no token', async () => {
-    const { results, transcript } = await plainSession();
+    const [{ results, transcript }] = await bothSessions();
     expectNoTokenIn(results);
     // the session did reach the server as every user, and did fail in every way it meant to
     expect(transcript).toMatch(/cannot reach/);
@@ -154,7 +152,7 @@ describe('a whole e2e session never shows a token', () => {
   }, 120_000);
 
   test('--debug run: the HTTP trace on stderr shows the headers with the token redacted, and no token anywhere', async () => {
-    const { results, transcript } = await debugSession();
+    const [, { results, transcript }] = await bothSessions();
     expectNoTokenIn(results);
     expect(transcript).toMatch(/> GET http/);
     expect(transcript).toMatch(/> POST http/);

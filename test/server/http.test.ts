@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { PROBLEM_CODES, type Ticket } from '../../src/domain/schemas.js';
 import { hashToken } from '../../src/server/app.js';
@@ -126,6 +126,24 @@ describe('ETag and If-Match', () => {
     const staff = await s.call('bob', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'works again' }, { 'if-match': `"${t.version}"` });
     expect(problemOf(staff).detail).toMatch(/priority_changed medium → low by alice/);
   });
+  it('If-Match: * or no header means any version; a bare or spaced number is a version too', async () => {
+    const t = await s.open('carol');
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': '*' })).statusCode).toBe(200);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': ` ${t.version + 1} ` })).statusCode).toBe(200);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `${t.version}` })).statusCode).toBe(412);
+  });
+  it.each(['"abc"', 'W/', '"7" "8"', '7a', '-1', ''])('refuses If-Match %j as a validation error, changing nothing', async (value) => {
+    const t = await s.open('carol');
+    const p = expectProblem(await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': value }), 400, 'validation');
+    expect(p.detail).toBe('If-Match must be an ETag from a previous response, such as "7"');
+    expect((await s.ticket(t.id)).assignee).toBeNull();
+  });
+  it('a 412 names the version asked for and the version now', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': `"${t.version}"` });
+    expect(problemOf(res).detail).toMatch(new RegExp(`^ticket ${t.id} changed since you read it \\(version ${t.version}, now ${t.version + 1}: assigned - → alice by alice`));
+  });
   it('accepts a weak ETag in If-Match', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);
@@ -183,7 +201,7 @@ describe('Idempotency-Key', () => {
     const res = await s.call('carol', 'POST', '/v1/tickets', { ...body, subject: 'Something else' }, { 'idempotency-key': 'k-6' });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(problemOf(res)).toMatchObject({ status: 422 });
+    expect(problemOf(res)).toMatchObject({ status: 422, detail: 'this Idempotency-Key was used with a different request; use a new key' });
     expect(await countTickets()).toBe(1);
   });
   it('answers 422 to the same key on another ticket, and changes nothing', async () => {
@@ -192,6 +210,48 @@ describe('Idempotency-Key', () => {
     await s.call('alice', 'POST', `/v1/tickets/${a.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-7' });
     expect((await s.call('alice', 'POST', `/v1/tickets/${b.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-7' })).statusCode).toBe(422);
     expect(await s.ticket(b.id)).toEqual(b);
+  });
+  it('takes a key of 1 to 200 characters, and refuses an empty one or a longer one before anything is done', async () => {
+    for (const key of ['k', 'k'.repeat(200)]) expect((await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': key })).statusCode).toBe(201);
+    for (const key of ['', 'k'.repeat(201)]) {
+      const p = expectProblem(await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': key }), 400, 'validation');
+      expect(p.detail).toBe('Idempotency-Key must be 1 to 200 characters');
+    }
+    expect(await countTickets()).toBe(2);
+  });
+  it('a replay repeats the first answer’s ETag, Tix-Changed and content type, byte for byte', async () => {
+    const t = await s.open('carol');
+    const first = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-8' });
+    const retry = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-8' });
+    expect(first.headers.etag).toBe(`"${t.version + 1}"`);
+    for (const name of ['etag', 'tix-changed', 'content-type']) expect([name, retry.headers[name]]).toEqual([name, first.headers[name]]);
+    expect([retry.statusCode, retry.headers['idempotent-replayed'], retry.body]).toEqual([200, 'true', first.body]);
+    // only headers the first answer had: none is made up for the replay
+    expect([first.headers.location, retry.headers.location]).toEqual([undefined, undefined]);
+    // the refusal's own type is kept too: problem+json, not JSON
+    const refused = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'x' }, { 'idempotency-key': 'k-9' });
+    const again = await s.call('alice', 'POST', `/v1/tickets/${t.id}/reopen`, { comment: 'x' }, { 'idempotency-key': 'k-9' });
+    expect([again.headers['content-type'], again.headers['idempotent-replayed']]).toEqual([refused.headers['content-type'], 'true']);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+  it('a key on a read is ignored: GETs are never replayed', async () => {
+    const t = await s.open('carol');
+    const before = await s.call('alice', 'GET', `/v1/tickets/${t.id}`, undefined, { 'idempotency-key': 'k-read' });
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' });
+    const after = await s.call('alice', 'GET', `/v1/tickets/${t.id}`, undefined, { 'idempotency-key': 'k-read' });
+    expect(after.headers['idempotent-replayed']).toBeUndefined();
+    expect([before.json().assignee, after.json().assignee]).toEqual([null, 'alice']);
+  });
+  it('a new token is never replayed: the same key issues a second token, and no token is kept for replay', async () => {
+    const zed = s.users.get('zed')!;
+    const answers = [];
+    for (let i = 0; i < 2; i++) answers.push(await s.call('root', 'POST', `/v1/users/${zed.id}/tokens`, { name: 'ci' }, { 'idempotency-key': 'k-token' }));
+    expect(answers.map((a) => [a.statusCode, a.headers['idempotent-replayed']])).toEqual([
+      [201, undefined],
+      [201, undefined],
+    ]);
+    const [a, b] = answers.map((r) => (r.json() as { token: string }).token);
+    expect(a).not.toBe(b);
   });
   it('keeps keys of different tokens apart', async () => {
     await s.call('carol', 'POST', '/v1/tickets', body, { 'idempotency-key': 'shared' });
@@ -202,8 +262,14 @@ describe('Idempotency-Key', () => {
 });
 
 describe('tokens are stored hashed', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tix-tokens-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // made when the tests run, not when the file is read: a run that skips them leaves nothing behind
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tix-tokens-'));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('never writes an issued token in plain text to the database', async () => {
     const dbPath = join(dir, 'tix.db');

@@ -1,0 +1,526 @@
+// Bulk runs of the real CLI in this process, against a real server on a port: what each run prints,
+// its exit code and its journal. In-process, so the bulk engine's every branch is seen by coverage.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { ResultEnvelope } from '../../src/domain/envelope.js';
+import { startServer, type TestServer } from '../server/helpers.js';
+
+let s: TestServer;
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  s = await startServer();
+  url = await s.app.listen({ port: 0, host: '127.0.0.1' });
+  dir = mkdtempSync(join(tmpdir(), 'tix-bulk-runs-'));
+});
+afterAll(async () => {
+  await s?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const sink = () => {
+  const stream = new PassThrough();
+  let text = '';
+  stream.setEncoding('utf8').on('data', (c: string) => (text += c));
+  return { stream, text: () => text };
+};
+
+/** One `tix …` as `as` (a login of the cast), stdin given, on no terminal. */
+async function tix(argv: string[], opts: { as?: string; stdin?: string; token?: string; stderrTTY?: boolean } = {}): Promise<Run> {
+  const out = sink();
+  const err = sink();
+  const env = { TIX_URL: url, TIX_TOKEN: opts.token ?? s.tokens.get(opts.as ?? 'alice'), TIX_CONFIG_DIR: join(dir, 'config'), TIX_KEYRING: '0', NO_COLOR: '1', CI: 'true' };
+  const code = await main(argv, { stdout: out.stream, stderr: Object.assign(err.stream, opts.stderrTTY ? { isTTY: true } : {}), stdin: Readable.from([opts.stdin ?? '']) }, env);
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const envelopeOf = (r: Run) => ResultEnvelope.parse(JSON.parse(r.stdout));
+/** Tickets opened for one test, with a word in the subject that only that test uses. */
+const openTickets = async (n: number, word = `w${Math.random().toString(36).slice(2, 10)}`) => {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push((await s.open('carol', { subject: `Printer ${word} jams ${i}` })).id);
+  return { ids, word };
+};
+const journalPath = (name: string) => join(dir, `${name}-${Math.random().toString(36).slice(2, 8)}.jsonl`);
+const statusOf = async (id: number) => (await s.ticket(id)).status;
+
+describe('a bulk run over several tickets', () => {
+  it('answers one envelope with --json: each ticket changed, unchanged or failed, in the order given', async () => {
+    const { ids } = await openTickets(3);
+    await tix(['close', String(ids[1]), '--resolution', 'earlier']);
+    const r = await tix(['close', String(ids[0]), String(ids[1]), '999999', String(ids[2]), '--resolution', 'fixed in 2.4', '--json']);
+    expect(r.code).toBe(1);
+    const e = envelopeOf(r);
+    expect(e).toMatchObject({ ok: false, dry_run: false, summary: { changed: 2, unchanged: 1, failed: 1 } });
+    expect(e.results.map((x) => [x.id, x.outcome])).toEqual([
+      [ids[0], 'changed'],
+      [ids[1], 'unchanged'],
+      [999999, 'failed'],
+      [ids[2], 'changed'],
+    ]);
+    expect(e.results[1]).toMatchObject({ reason: 'already closed', changes: [] });
+    expect(e.results[2]!.error).toMatchObject({ code: 'not_found', status: 404, id: 999999 });
+    expect(e.results[0]!.changes).toContainEqual({ field: 'status', from: 'new', to: 'closed' });
+    // with JSON asked for, each result carries the ticket as it now is
+    expect(e.results[0]!.ticket).toMatchObject({ id: ids[0], status: 'closed' });
+    expect(r.stderr).toBe('');
+  });
+
+  it('for people: a failure line per failed ticket as it happens, then one summary line; exit 1', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['close', String(ids[1]), '--resolution', 'earlier']);
+    const r = await tix(['close', `${ids[0]},${ids[1]},999999`, '--resolution', 'fixed']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('tix: #999999: ticket 999999 not found\nclosed 1, skipped 1 (already so), failed 1\n');
+  });
+
+  it('all changed: exit 0 and the summary alone', async () => {
+    const { ids } = await openTickets(2);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed']);
+    expect([r.code, r.stderr]).toEqual([0, 'closed 2, skipped 0 (already so), failed 0\n']);
+  });
+
+  it('--format ndjson streams one result per line, the envelope not at all', async () => {
+    const { ids } = await openTickets(2);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--format', 'ndjson']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string });
+    expect(lines.map((l) => l.id).sort()).toEqual([...ids].sort());
+    expect(lines.every((l) => l.outcome === 'changed')).toBe(true);
+  });
+
+  it('--json with fields trims each result ticket to them', async () => {
+    const { ids } = await openTickets(2);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--json', 'id,status']);
+    expect(envelopeOf(r).results.map((x) => x.ticket)).toEqual(ids.map((id) => ({ id, status: 'closed' })));
+  });
+
+  it('a ticket named twice is changed once', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['close', String(ids[0]), `${ids[0]},${ids[0]}`, '--resolution', 'fixed', '--json']);
+    expect(envelopeOf(r).results.map((x) => x.id)).toEqual([ids[0]]);
+  });
+});
+
+describe('one ticket named', () => {
+  it('changed: a status line naming it', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['close', String(ids[0]), '--resolution', 'fixed']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', `✓ Closed #${ids[0]}\n`]);
+  });
+
+  it('already so: says so, exit 0', async () => {
+    const { ids } = await openTickets(1);
+    await tix(['close', String(ids[0]), '--resolution', 'fixed']);
+    const r = await tix(['close', String(ids[0]), '--resolution', 'fixed']);
+    expect([r.code, r.stderr]).toEqual([0, `#${ids[0]} already closed; nothing changed\n`]);
+  });
+
+  it('its error gives the exit code: 3 for a missing ticket, 4 for a forbidden change', async () => {
+    const missing = await tix(['close', '999999', '--resolution', 'fixed']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^tix: .*999999.*not found/);
+    const { ids } = await openTickets(1);
+    const forbidden = await tix(['assign', String(ids[0]), '--to', 'bob'], { as: 'carol' });
+    expect(forbidden.code).toBe(4);
+    expect((await s.ticket(ids[0]!)).assignee).toBeNull();
+  });
+
+  it('with --json its error is in the envelope, and still gives the exit code', async () => {
+    const r = await tix(['close', '999999', '--resolution', 'fixed', '--json']);
+    expect(r.code).toBe(3);
+    expect(envelopeOf(r).results[0]).toMatchObject({ id: 999999, outcome: 'failed', error: { code: 'not_found' } });
+  });
+
+  it('a conflict (reprioritizing a closed ticket) exits 5', async () => {
+    const { ids } = await openTickets(1);
+    await tix(['close', String(ids[0]), '--resolution', 'fixed']);
+    const r = await tix(['assign', String(ids[0]), '--to', 'bob']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/closed/);
+  });
+});
+
+describe('ids from stdin', () => {
+  it('plain lines and JSON lines with an id, blank lines skipped, the last line without a newline', async () => {
+    const { ids } = await openTickets(3);
+    const stdin = `${ids[0]}\n\n{"id":${ids[1]},"subject":"x"}\n  {"id":"${ids[2]}"}`;
+    const r = await tix(['close', '-', '--resolution', 'fixed', '--json'], { stdin });
+    expect(r.code, r.stderr).toBe(0);
+    expect(envelopeOf(r).results.map((x) => x.id)).toEqual(ids);
+  });
+
+  it('one id on stdin is still a run over many: the summary line, not the single status', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['close', '-', '--resolution', 'fixed'], { stdin: `${ids[0]}\n` });
+    expect([r.code, r.stderr]).toEqual([0, 'closed 1, skipped 0 (already so), failed 0\n']);
+  });
+
+  it.each([
+    ['{"id":', 'stdin line 1: not valid JSON'],
+    ['5\n{"subject":"no id"}\n', 'stdin line 2: JSON line has no "id"'],
+    ['5\nabc\n', 'abc'],
+  ])('a bad line (%j) is a usage error before anything changes', async (stdin, message) => {
+    const r = await tix(['close', '-', '--resolution', 'fixed'], { stdin });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('- may appear once', async () => {
+    const r = await tix(['close', '-', '-', '--resolution', 'fixed'], { stdin: '1\n' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/- may appear once/);
+  });
+});
+
+describe('targets', () => {
+  it('ids and --query together are refused; no target at all is refused', async () => {
+    const both = await tix(['close', '1', '--query', 'status:new', '--resolution', 'x']);
+    expect([both.code, both.stderr]).toEqual([2, 'tix: give ticket ids or --query, not both\n']);
+    const none = await tix(['close', '--resolution', 'x']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no tickets given/);
+  });
+
+  it('a malformed id is refused before any flag is looked at', async () => {
+    const r = await tix(['close', '12,x1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/x1/);
+  });
+});
+
+describe('--query', () => {
+  it('without --yes and with no one to ask: a usage error naming how many, nothing changed', async () => {
+    const { ids, word } = await openTickets(2);
+    const r = await tix(['close', '--query', `"${word}"`, '--resolution', 'fixed']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('tix: --query changes 2 tickets: add --yes to apply or --dry-run to preview\n');
+    expect(await statusOf(ids[0]!)).toBe('new');
+  });
+
+  it('with --yes it changes every match', async () => {
+    const { ids, word } = await openTickets(3);
+    const r = await tix(['--yes', 'close', '--query', `"${word}"`, '--resolution', 'fixed', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(envelopeOf(r).results.map((x) => x.id)).toEqual(ids);
+    for (const id of ids) expect(await statusOf(id)).toBe('closed');
+  });
+
+  it('nothing matching: says so, and the envelope is empty', async () => {
+    const r = await tix(['--yes', 'close', '--query', '"no ticket has this phrase"', '--resolution', 'fixed', '--json']);
+    expect(r.code).toBe(0);
+    expect(envelopeOf(r)).toMatchObject({ ok: true, summary: { changed: 0, unchanged: 0, failed: 0 }, results: [] });
+    expect(r.stderr).toBe('no tickets match ""no ticket has this phrase""\n');
+  });
+
+  it('a dry run lists each ticket and what would change, reads nothing twice, changes nothing', async () => {
+    const { ids, word } = await openTickets(2);
+    await tix(['assign', String(ids[1]), '--to', 'bob']);
+    const r = await tix(['assign', '--query', `"${word}"`, '--to', 'bob', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`#${ids[0]}\tassignee: none → bob\n#${ids[1]}\tno change\n`);
+    expect(r.stderr).toBe('dry run: 1 of 2 tickets would change; nothing was changed\n');
+    expect((await s.ticket(ids[0]!)).assignee).toBeNull();
+  });
+});
+
+describe('a dry run over ids', () => {
+  it('reads each ticket: what would change, what is refused (exit 1), what is missing', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['close', String(ids[1]), '--resolution', 'fixed']);
+    const r = await tix(['assign', String(ids[0]), String(ids[1]), '999999', '--to', 'bob', '--dry-run', '--json']);
+    expect(r.code).toBe(1);
+    const e = envelopeOf(r);
+    expect(e).toMatchObject({ ok: false, dry_run: true, summary: { changed: 1, unchanged: 0, failed: 2 } });
+    expect(e.results.map((x) => x.outcome)).toEqual(['would_change', 'would_fail', 'would_fail']);
+    expect(e.results[1]!.error).toEqual({ code: 'conflict', message: 'ticket is closed; reopen it first', status: 409, id: ids[1] });
+    expect(e.results[2]!.error).toMatchObject({ code: 'not_found', id: 999999 });
+    expect((await s.ticket(ids[0]!)).assignee).toBeNull();
+  });
+
+  it('for people: the refusal on the ticket line', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['close', String(ids[1]), '--resolution', 'fixed']);
+    const r = await tix(['assign', String(ids[0]), String(ids[1]), '--to', 'bob', '--dry-run']);
+    expect(r.stdout).toBe(`#${ids[0]}\tassignee: none → bob\n#${ids[1]}\tcannot: ticket is closed; reopen it first\n`);
+  });
+
+  it('one ticket refused in a dry run gives the conflict exit code', async () => {
+    const { ids } = await openTickets(1);
+    await tix(['close', String(ids[0]), '--resolution', 'fixed']);
+    const r = await tix(['assign', String(ids[0]), '--to', 'bob', '--dry-run']);
+    expect(r.code).toBe(5);
+  });
+});
+
+describe('--journal', () => {
+  it('a re-run skips what the journal saw finish, reported as done in an earlier run', async () => {
+    const { ids } = await openTickets(3);
+    const journal = journalPath('resume');
+    const first = await tix(['close', String(ids[0]), String(ids[1]), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(first.code).toBe(0);
+    const second = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(second.code).toBe(0);
+    const e = envelopeOf(second);
+    expect(e.results.map((x) => [x.id, x.outcome, x.reason])).toEqual([
+      [ids[0], 'unchanged', 'done in an earlier run'],
+      [ids[1], 'unchanged', 'done in an earlier run'],
+      [ids[2], 'changed', undefined],
+    ]);
+    expect(JSON.parse(second.stderr.trim())).toEqual({ warning: { code: 'resumed', message: `resuming from ${journal}: 2 tickets already finished` } });
+    // one journal line per finished ticket: none was sent twice
+    const done = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; id?: number }).filter((l) => l.kind === 'done');
+    expect(done.map((l) => l.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('a ticket that failed in an earlier run is reported failed again, not re-sent', async () => {
+    const { ids } = await openTickets(1);
+    const journal = journalPath('failed');
+    await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--journal', journal]);
+    const r = await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(r.code).toBe(1);
+    expect(envelopeOf(r).results[1]).toMatchObject({
+      id: 999999,
+      outcome: 'failed',
+      reason: 'failed in an earlier run of this journal',
+      error: { code: 'not_found', id: 999999 },
+    });
+  });
+
+  it('for people, the resume is a status line', async () => {
+    const { ids } = await openTickets(1);
+    const journal = journalPath('text');
+    await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    const r = await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    expect(r.stderr).toBe(`resuming from ${journal}: 1 tickets already finished\nclosed 0, skipped 1 (already so), failed 0\n`);
+  });
+
+  it('one id with a journal is a run, not a single change: a failure is exit 1, not its own code', async () => {
+    const r = await tix(['close', '999999', '--resolution', 'fixed', '--journal', journalPath('single')]);
+    expect(r.code).toBe(1);
+  });
+
+  it('a journal of another body, or of another command, is refused before anything is sent', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('other');
+    await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    const other = await tix(['close', String(ids[1]), '--resolution', 'won’t fix', '--journal', journal]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/belongs to another run \(close \{"resolution":"fixed"\}\)/);
+    const move = await tix(['move', String(ids[1]), '--to', 'pending_customer', '--journal', journal]);
+    expect(move.code).toBe(2);
+    expect(await statusOf(ids[1]!)).toBe('new');
+  });
+
+  it('a batch planned but never answered is re-sent under its key, and its tickets outside this run are not reported', async () => {
+    const { ids } = await openTickets(3);
+    const journal = journalPath('planned');
+    const fingerprintRun = await tix(['close', String(ids[2]), '--resolution', 'fixed', '--journal', journal]);
+    expect(fingerprintRun.code).toBe(0);
+    // a run killed after planning a batch of two, before its answer came
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}${JSON.stringify({ kind: 'batch', key: 'k-planned-1', ids: [ids[0], ids[1]] })}\n`);
+    const r = await tix(['close', String(ids[0]), String(ids[2]), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(envelopeOf(r).results.map((x) => [x.id, x.outcome])).toEqual([
+      [ids[0], 'changed'],
+      [ids[2], 'unchanged'],
+    ]);
+    // the planned batch went whole, under its key: ids[1] too, and a replay of the key changes nothing more
+    expect(await statusOf(ids[1]!)).toBe('closed');
+    const replay = await s.call('alice', 'POST', '/v1/batch', { operations: [ids[0], ids[1]].map((id) => ({ op: 'close', id, body: { resolution: 'fixed' } })) }, {
+      'idempotency-key': 'k-planned-1',
+    });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+  });
+});
+
+describe('a run stopped by an error', () => {
+  it('a refused token stops it: the first batch failed, the rest not sent, the error’s exit code', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['close', String(ids[0]), '999998', '--resolution', 'fixed', '--json', '--concurrency', '1'], { token: 'tix_not_a_token_of_anyone_at_all' });
+    expect(r.code).toBe(4);
+    const e = envelopeOf(r);
+    expect(e.results.map((x) => x.outcome)).toEqual(['failed', 'failed']);
+    expect(e.results[0]!.error).toMatchObject({ code: 'unauthenticated', id: ids[0] });
+    expect(await statusOf(ids[0]!)).toBe('new');
+  });
+
+  it('batches after the failed one are not sent: each of their tickets says so', async () => {
+    const ids = Array.from({ length: 251 }, (_, i) => String(900_000 + i));
+    const r = await tix(['close', ...ids, '--resolution', 'fixed', '--json', '--concurrency', '1'], { token: 'tix_not_a_token_of_anyone_at_all' });
+    expect(r.code).toBe(4);
+    const e = envelopeOf(r);
+    expect(e.results).toHaveLength(251);
+    expect(e.results.slice(0, 250).every((x) => x.error?.code === 'unauthenticated')).toBe(true);
+    expect(e.results[250]).toEqual({
+      id: 900_250,
+      outcome: 'failed',
+      changes: [],
+      error: { code: 'not_sent', message: 'not sent: the run stopped after an error; re-run to finish', id: 900_250 },
+    });
+  });
+});
+
+describe('the progress bar on a terminal', () => {
+  const missing = (n: number) => Array.from({ length: n }, (_, i) => String(800_000 + i));
+  const bar = (n: number) => new RegExp(`\\d+/${n} tickets`);
+
+  it('is drawn for a run of more than one batch, then the summary', async () => {
+    const r = await tix(['close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(bar(251));
+    expect(r.stderr.indexOf('/251 tickets')).toBeLessThan(r.stderr.indexOf('closed 0, skipped 0 (already so), failed 251'));
+  });
+
+  it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {
+    expect((await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(250));
+    expect((await tix(['--quiet', 'close', ...missing(251), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
+    expect((await tix(['close', ...missing(251), '--resolution', 'fixed', '--dry-run', '--json'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
+    expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
+  });
+});
+
+describe('one-target changes that are not batch operations (comment, create, escalation advance)', () => {
+  it('a comment: a status line saying which kind; a missing ticket exits 3, in the envelope too', async () => {
+    const { ids } = await openTickets(1);
+    expect(await tix(['comment', String(ids[0]), '--body', 'looking into it'])).toEqual({ code: 0, stdout: '', stderr: `✓ Internal comment added to #${ids[0]}\n` });
+    expect((await tix(['comment', String(ids[0]), '--body', 'fixed soon', '--public'])).stderr).toBe(`✓ Public comment added to #${ids[0]}\n`);
+    expect((await s.comments(ids[0]!)).map((c) => c.public)).toEqual([false, true]);
+    const missing = await tix(['comment', '999999', '--body', 'x']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^tix: .*999999.*not found/);
+    const asJson = await tix(['comment', '999999', '--body', 'x', '--json']);
+    expect(asJson.code).toBe(3);
+    expect(envelopeOf(asJson)).toMatchObject({ ok: false, results: [{ id: 999999, outcome: 'failed', error: { code: 'not_found', id: 999999 } }] });
+  });
+
+  it('a comment in a dry run adds nothing, and would fail on a missing ticket', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['comment', String(ids[0]), '--body', 'x', '--dry-run']);
+    expect([r.code, r.stderr]).toEqual([0, `dry run: would add an internal comment to #${ids[0]}; nothing was added\n`]);
+    expect(await s.comments(ids[0]!)).toEqual([]);
+    const missing = await tix(['comment', '999999', '--body', 'x', '--dry-run', '--json']);
+    expect(missing.code).toBe(3);
+    expect(envelopeOf(missing)).toMatchObject({ dry_run: true, results: [{ outcome: 'would_fail', error: { code: 'not_found' } }] });
+  });
+
+  it('an escalation advance refused in a dry run exits 5 with the refusal in the envelope', async () => {
+    const { ids } = await openTickets(1);
+    await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/triage`, { team: 'support' });
+    const escalated = await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/escalate`, { reason: 'replication lag corrupts invoices' });
+    const cp = (escalated.json() as { escalation: string }).escalation;
+    expect((await s.call('alice', 'POST', `/v1/escalations/${cp}/advance`, { to: 'under_evaluation' })).statusCode).toBe(200);
+    const r = await tix(['escalation', 'advance', cp, '--to', 'under_evaluation', '--dry-run', '--json']);
+    expect(r.code).toBe(5);
+    expect(envelopeOf(r).results[0]).toMatchObject({ id: cp, outcome: 'would_fail', error: { code: 'conflict', status: 409, id: cp } });
+    const text = await tix(['escalation', 'advance', cp, '--to', 'under_evaluation', '--dry-run']);
+    expect(text.code).toBe(5);
+    expect(text.stderr).toMatch(new RegExp(`^tix: ${cp}: an escalation moves forward only: it is under_evaluation, cannot go to under_evaluation`));
+  });
+});
+
+describe('what a run sends, keeps and reports', () => {
+  const journalLines = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; id?: number; ids?: number[]; key?: string; result?: string });
+
+  it('ids with empty places between commas are read as the ids there are', async () => {
+    const { ids } = await openTickets(2);
+    const r = await tix(['close', `${ids[0]},,${ids[1]},`, '--resolution', 'fixed', '--json']);
+    expect(envelopeOf(r).results.map((x) => x.id)).toEqual(ids);
+  });
+
+  it('a --query run of one ticket is still a run over many: the summary line', async () => {
+    const { word } = await openTickets(1);
+    const r = await tix(['--yes', 'close', '--query', `"${word}"`, '--resolution', 'fixed']);
+    expect([r.code, r.stderr]).toEqual([0, 'closed 1, skipped 0 (already so), failed 0\n']);
+  });
+
+  it('a failed create reports an error without a ticket id', async () => {
+    const r = await tix(['create', '--subject', 'On behalf', '--description', 'd', '--requester', 'nobody.here', '--json']);
+    expect(r.code).toBe(2);
+    const [result] = envelopeOf(r).results;
+    expect(result).toMatchObject({ id: null, outcome: 'failed', error: { code: 'validation' } });
+    expect(result!.error).not.toHaveProperty('id');
+  });
+
+  it('a dry run with --json carries each ticket as it is now, and why one is left alone', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['assign', String(ids[1]), '--to', 'bob']);
+    const e = envelopeOf(await tix(['assign', ...ids.map(String), '--to', 'bob', '--dry-run', '--json']));
+    expect(e.results.map((x) => x.ticket?.id)).toEqual(ids);
+    expect(e.results[1]).toMatchObject({ outcome: 'unchanged', reason: 'already assigned to bob' });
+  });
+
+  it('failed results carry no ticket, even with --json fields', async () => {
+    const { ids } = await openTickets(1);
+    const e = envelopeOf(await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--json', 'id,status']));
+    expect(e.results[0]!.ticket).toEqual({ id: ids[0], status: 'closed' });
+    expect(e.results[1]).not.toHaveProperty('ticket');
+  });
+
+  it('the journal plans each batch before sending it, and records each ticket as succeeded, skipped or failed', async () => {
+    const { ids } = await openTickets(2);
+    await tix(['close', String(ids[1]), '--resolution', 'fixed']);
+    const journal = journalPath('lines');
+    const first = await tix(['close', String(ids[0]), String(ids[1]), '999999', '--resolution', 'fixed', '--journal', journal, '--json']);
+    // a fresh journal resumes nothing, so says nothing
+    expect(first.stderr).toBe('');
+    const lines = journalLines(journal);
+    expect(lines.filter((l) => l.kind === 'batch').map((l) => l.ids)).toEqual([[ids[0], ids[1], 999999]]);
+    expect(lines.filter((l) => l.kind === 'done').map((l) => [l.id, l.result])).toEqual(
+      expect.arrayContaining([
+        [ids[0], 'succeeded'],
+        [ids[1], 'skipped'],
+        [999999, 'failed'],
+      ]),
+    );
+  });
+
+  it('a ticket the journal saw finish is not sent again, even if it changed since', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('not-again');
+    await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    expect((await s.call('alice', 'POST', `/v1/tickets/${ids[0]}/reopen`, { comment: 'not fixed after all' })).statusCode).toBe(200);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(envelopeOf(r).results.map((x) => [x.id, x.outcome])).toEqual([
+      [ids[0], 'unchanged'],
+      [ids[1], 'changed'],
+    ]);
+    expect(await statusOf(ids[0]!)).not.toBe('closed');
+  });
+
+  it('a batch planned by an earlier run is re-sent under its key and not planned twice', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('planned-once');
+    await tix(['close', String(ids[1]), '--resolution', 'fixed', '--journal', journal]);
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}${JSON.stringify({ kind: 'batch', key: 'k-planned-2', ids: [ids[0]] })}\n`);
+    await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal]);
+    expect(journalLines(journal).filter((l) => l.kind === 'batch' && l.ids!.includes(ids[0]!)).map((l) => l.key)).toEqual(['k-planned-2']);
+  });
+
+  it('applyChange without onResult or progress (as MCP runs it) returns the envelope', async () => {
+    const { applyChange } = await import('../../src/cli/bulk.js');
+    const { operations } = await import('../../src/cli/commands/mutate.js');
+    const { TixClient } = await import('../../src/client/index.js');
+    const { ids } = await openTickets(1);
+    const client = new TixClient({ baseUrl: url, token: s.tokens.get('alice')! });
+    try {
+      const { envelope } = await applyChange(operations.close('fixed'), { client, ids });
+      expect(envelope.results).toEqual([{ id: ids[0], outcome: 'changed', changes: expect.any(Array) }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
