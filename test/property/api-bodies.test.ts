@@ -7,26 +7,32 @@ import { QueryError, parseQuery } from '../../src/domain/query.js';
 import { PROBLEM_CODES, type Role } from '../../src/domain/schemas.js';
 import { buildApp, hashToken } from '../../src/server/app.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
+import type { Store } from '../../src/server/store/types.js';
+import { execOn, openTestStore, type TestStore } from '../server/helpers.js';
 
 // TIX_PROPERTY_RUNS raises the count for a deeper hunt; the default keeps the suite fast
 const RUNS = Number(process.env.TIX_PROPERTY_RUNS ?? 200);
 const T0 = new Date('2026-11-02T09:00:00.000Z');
 
 let app: FastifyInstance;
-let store: SqliteStore;
+let opened: TestStore;
+let store: Store;
 const tokens: Record<string, string> = {};
 /** Tickets in several states (new, in progress, closed, escalated), opened by carol of acme. */
 const ticketIds: number[] = [];
 
 beforeAll(async () => {
-  store = new SqliteStore(':memory:');
+  opened = await openTestStore();
+  store = opened.store;
   let clock = T0.getTime();
   // the clock moves a little on every read, so SLA and idempotency timestamps vary as they would
   app = await buildApp({ store, now: () => new Date((clock += 1000)), bodyLimit: 64 * 1024, rateLimit: { limit: 0, windowSeconds: 60 } });
   const cast: Array<[string, Role, string | null]> = [['root', 'admin', null], ['alice', 'agent', null], ['carol', 'requester', 'acme'], ['zed', 'requester', 'globex']];
   // fuzzed DELETE /v1/tokens/:id calls favour small ids: a placeholder row puts the cast's tokens far above them
   const placeholder = await store.createUser({ login: 'placeholder', name: 'placeholder', email: null, role: 'requester', org: null, org_admin: false }, T0);
-  store.db.prepare('INSERT INTO tokens (id, user_id, name, hash, created_at) VALUES (?, ?, ?, ?, ?)').run(7_340_000, placeholder.id, 'placeholder', 'not-a-hash', T0.toISOString());
+  await execOn(store, `INSERT INTO tokens (id, user_id, name, hash, created_at) VALUES (7340000, ${placeholder.id}, 'placeholder', 'not-a-hash', '${T0.toISOString()}')`);
+  // PostgreSQL numbers from a sequence, which an explicit id does not move
+  if (!(store instanceof SqliteStore)) await execOn(store, `SELECT setval(pg_get_serial_sequence('tokens', 'id'), 7340000)`);
   for (const [login, role, org] of cast) {
     const u = await store.createUser({ login, name: login, email: null, role, org, org_admin: false }, T0);
     tokens[login] = `tix_property_${login}`;
@@ -47,7 +53,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await store?.close();
+  await opened?.close();
 });
 
 interface Send {
