@@ -163,6 +163,9 @@ export async function serveDatabase(dbPath: string): Promise<{ db: string; datab
   return { db: dbPath, databaseUrl: fresh.url, drop: fresh.drop };
 }
 
+/** The `tix serve` arguments that name that database. */
+export const serveDatabaseArgs = (d: { db: string; databaseUrl?: string }) => (d.databaseUrl ? ['--database-url', d.databaseUrl] : ['--db', d.db]);
+
 /**
  * Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR: an SQLite file, or a new
  * PostgreSQL database when TIX_TEST_DATABASE_URL names a cluster (or the one at `databaseUrl`).
