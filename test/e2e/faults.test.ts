@@ -10,12 +10,14 @@ import { ApiError, UnavailableError } from '../../src/client/errors.js';
 import { TixClient, type ClientOptions } from '../../src/client/index.js';
 import { hashToken } from '../../src/server/tokens.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
-import { SqliteStore } from '../../src/server/store/sqlite.js';
+import { openStore } from '../../src/server/store/index.js';
+import type { Store } from '../../src/server/store/types.js';
 import { burst, startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
-import { cleanEnv, tix, type RunResult } from '../helpers/tix.js';
+import { cleanEnv, serveDatabase, tix, type RunResult } from '../helpers/tix.js';
 import { failure } from '../helpers/failure.js';
 
 let dir: string;
+let database: Awaited<ReturnType<typeof serveDatabase>> | undefined;
 let server: RunningServer;
 let token: string;
 let proxy: FaultProxy;
@@ -33,7 +35,8 @@ const throughProxy = (over: Partial<ClientOptions> = {}) => new TixClient({ base
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tix-faults-'));
-  server = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'tix.db'), sweepEveryMs: 0 });
+  database = await serveDatabase(join(dir, 'tix.db'));
+  server = await startServer({ host: '127.0.0.1', port: 0, ...database, sweepEveryMs: 0 });
   token = server.bootstrapToken!;
   proxy = await startFaultProxy(server.url);
   direct = new TixClient({ baseUrl: server.url, token, retry: false });
@@ -45,6 +48,7 @@ afterAll(async () => {
   await direct?.dispose();
   await proxy?.close();
   await server?.close();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -281,8 +285,8 @@ describe('requests that are never retried', () => {
  * A second server process on the same database, as its store sees it: a copy in flight there is what a 409 answers.
  * This server never yields between taking a key and finishing it, so only another process can hold one pending.
  */
-async function withOtherProcess<T>(run: (other: SqliteStore, userId: number) => Promise<T>): Promise<T> {
-  const other = new SqliteStore(join(dir, 'tix.db'));
+async function withOtherProcess<T>(run: (other: Store, userId: number) => Promise<T>): Promise<T> {
+  const other = await openStore(database!);
   try {
     const found = await other.findToken(hashToken(token));
     return await run(other, found!.user.id);
