@@ -4,7 +4,8 @@
 // (req/s, and CPU per request of the server and of the database), `list --all` of 100,000, and one
 // vs two instances serving the same database.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, processCpuMicros, runOnce } from './measure.mjs';
 import { countStatus, seedTickets } from './seed.mjs';
@@ -13,14 +14,25 @@ import { countStatus, seedTickets } from './seed.mjs';
  * Starts the cluster or says why it could not: `{ url }` or `{ reason }`. The cluster is stopped
  * (and its folder removed) by the function it returns as `stop`, also when the bench exits early.
  */
-export function startCluster(root, stateFile) {
-  const env = { ...process.env, TIX_PG_STATE: stateFile };
+export function startCluster(root) {
+  // the state file lives apart from the bench's work folder, which its own exit handler removes first
+  const stateDir = mkdtempSync(join(tmpdir(), 'tix-bench-pg-'));
+  const env = { ...process.env, TIX_PG_STATE: join(stateDir, 'cluster') };
   const script = join(root, 'scripts', 'postgres.sh');
   const r = spawnSync('bash', [script, 'start'], { env, encoding: 'utf8' });
-  if (r.status !== 0) return { reason: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
-  const stop = () => spawnSync('bash', [script, 'stop'], { env, stdio: 'ignore' });
+  if (r.status !== 0) {
+    rmSync(stateDir, { recursive: true, force: true });
+    return { reason: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
+  }
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    spawnSync('bash', [script, 'stop'], { env, stdio: 'ignore' });
+    rmSync(stateDir, { recursive: true, force: true });
+  };
   process.on('exit', stop);
-  const dir = readFileSync(stateFile, 'utf8').split('\n')[1];
+  const dir = readFileSync(env.TIX_PG_STATE, 'utf8').split('\n')[1];
   return { url: r.stdout.trim(), stop, dataDir: join(dir, 'data') };
 }
 
@@ -55,7 +67,7 @@ export async function postgresRows(b) {
   };
 
   log('PostgreSQL: starting a throwaway cluster');
-  const cluster = startCluster(root, join(work, 'pg-state'));
+  const cluster = startCluster(root);
   if (!cluster.url) return notMeasured(`no PostgreSQL cluster could be started (${cluster.reason})`);
   let pg;
   try {
@@ -249,4 +261,6 @@ export async function postgresRows(b) {
   });
   first.child.kill('SIGTERM');
   await db.end();
+  await Promise.all([first.child, second.child].map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  cluster.stop();
 }
