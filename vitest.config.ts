@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { STORE_FREE } from './test/store-free.js';
 
 // Runs only when named (npm run test:postgres names it): it needs PostgreSQL, and fails without it rather than skip.
 const MULTI_INSTANCE = 'test/e2e/multi-instance.test.ts';
@@ -10,7 +11,13 @@ const withRt = Boolean(process.env.TIX_TEST_RT_URL);
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(named ? [] : [MULTI_INSTANCE]), ...(withRt ? [] : ['test/rt/**'])],
+    // on PostgreSQL (TIX_TEST_DATABASE_URL set) only the files that run a store: the others would run the same twice;
+    // the multi-instance test needs PostgreSQL, so elsewhere it runs only when named (and then fails, saying how to give it one)
+    exclude: [
+      ...configDefaults.exclude,
+      ...(process.env.TIX_TEST_DATABASE_URL ? STORE_FREE : named ? [] : [MULTI_INSTANCE]),
+      ...(withRt ? [] : ['test/rt/**']),
+    ],
     // e2e tests drive the built CLI: build it once from the current source
     globalSetup: ['test/helpers/global-setup.ts'],
     // each file's temporary files go to a folder of its own, which must be empty when the file ends

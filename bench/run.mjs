@@ -2,10 +2,12 @@
 // big list, how much its server serves, and how fast `tix mcp` answers an agent, each against a baseline measured in the same run
 // (paired, alternated runs; medians). Prints a table and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,server-cpu,health,keys,feed,mcp]
+//   node bench/run.mjs [--quick] [--only startup,oneshot,bulk,list,server,server-cpu,health,keys,feed,mcp,postgres] [--scale 0.1]
 //
 // It builds the CLI into a folder of its own (others may rebuild dist/ meanwhile), starts its own
-// `tix serve` on a temporary database and port 0, and seeds tickets straight into SQLite.
+// `tix serve` on a temporary database and port 0, and seeds tickets straight into SQLite. The
+// postgres phase starts a throwaway PostgreSQL cluster (scripts/postgres.sh) and measures the same
+// figures on `tix serve --database-url` beside SQLite; --scale shrinks its ticket counts for a trial.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -18,10 +20,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const ONLY = new Set((args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean));
-const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'server-cpu', 'health', 'keys', 'feed', 'mcp'].filter((p) => !args.includes('--only') || ONLY.has(p));
+const PHASES = ['startup', 'oneshot', 'bulk', 'list', 'server', 'server-cpu', 'health', 'keys', 'feed', 'mcp', 'postgres'].filter((p) => !args.includes('--only') || ONLY.has(p));
 const ROUNDS = QUICK ? 10 : 30;
 const HEAVY_ROUNDS = QUICK ? 1 : 3;
 const LOAD_SECONDS = QUICK ? 2 : 4;
+const SCALE = args.includes('--scale') ? Number(args[args.indexOf('--scale') + 1]) : 1;
+if (!(SCALE > 0 && SCALE <= 1)) throw new Error('--scale takes a number above 0, at most 1');
 const NODE = process.execPath;
 
 const started = Date.now();
@@ -760,6 +764,15 @@ async function serverCpuRows() {
 }
 
 if (PHASES.includes('server-cpu')) await serverCpuRows();
+
+if (PHASES.includes('postgres')) {
+  const { postgresRows } = await import('./postgres.mjs');
+  await postgresRows({
+    log, fmt, rows, startProcess, tixArgv, tixLine, baseEnv, work, root: ROOT,
+    sqlite: { url, pid: server.child.pid, dbPath, templateId: template.id, auth, cliEnv },
+    rounds: HEAVY_ROUNDS, loadSeconds: LOAD_SECONDS, scale: SCALE,
+  });
+}
 
 // ---- report -----------------------------------------------------------------------------------
 

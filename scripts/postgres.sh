@@ -51,7 +51,7 @@ start() {
   if [ "$(id -u)" = 0 ]; then base=/tmp; fi
   dir="$(mktemp -d "$base/tix-pg.XXXXXX")"
   port="$(free_port)"
-  if [ "$(id -u)" = 0 ]; then chown "$run_user" "$dir"; fi
+  if [ "$(id -u)" = 0 ]; then chown "$run_user" "$dir" || { rm -rf "$dir"; exit 1; }; fi
   chmod 700 "$dir"
   as_user "$bin/initdb" -D "$dir/data" -U tix --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2

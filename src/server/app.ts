@@ -79,20 +79,25 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** No lone surrogate (String.prototype.isWellFormed, Node 20). */
 const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-/** Where in a parsed body a string is not well-formed Unicode or a key could poison prototypes, if anywhere. */
-function findBadText(value: unknown): string | undefined {
+/**
+ * Where in a parsed body (or query) a string is not well-formed Unicode, holds a NUL character (which
+ * PostgreSQL's text cannot, so no store keeps it), or a key could poison prototypes, if anywhere.
+ */
+function findBadText(value: unknown, top = 'body'): string | undefined {
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
-      if (!wellFormed(v)) return `${path || 'body'}: text is not valid Unicode (a lone surrogate)`;
+      if (!wellFormed(v)) return `${path || top}: text is not valid Unicode (a lone surrogate)`;
+      if (v.includes('\0')) return `${path || top}: text holds a NUL character (U+0000)`;
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}/${i}`]);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, child] of Object.entries(v)) {
-        if (!wellFormed(k)) return `${path || 'body'}: a field name is not valid Unicode (a lone surrogate)`;
+        if (!wellFormed(k)) return `${path || top}: a field name is not valid Unicode (a lone surrogate)`;
+        if (k.includes('\0')) return `${path || top}: a field name holds a NUL character (U+0000)`;
         const poisons = k === '__proto__' || (k === 'constructor' && child !== null && typeof child === 'object' && 'prototype' in child);
-        if (poisons) return `${path || 'body'}: field "${k}" is not allowed`;
+        if (poisons) return `${path || top}: field "${k}" is not allowed`;
         stack.push([child, `${path}/${k}`]);
       }
     }
@@ -225,6 +230,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     const bad = findBadText(value);
     return bad ? done(badBody(bad), undefined) : done(null, value);
+  });
+  // the query string's text obeys the body's rules: a NUL in ?q= would reach the store
+  app.addHook('preValidation', (req, reply, done) => {
+    const bad = findBadText(req.query, 'query');
+    if (bad) return void sendProblem(reply, problem('validation', bad));
+    done();
   });
   const service = new TicketService({ store: opts.store, now, sla: opts.sla ?? DEFAULT_SLA, autoCloseDays: opts.autoCloseDays, requesterQuotaBytes: opts.requesterQuotaBytes });
   app.decorate('tix', { store: opts.store, service, now });

@@ -7,13 +7,16 @@ import { POOL_AFTER_REQUESTS } from '../../src/client/transport.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { failure } from '../helpers/failure.js';
 import { burst, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { serveDatabase } from '../helpers/tix.js';
 
 let server: RunningServer;
 let proxy: FaultProxy;
 let ticketId: number;
+let database: Awaited<ReturnType<typeof serveDatabase>>;
 
 beforeAll(async () => {
-  server = await startServer({ host: '127.0.0.1', port: 0, db: ':memory:', sweepEveryMs: 0, rateLimit: { limit: 0, windowSeconds: 60 } });
+  database = await serveDatabase(':memory:');
+  server = await startServer({ host: '127.0.0.1', port: 0, ...database, sweepEveryMs: 0, rateLimit: { limit: 0, windowSeconds: 60 } });
   proxy = await startFaultProxy(server.url);
   const admin = (await server.store.getUserByLogin('admin'))!;
   ticketId = (await server.app.tix.service.create(admin, { subject: 'Pool path', description: 'Read many times over.' })).id;
@@ -21,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy.close();
   await server.close();
+  await database.drop();
 });
 
 let waits: number[];

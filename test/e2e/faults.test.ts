@@ -12,11 +12,16 @@ import { hashToken } from '../../src/server/tokens.js';
 import { startServer, type RunningServer } from '../../src/server/main.js';
 import { SqliteStore } from '../../src/server/store/sqlite.js';
 import { seedTickets } from '../../src/server/seed.js';
+import { openStore } from '../../src/server/store/index.js';
+import type { Store } from '../../src/server/store/types.js';
 import { burst, startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
-import { cleanEnv, tix, type RunResult } from '../helpers/tix.js';
+import { cleanEnv, serveDatabase, tix, type RunResult } from '../helpers/tix.js';
 import { failure } from '../helpers/failure.js';
 
 let dir: string;
+let database: Awaited<ReturnType<typeof serveDatabase>> | undefined;
+/** The store of a second server process on the same database, opened by the first test that needs it. */
+let other: { store: Store; userId: number } | undefined;
 let server: RunningServer;
 let token: string;
 let proxy: FaultProxy;
@@ -34,7 +39,8 @@ const throughProxy = (over: Partial<ClientOptions> = {}) => new TixClient({ base
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tix-faults-'));
-  server = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'tix.db'), sweepEveryMs: 0 });
+  database = await serveDatabase(join(dir, 'tix.db'));
+  server = await startServer({ host: '127.0.0.1', port: 0, ...database, sweepEveryMs: 0 });
   token = server.bootstrapToken!;
   proxy = await startFaultProxy(server.url);
   direct = new TixClient({ baseUrl: server.url, token, retry: false });
@@ -45,7 +51,9 @@ afterAll(async () => {
   await client?.dispose();
   await direct?.dispose();
   await proxy?.close();
+  await other?.store.close();
   await server?.close();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -282,14 +290,13 @@ describe('requests that are never retried', () => {
  * A second server process on the same database, as its store sees it: a copy in flight there is what a 409 answers.
  * This server never yields between taking a key and finishing it, so only another process can hold one pending.
  */
-async function withOtherProcess<T>(run: (other: SqliteStore, userId: number) => Promise<T>): Promise<T> {
-  const other = new SqliteStore(join(dir, 'tix.db'));
-  try {
-    const found = await other.findToken(hashToken(token));
-    return await run(other, found!.user.id);
-  } finally {
-    await other.close();
+async function withOtherProcess<T>(run: (other: Store, userId: number) => Promise<T>): Promise<T> {
+  // open until the file ends, as a live process would be: a key whose holder is gone may be taken over
+  if (!other) {
+    const store = await openStore(database!);
+    other = { store, userId: (await store.findToken(hashToken(token)))!.user.id };
   }
+  return run(other.store, other.userId);
 }
 /** The request fingerprint a server keeps with its key: method, path and body. */
 const fingerprintOf = (path: string, body: unknown) => createHash('sha256').update(`POST ${path}\n${JSON.stringify(body)}`).digest('hex');

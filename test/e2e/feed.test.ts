@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, api, cleanEnv, createTicket, serverForFile, tix, tixBin, type Env, type TixServer } from '../helpers/tix.js';
+import { ROOT, api, cleanEnv, createTicket, serveDatabase, serveDatabaseArgs, serverForFile, tix, tixBin, type Env, type TixServer } from '../helpers/tix.js';
 import { TmuxSession } from '../helpers/tmux.js';
 
 const { server, users } = serverForFile();
@@ -215,16 +215,19 @@ describe('tix events', () => {
 describe('--cursor', () => {
   const dirs: string[] = [];
   const children = new Set<ChildProcess>();
-  afterAll(() => {
+  const databases = new Map<string, Awaited<ReturnType<typeof serveDatabase>>>();
+  afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const d of databases.values()) await d.drop();
   });
 
   /** `tix serve` on a database that outlives it, so it can be started again on the same data. */
   async function serve(dir: string, firstStart: boolean): Promise<{ url: string; token?: string; stop(): Promise<void> }> {
     const bin = await tixBin();
     const env = cleanEnv(dir, join(dir, 'server-config')) as NodeJS.ProcessEnv;
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', join(dir, 'tix.db')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!databases.has(dir)) databases.set(dir, await serveDatabase(join(dir, 'tix.db')));
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...serveDatabaseArgs(databases.get(dir)!)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));

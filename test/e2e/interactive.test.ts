@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveDatabase, serveDatabaseArgs } from '../helpers/tix.js';
 import { TmuxSession, requireTmux } from '../helpers/tmux.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,8 +19,8 @@ interface Server {
 }
 
 /** `tix serve --port 0`, waiting (bounded) for the URL and the admin token on stderr. */
-function startServe(dir: string, env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', join(dir, 't.db')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startServe(dir: string, env: NodeJS.ProcessEnv, database: { db: string; databaseUrl?: string }): Promise<Server> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...serveDatabaseArgs(database)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -56,6 +57,7 @@ async function stopServe(child: ChildProcess | undefined) {
 describe('tix triage on a terminal (tmux)', () => {
   let dir: string;
   let server: Server | undefined;
+  let database: Awaited<ReturnType<typeof serveDatabase>> | undefined;
   const sessions: TmuxSession[] = [];
   let outage: { id: number };
   let typo: { id: number };
@@ -94,7 +96,8 @@ describe('tix triage on a terminal (tmux)', () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-interactive-'));
     const env: NodeJS.ProcessEnv = { ...process.env, TIX_CONFIG_DIR: join(dir, 'config'), HOME: dir };
     for (const k of ['TIX_URL', 'TIX_TOKEN', 'TIX_PROFILE']) delete env[k];
-    server = await startServe(dir, env);
+    database = await serveDatabase(join(dir, 't.db'));
+    server = await startServe(dir, env, database);
     // two new tickets; queue order puts the medium one first. The outage text makes the
     // rubric suggest critical, so the suggestion, the current priority and our pick all differ.
     outage = await api('POST', '/v1/tickets', {
@@ -114,6 +117,7 @@ describe('tix triage on a terminal (tmux)', () => {
   afterAll(async () => {
     for (const s of sessions) await s.close();
     await stopServe(server?.child);
+    await database?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -153,6 +153,20 @@ export async function freshPgDatabase(baseUrl: string): Promise<{ url: string; d
 }
 
 /**
+ * Where a server started in the test's own process keeps its data: the SQLite file `dbPath`, or a new
+ * PostgreSQL database when TIX_TEST_DATABASE_URL names a cluster. Spread it into the server's options.
+ */
+export async function serveDatabase(dbPath: string): Promise<{ db: string; databaseUrl?: string; drop(): Promise<void> }> {
+  const base = process.env.TIX_TEST_DATABASE_URL;
+  if (!base) return { db: dbPath, drop: async () => {} };
+  const fresh = await freshPgDatabase(base);
+  return { db: dbPath, databaseUrl: fresh.url, drop: fresh.drop };
+}
+
+/** The `tix serve` arguments that name that database. */
+export const serveDatabaseArgs = (d: { db: string; databaseUrl?: string }) => (d.databaseUrl ? ['--database-url', d.databaseUrl] : ['--db', d.db]);
+
+/**
  * Starts `tix serve --port 0` on a fresh database and a fresh TIX_CONFIG_DIR: an SQLite file, or a new
  * PostgreSQL database when TIX_TEST_DATABASE_URL names a cluster (or the one at `databaseUrl`).
  */

@@ -212,6 +212,20 @@ describe('text must be valid Unicode', () => {
     expect((res.json() as { subject: string }).subject).toBe(`${subject} 😀`);
   });
 
+  it.each([
+    ['in a subject', 'POST', '/v1/tickets', '{"subject":"VPN \\u0000 drops","description":"Every hour."}', '/subject'],
+    ['in a tag', 'POST', '/v1/tickets', '{"subject":"VPN drops","description":"Every hour.","tags":["a\\u0000"]}', '/tags/0'],
+    ['in a field name', 'POST', '/v1/tickets', '{"subject":"VPN drops","description":"Every hour.","x\\u0000":1}', 'body'],
+    ['in a query', 'GET', '/v1/tickets?q=VPN%00', undefined, '/q'],
+    ['in a feed cursor', 'GET', '/v1/events?after=1%00', undefined, '/after'],
+  ] as const)('a NUL character %s is 400 naming where, on every store, and nothing is stored', async (_where, method, url, body, path) => {
+    const srv = await server();
+    const res = await srv.call('carol', method, url, body, body ? { 'content-type': 'application/json' } : {});
+    expect(res.statusCode, res.body).toBe(400);
+    expect(problemOf(res)).toMatchObject({ code: 'validation', detail: `${path}: ${path === 'body' ? 'a field name holds' : 'text holds'} a NUL character (U+0000)` });
+    expect(await count(srv)).toBe(0);
+  });
+
   it('a __proto__ key is refused', async () => {
     const srv = await server();
     const res = await srv.call('carol', 'POST', '/v1/tickets', '{"subject":"a","description":"b","__proto__":{"role":"admin"}}', { 'content-type': 'application/json' });

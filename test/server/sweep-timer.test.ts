@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/main.js';
+import { serveDatabase } from '../helpers/tix.js';
 
 const DAY = 86_400_000;
 let server: RunningServer | undefined;
 let dir: string | undefined;
+let database: Awaited<ReturnType<typeof serveDatabase>> | undefined;
 afterEach(async () => {
   await server?.close();
+  await database?.drop();
+  database = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
   server = undefined;
   dir = undefined;
@@ -19,7 +23,8 @@ describe('the scheduled auto-close sweep', () => {
   it('closes a solution_provided ticket on its own once the days have passed, and not before', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
     let clock = Date.parse('2026-11-02T09:00:00Z');
-    server = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'tix.db'), now: () => new Date(clock), autoCloseDays: 3, sweepEveryMs: 20 });
+    database = await serveDatabase(join(dir, 'tix.db'));
+    server = await startServer({ host: '127.0.0.1', port: 0, ...database, now: () => new Date(clock), autoCloseDays: 3, sweepEveryMs: 20 });
     const call = async (method: string, path: string, body?: object) => {
       const res = await fetch(`${server!.url}${path}`, {
         method,
