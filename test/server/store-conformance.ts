@@ -408,14 +408,15 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
 
       it('undoes a refused or half-done change alone, as a savepoint; the others commit', async () => {
         const [a, b, c] = [await store.createTicket(record('a'), [], []), await store.createTicket(record('b'), [], []), await store.createTicket(record('c'), [], [])];
-        const broken = { ...event('status_changed'), actor: null as unknown as string };
+        // a comment the database refuses, written after the ticket's own update: the change is half done when it fails
+        const broken = { author: null as unknown as string, body: 'half', public: false };
         await store.batch(async () => {
           await store.mutateTicket(a.id, at(1), () => ({ patch: { status: 'in_progress' }, events: [event('status_changed')] }));
           const refused = store.mutateTicket(b.id, at(1), () => {
             throw new DomainError('conflict', 'refused');
           });
           expect(await refusal(refused)).toBe('conflict');
-          await expect(store.mutateTicket(c.id, at(1), () => ({ patch: { status: 'closed' }, events: [event('assigned'), broken] }))).rejects.toThrow();
+          await expect(store.mutateTicket(c.id, at(1), () => ({ patch: { status: 'closed' }, events: [event('assigned')], comments: [broken] }))).rejects.toThrow();
           // the batch reads its own writes, and not the undone ones
           expect((await store.getTicket(a.id))!.status).toBe('in_progress');
           expect((await store.getTicket(c.id))!.status).toBe('new');
@@ -424,6 +425,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.getTicket(b.id)).toEqual(b);
         expect(await store.getTicket(c.id)).toEqual(c);
         expect(await store.listEvents(c.id, true)).toEqual([]);
+        expect(await store.listComments(c.id, true)).toEqual([]);
       });
 
       it('undoes everything when the batch itself fails, and passes its error on', async () => {
