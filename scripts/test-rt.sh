@@ -11,6 +11,9 @@ TIX_TEST_RT_URL="$(printf '%s\n' "$lines" | sed -n 's/^RT_URL=//p')"
 TIX_TEST_RT_TOKEN="$(printf '%s\n' "$lines" | sed -n 's/^RT_TOKEN=//p')"
 export TIX_TEST_RT_URL TIX_TEST_RT_TOKEN
 cd "$root"
-if [ "$#" -eq 0 ]; then set -- test/rt; fi
+# test/rt unless files are named: options alone (a shuffle seed) still mean the RT files
+named=0
+for arg in "$@"; do case "$arg" in -*) ;; *) named=1 ;; esac; done
+if [ "$named" -eq 0 ]; then set -- test/rt "$@"; fi
 # one file at a time: RT runs 2 workers, and a bulk run keeps both busy for a while
 npx vitest run --no-file-parallelism "$@"
