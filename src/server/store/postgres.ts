@@ -6,6 +6,7 @@ import { PRIORITIES, type Comment, type Escalation, type Event, type User } from
 import { LIVENESS_CLASS, PgCommitListener } from './postgres-listen.js';
 import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
 import { decodeCursor, encodeCursor, orderFor } from './sql.js';
+import { rowReaders } from './rows.js';
 import { DomainError, type RateWindow, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
@@ -120,51 +121,8 @@ const toTicket = (r: Row): TicketRecord => ({
   version: r.version as number,
 });
 
-const toUser = (r: Row): User => ({
-  id: r.id as number,
-  login: r.login as string,
-  name: r.name as string,
-  email: (r.email ?? null) as string | null,
-  role: r.role as User['role'],
-  org: (r.org ?? null) as string | null,
-  org_admin: r.org_admin === true,
-  created_at: r.created_at as string,
-});
-
-const toEscalation = (r: Row): Escalation => ({
-  id: `CP-${r.id as number}`,
-  ticket_id: r.ticket_id as number,
-  reason: r.reason as string,
-  team: (r.team ?? null) as Escalation['team'],
-  level: (r.level ?? null) as Escalation['level'],
-  state: r.state as Escalation['state'],
-  estimated_resolution: (r.estimated_resolution ?? null) as string | null,
-  created_by: r.created_by as string,
-  created_at: r.created_at as string,
-  timeline: r.timeline as Escalation['timeline'],
-});
-
-const toEvent = (r: Row): Event => ({
-  id: Number(r.id),
-  ticket_id: r.ticket_id as number,
-  at: r.at as string,
-  actor: r.actor as string,
-  kind: r.kind as Event['kind'],
-  from: (r.from_value ?? null) as string | null,
-  to: (r.to_value ?? null) as string | null,
-  note: (r.note ?? null) as string | null,
-  internal: r.internal === true,
-});
-
-const toComment = (r: Row): Comment => ({
-  id: r.id as number,
-  ticket_id: r.ticket_id as number,
-  author: r.author as string,
-  body: r.body as string,
-  public: r.public === true,
-  attachments: r.attachments as Comment['attachments'],
-  created_at: r.created_at as string,
-});
+// node-postgres returns booleans and jsonb decoded
+const { toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === true, json: <T>(v: unknown) => v as T });
 
 const TICKET_COLUMNS = [
   'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',

@@ -11,6 +11,7 @@ import { migrate } from './sqlite-schema.js';
 import { compileQuery, decodeCursor, encodeCursor, orderFor, visibility } from './sql.js';
 import { SQLITE } from './sqlite-sql.js';
 import { WalIndexWatch } from './wal-index.js';
+import { rowReaders } from './rows.js';
 import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
@@ -76,41 +77,8 @@ const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'c
 const RECORD_INDEX = new Map(RECORD_COLUMNS.map((c, i) => [c, i]));
 const arrayToTicket = (a: unknown[]) => ticketFrom((c) => a[RECORD_INDEX.get(c)!]);
 
-const toUser = (r: Row): User => ({
-  id: r.id as number,
-  login: r.login as string,
-  name: r.name as string,
-  email: (r.email ?? null) as string | null,
-  role: r.role as User['role'],
-  org: (r.org ?? null) as string | null,
-  org_admin: r.org_admin === 1,
-  created_at: r.created_at as string,
-});
-
-const toEscalation = (r: Row): Escalation => ({
-  id: `CP-${r.id as number}`,
-  ticket_id: r.ticket_id as number,
-  reason: r.reason as string,
-  team: (r.team ?? null) as Escalation['team'],
-  level: (r.level ?? null) as Escalation['level'],
-  state: r.state as Escalation['state'],
-  estimated_resolution: (r.estimated_resolution ?? null) as string | null,
-  created_by: r.created_by as string,
-  created_at: r.created_at as string,
-  timeline: JSON.parse(r.timeline as string),
-});
-
-const toEvent = (r: Row): Event => ({
-  id: r.id as number,
-  ticket_id: r.ticket_id as number,
-  at: r.at as string,
-  actor: r.actor as string,
-  kind: r.kind as Event['kind'],
-  from: (r.from_value ?? null) as string | null,
-  to: (r.to_value ?? null) as string | null,
-  note: (r.note ?? null) as string | null,
-  internal: r.internal === 1,
-});
+// SQLite keeps booleans as 0/1 and JSON as text
+const { toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === 1, json: <T>(v: unknown) => JSON.parse(v as string) as T });
 
 const FEED_COLUMNS = 'e.id, e.ticket_id, e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, e.internal';
 const arrayToEvent = (a: unknown[]): Event => ({
@@ -123,16 +91,6 @@ const arrayToEvent = (a: unknown[]): Event => ({
   to: (a[6] ?? null) as string | null,
   note: (a[7] ?? null) as string | null,
   internal: a[8] === 1,
-});
-
-const toComment = (r: Row): Comment => ({
-  id: r.id as number,
-  ticket_id: r.ticket_id as number,
-  author: r.author as string,
-  body: r.body as string,
-  public: r.public === 1,
-  attachments: JSON.parse(r.attachments as string),
-  created_at: r.created_at as string,
 });
 
 const TICKET_COLUMNS = [
