@@ -1,0 +1,244 @@
+// The audit trail of each change, exactly: which events (kind, actor, from, to, note, whether internal) and which
+// comments (author, text, whether public) it writes, what it does to the ticket, and what each refusal says.
+import { describe, expect, it } from 'vitest';
+import type { Event } from '../../src/domain/schemas.js';
+import { HOUR, problemOf, serverPerTest, type TestServer } from './helpers.js';
+
+const s = serverPerTest();
+
+/** Events after the first `skip`, without ids and times. */
+async function eventsAfter(server: TestServer, id: number, skip: number) {
+  return (await server.events(id)).slice(skip).map(({ kind, actor, from, to, note, internal }: Event) => ({ kind, actor, from, to, note, internal }));
+}
+const commentsOf = async (server: TestServer, id: number) => (await server.comments(id)).map(({ author, body, public: pub }) => ({ author, body, public: pub }));
+const post = (as: string, id: number, path: string, body: object) => s.call(as, 'POST', `/v1/tickets/${id}${path}`, body);
+const doneAt = async (id: number) => (await s.store.getTicket(id))!.done_at;
+
+describe('the events and comments of each change', () => {
+  it('opening for a requester with a priority and its justification keeps the justification as an internal comment', async () => {
+    const t = await s.open('alice', { requester: 'carol', priority: 'high', justification: 'their payroll run is tomorrow' });
+    expect(t).toMatchObject({ requester: 'carol', org: 'acme', priority: 'high' });
+    expect(await eventsAfter(s, t.id, 0)).toEqual([{ kind: 'created', actor: 'alice', from: null, to: 'new', note: 'priority high, channel portal', internal: false }]);
+    expect(await commentsOf(s, t.id)).toEqual([{ author: 'alice', body: 'Priority high requested: their payroll run is tomorrow', public: false }]);
+  });
+
+  it('opening without a justification writes no comment', async () => {
+    const t = await s.open('alice', { priority: 'high' });
+    expect(await commentsOf(s, t.id)).toEqual([]);
+  });
+
+  it('triage writes triaged, then the priority change (internal, with its comment), then the assignment', async () => {
+    const t = await s.open('carol');
+    const res = await post('alice', t.id, '/triage', { team: 'configuration', type: 'incident', level: 2, assignee: 'bob', priority: 'high', justification: 'the whole office is offline' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'in_progress', team: 'configuration', type: 'incident', level: 2, assignee: 'bob', priority: 'high' });
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'triaged', actor: 'alice', from: 'new', to: 'in_progress', note: 'team configuration, type incident, level 2', internal: false },
+      { kind: 'priority_changed', actor: 'alice', from: 'medium', to: 'high', note: 'the whole office is offline', internal: true },
+      { kind: 'assigned', actor: 'alice', from: null, to: 'bob', note: null, internal: false },
+    ]);
+    expect(await commentsOf(s, t.id)).toEqual([{ author: 'alice', body: 'Priority medium → high: the whole office is offline', public: false }]);
+  });
+
+  it('triage with nothing but the move notes nothing, and assigning the one already assigned records no assignment', async () => {
+    const t = await s.open('carol');
+    expect((await post('alice', t.id, '/assign', { assignee: 'bob' })).statusCode).toBe(200);
+    expect((await post('alice', t.id, '/triage', { assignee: 'bob' })).statusCode).toBe(200);
+    expect(await eventsAfter(s, t.id, 2)).toEqual([{ kind: 'triaged', actor: 'alice', from: 'new', to: 'in_progress', note: null, internal: false }]);
+  });
+
+  it('assigning writes a public assigned event from the old assignee to the new; the same again writes nothing', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/assign', { assignee: 'me' });
+    await post('alice', t.id, '/assign', { assignee: 'bob' });
+    const again = await post('alice', t.id, '/assign', { assignee: 'bob' });
+    expect(again.statusCode).toBe(200);
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'assigned', actor: 'alice', from: null, to: 'alice', note: null, internal: false },
+      { kind: 'assigned', actor: 'alice', from: 'alice', to: 'bob', note: null, internal: false },
+    ]);
+  });
+
+  it('a status change is a public event, its note an internal comment; blocked_by follows the status', async () => {
+    const blocker = await s.open('carol');
+    const other = await s.open('carol');
+    const t = await s.open('carol');
+    await post('alice', t.id, '/triage', {});
+    expect((await post('alice', t.id, '/status', { status: 'blocked', blocked_by: blocker.id, note: 'waits on the vendor' })).json()).toMatchObject({ status: 'blocked', blocked_by: blocker.id });
+    // blocked by the same ticket again changes nothing; by another one it is a change
+    await post('alice', t.id, '/status', { status: 'blocked', blocked_by: blocker.id });
+    expect((await post('alice', t.id, '/status', { status: 'blocked', blocked_by: other.id })).json()).toMatchObject({ status: 'blocked', blocked_by: other.id });
+    expect((await post('alice', t.id, '/status', { status: 'in_progress' })).json()).toMatchObject({ status: 'in_progress', blocked_by: null });
+    expect(await eventsAfter(s, t.id, 2)).toEqual([
+      { kind: 'status_changed', actor: 'alice', from: 'in_progress', to: 'blocked', note: null, internal: false },
+      { kind: 'status_changed', actor: 'alice', from: 'blocked', to: 'blocked', note: null, internal: false },
+      { kind: 'status_changed', actor: 'alice', from: 'blocked', to: 'in_progress', note: null, internal: false },
+    ]);
+    expect(await commentsOf(s, t.id)).toEqual([{ author: 'alice', body: 'in_progress → blocked: waits on the vendor', public: false }]);
+  });
+
+  it('the auto-close clock starts when a solution is given, is kept through other done statuses, and stops when work resumes', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/triage', {});
+    expect(await doneAt(t.id)).toBeNull();
+    const given = s.clock.now().toISOString();
+    await post('alice', t.id, '/status', { status: 'solution_provided' });
+    expect(await doneAt(t.id)).toBe(given);
+    s.clock.advance(HOUR);
+    await post('alice', t.id, '/status', { status: 'resolved' });
+    expect(await doneAt(t.id)).toBe(given);
+    s.clock.advance(HOUR);
+    const again = s.clock.now().toISOString();
+    await post('alice', t.id, '/status', { status: 'solution_provided' });
+    expect(await doneAt(t.id)).toBe(again);
+    await post('alice', t.id, '/status', { status: 'in_progress' });
+    expect(await doneAt(t.id)).toBeNull();
+  });
+
+  it('escalating defaults to engineering at level 3 and writes a public status change and an internal escalated event', async () => {
+    const t = await s.open('carol');
+    const res = await post('alice', t.id, '/escalate', { reason: 'kernel panic on resume' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'escalated', escalation: 'CP-1', escalations: ['CP-1'], team: 'engineering', level: 3 });
+    expect((await s.call('alice', 'GET', '/v1/escalations/CP-1')).json()).toMatchObject({ id: 'CP-1', ticket_id: t.id, team: 'engineering', level: 3, state: 'submitted', created_by: 'alice' });
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'status_changed', actor: 'alice', from: 'new', to: 'escalated', note: 'escalated as CP-1', internal: false },
+      { kind: 'escalated', actor: 'alice', from: null, to: 'CP-1', note: 'kernel panic on resume', internal: true },
+    ]);
+  });
+
+  it('an escalation given a team and level takes them, and a ticket keeps every escalation it had', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'first', team: 'implementation', level: 2 });
+    expect(await s.ticket(t.id)).toMatchObject({ team: 'implementation', level: 2 });
+    await s.call('alice', 'POST', '/v1/escalations/CP-1/advance', { to: 'resolved' });
+    expect((await post('alice', t.id, '/escalate', { reason: 'second' })).json()).toMatchObject({ escalation: 'CP-2', escalations: ['CP-1', 'CP-2'] });
+  });
+
+  it('advancing writes an internal event with its note; only resolving hands the ticket back, with a public status change', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'data loss' });
+    const step = await s.call('bob', 'POST', '/v1/escalations/CP-1/advance', { to: 'engineering_in_progress', note: 'on it' });
+    expect(step.json()).toMatchObject({ id: 'CP-1', state: 'engineering_in_progress' });
+    expect(await s.ticket(t.id)).toMatchObject({ status: 'escalated', escalation: 'CP-1' });
+    const done = await s.call('bob', 'POST', '/v1/escalations/CP-1/advance', { to: 'resolved' });
+    expect(done.json()).toMatchObject({ id: 'CP-1', state: 'resolved' });
+    expect(await s.ticket(t.id)).toMatchObject({ status: 'in_progress', escalation: null, escalations: ['CP-1'] });
+    expect(await eventsAfter(s, t.id, 3)).toEqual([
+      { kind: 'escalation_advanced', actor: 'bob', from: 'submitted', to: 'engineering_in_progress', note: 'on it', internal: true },
+      { kind: 'escalation_advanced', actor: 'bob', from: 'engineering_in_progress', to: 'resolved', note: null, internal: true },
+      { kind: 'status_changed', actor: 'bob', from: 'escalated', to: 'in_progress', note: 'CP-1 resolved', internal: false },
+    ]);
+  });
+
+  it('closing writes a public closed event with the resolution and ends a running escalation (an internal event, a timeline step)', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'data loss' });
+    const closed = await post('alice', t.id, '/close', { resolution: 'restored from backup' });
+    expect(closed.json()).toMatchObject({ status: 'closed', escalation: null, blocked_by: null });
+    expect(await eventsAfter(s, t.id, 3)).toEqual([
+      { kind: 'closed', actor: 'alice', from: 'escalated', to: 'closed', note: 'restored from backup', internal: false },
+      { kind: 'escalation_advanced', actor: 'alice', from: 'submitted', to: 'resolved', note: 'ticket closed', internal: true },
+    ]);
+    const e = (await s.call('alice', 'GET', '/v1/escalations/CP-1')).json();
+    expect(e.state).toBe('resolved');
+    expect(e.timeline.at(-1)).toMatchObject({ state: 'resolved', by: 'alice', note: 'ticket closed: restored from backup' });
+    // closing again changes nothing
+    await post('alice', t.id, '/close', { resolution: 'again' });
+    expect(await s.events(t.id)).toHaveLength(5);
+  });
+
+  it('closing a ticket whose escalation was resolved writes only the closed event', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'data loss' });
+    await s.call('alice', 'POST', '/v1/escalations/CP-1/advance', { to: 'resolved' });
+    await post('alice', t.id, '/close', { resolution: 'fixed' });
+    expect((await eventsAfter(s, t.id, 5)).map((e) => e.kind)).toEqual(['closed']);
+  });
+
+  it('reopening writes a public reopened event without the why, and the why as an internal comment', async () => {
+    const t = await s.open('carol');
+    await post('carol', t.id, '/close', { resolution: 'no longer needed' });
+    expect((await post('alice', t.id, '/reopen', { comment: 'the customer called back' })).json()).toMatchObject({ status: 'in_progress' });
+    expect(await doneAt(t.id)).toBeNull();
+    expect(await eventsAfter(s, t.id, 2)).toEqual([{ kind: 'reopened', actor: 'alice', from: 'closed', to: 'in_progress', note: null, internal: false }]);
+    expect(await commentsOf(s, t.id)).toEqual([{ author: 'alice', body: 'the customer called back', public: false }]);
+    // the requester sees that it was reopened, never why
+    expect((await s.comments(t.id, 'carol')).map((c) => c.body)).toEqual([]);
+    expect((await s.events(t.id, 'carol')).map((e) => e.kind)).toEqual(['created', 'closed', 'reopened']);
+  });
+});
+
+describe('who sees a ticket', () => {
+  it('a requester sees a colleague’s ticket only as the organization’s admin', async () => {
+    const t = await s.open('dave');
+    expect((await s.call('carol', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(404);
+    expect((await s.call('erin', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(200);
+    expect((await s.call('zed', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('what each refusal says', () => {
+  const detail = async (res: Promise<import('fastify').LightMyRequestResponse>) => {
+    const r = await res;
+    return `${r.statusCode} ${problemOf(r).detail}`;
+  };
+
+  it('names the user that cannot be assigned, and why', async () => {
+    const t = await s.open('carol');
+    expect(await detail(post('alice', t.id, '/assign', { assignee: 'nobody' }))).toBe('400 unknown user nobody; list users with `tix user list`');
+    expect(await detail(post('alice', t.id, '/assign', { assignee: 'dave' }))).toBe('400 dave is a requester; tickets are assigned to agents');
+  });
+
+  it('tells a requester what they cannot do and whom to ask', async () => {
+    const t = await s.open('carol');
+    const ask = 'ask a support agent';
+    expect(await detail(s.call('carol', 'POST', '/v1/tickets', { subject: 'for dave', description: 'x', requester: 'dave' }))).toBe(`403 requesters cannot open tickets for someone else; ${ask}`);
+    expect(await detail(post('carol', t.id, '/triage', {}))).toBe(`403 requesters cannot triage tickets; ${ask}`);
+    expect(await detail(post('carol', t.id, '/priority', { priority: 'low', reason: 'not that bad after all' }))).toBe(`403 requesters cannot change priority; ${ask}`);
+    expect(await detail(post('carol', t.id, '/assign', { assignee: 'bob' }))).toBe(`403 requesters cannot assign tickets; ${ask}`);
+    expect(await detail(post('carol', t.id, '/status', { status: 'in_progress' }))).toBe(`403 requesters cannot change the status; ${ask}`);
+    expect(await detail(post('carol', t.id, '/status', { status: 'blocked', blocked_by: t.id }))).toBe(`403 requesters cannot change the status; ${ask}`);
+    expect(await detail(post('carol', t.id, '/escalate', { reason: 'please hurry' }))).toBe(`403 requesters cannot escalate tickets; ${ask}`);
+    await post('carol', t.id, '/close', { resolution: 'done' });
+    expect(await detail(post('carol', t.id, '/reopen', { comment: 'back again' }))).toBe(`403 requesters cannot reopen tickets (comment on the ticket instead); ${ask}`);
+  });
+
+  it('tells a requester whose ticket it is when they try to close a colleague’s', async () => {
+    const t = await s.open('dave');
+    expect(await detail(post('erin', t.id, '/close', { resolution: 'done' }))).toBe(`403 ticket ${t.id} was opened by dave; requesters close only their own tickets`);
+  });
+
+  it('names the ticket and the rule for a refused change', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/triage', {});
+    expect(await detail(post('alice', t.id, '/triage', {}))).toMatch(new RegExp(`^409 ticket ${t.id}: only new tickets are triaged; this one is in_progress`));
+    expect(await detail(post('alice', t.id, '/status', { status: 'new' }))).toBe(`409 ticket ${t.id}: a ticket cannot go back to new`);
+    expect(await detail(post('alice', t.id, '/status', { status: 'blocked', blocked_by: t.id }))).toBe('400 a ticket cannot block itself');
+    expect(await detail(post('alice', t.id, '/status', { status: 'blocked', blocked_by: 99999 }))).toBe('400 blocking ticket 99999 not found');
+    await post('alice', t.id, '/escalate', { reason: 'data loss' });
+    expect(await detail(post('alice', t.id, '/escalate', { reason: 'again' }))).toBe(`409 ticket ${t.id}: ticket already has a running escalation (CP-1)`);
+    expect(await detail(s.call('alice', 'POST', '/v1/escalations/CP-1/advance', { to: 'submitted' }))).toBe('409 CP-1: an escalation moves forward only: it is submitted, cannot go to submitted');
+    await post('alice', t.id, '/close', { resolution: 'done' });
+    expect(await detail(post('alice', t.id, '/priority', { priority: 'low', reason: 'not that bad after all' }))).toBe(`409 ticket ${t.id} is closed; reopen it first`);
+    expect(await detail(post('alice', t.id, '/assign', { assignee: 'bob' }))).toBe(`409 ticket ${t.id} is closed; reopen it first`);
+    expect(await detail(post('alice', t.id, '/escalate', { reason: 'after close' }))).toBe(`409 ticket ${t.id}: ticket is closed; reopen it first`);
+  });
+
+  it('answers an escalation out of reach as not found, by its id', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'data loss' });
+    expect(await detail(s.call('carol', 'GET', '/v1/escalations/CP-1'))).toBe('404 escalation CP-1 not found');
+    expect(await detail(s.call('alice', 'GET', '/v1/escalations/CP-9'))).toBe('404 escalation CP-9 not found');
+  });
+
+  it('tells who changed a ticket since the caller read it, and how', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/assign', { assignee: 'bob' });
+    const at = s.clock.now().toISOString();
+    const res = await s.call('bob', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'done' }, { 'if-match': `"${t.version}"` });
+    expect(await detail(Promise.resolve(res))).toBe(
+      `412 ticket ${t.id} changed since you read it (version ${t.version}, now ${t.version + 1}: assigned - → bob by alice at ${at}); re-run to apply on top`,
+    );
+  });
+});
