@@ -169,6 +169,107 @@ describe('the events and comments of each change', () => {
   });
 });
 
+describe('the events of comments, edits and the sweep', () => {
+  it('an agent’s comment is internal unless said public; the first public one is the first response', async () => {
+    const t = await s.open('carol');
+    const internal = await post('alice', t.id, '/comments', { body: 'looks like the DNS' });
+    expect(internal.statusCode).toBe(201);
+    expect((await s.ticket(t.id)).first_response_at).toBeNull();
+    s.clock.advance(HOUR);
+    const answered = s.clock.now().toISOString();
+    await post('alice', t.id, '/comments', { body: 'We are on it.', public: true });
+    s.clock.advance(HOUR);
+    await post('bob', t.id, '/comments', { body: 'Still on it.', public: true });
+    expect((await s.ticket(t.id)).first_response_at).toBe(answered);
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'commented', actor: 'alice', from: null, to: null, note: 'internal comment', internal: true },
+      { kind: 'commented', actor: 'alice', from: null, to: null, note: 'public comment', internal: false },
+      { kind: 'commented', actor: 'bob', from: null, to: null, note: 'public comment', internal: false },
+    ]);
+  });
+
+  it('a requester’s comment is public whatever it asks, is no first response, and reopens a done ticket', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/status', { status: 'solution_provided' });
+    const res = await post('carol', t.id, '/comments', { body: 'It is back.', public: false });
+    expect(res.json()).toMatchObject({ public: true, author: 'carol' });
+    expect(await s.ticket(t.id)).toMatchObject({ status: 'in_progress', first_response_at: null });
+    expect(await doneAt(t.id)).toBeNull();
+    expect(await eventsAfter(s, t.id, 2)).toEqual([
+      { kind: 'commented', actor: 'carol', from: null, to: null, note: 'public comment', internal: false },
+      { kind: 'reopened', actor: 'carol', from: 'solution_provided', to: 'in_progress', note: 'requester commented', internal: false },
+    ]);
+    // on an open ticket it changes no status
+    await post('carol', t.id, '/comments', { body: 'More detail.' });
+    expect((await eventsAfter(s, t.id, 4)).map((e) => e.kind)).toEqual(['commented']);
+  });
+
+  it('an edit writes one public updated event per changed field, with old and new values (never a description’s text)', async () => {
+    const t = await s.open('carol', { tags: ['VPN', 'mac'] });
+    const res = await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { subject: 'VPN drops hourly', description: 'longer text', type: 'problem', add_tags: ['vpn', 'urgent'], remove_tags: ['MAC'] });
+    expect(res.json()).toMatchObject({ subject: 'VPN drops hourly', type: 'problem', tags: ['VPN', 'urgent'] });
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'updated', actor: 'alice', from: '"VPN drops every hour"', to: '"VPN drops hourly"', note: 'subject', internal: false },
+      { kind: 'updated', actor: 'alice', from: null, to: null, note: 'description', internal: false },
+      { kind: 'updated', actor: 'alice', from: 'null', to: '"problem"', note: 'type', internal: false },
+      { kind: 'updated', actor: 'alice', from: '["VPN","mac"]', to: '["VPN","urgent"]', note: 'tags', internal: false },
+    ]);
+    // the same values again change nothing
+    await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { subject: 'VPN drops hourly', type: 'problem', add_tags: ['URGENT'] });
+    expect(await s.events(t.id)).toHaveLength(5);
+  });
+
+  it('an edit of the priority is a priority change with its justification, refused without one', async () => {
+    const t = await s.open('carol');
+    const short = await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { priority: 'high', justification: 'short' });
+    expect(`${short.statusCode} ${problemOf(short).detail}`).toBe('400 changing priority medium → high needs a justification of at least 10 characters');
+    await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { priority: 'high', justification: 'the CEO cannot connect' });
+    expect(await eventsAfter(s, t.id, 1)).toEqual([
+      { kind: 'priority_changed', actor: 'alice', from: 'medium', to: 'high', note: 'the CEO cannot connect', internal: true },
+    ]);
+    expect(await commentsOf(s, t.id)).toEqual([{ author: 'alice', body: 'Priority medium → high: the CEO cannot connect', public: false }]);
+  });
+
+  it('an edit names what it refuses', async () => {
+    const t = await s.open('carol', { tags: Array.from({ length: 19 }, (_, i) => `t${i}`) });
+    const edit = async (as: string, body: object) => {
+      const r = await s.call(as, 'PATCH', `/v1/tickets/${t.id}`, body);
+      return `${r.statusCode} ${problemOf(r).detail}`;
+    };
+    expect(await edit('alice', { add_tags: ['x', 'y'] })).toBe(`400 ticket ${t.id} would have 21 tags; at most 20`);
+    expect(await edit('alice', { root_cause: t.id })).toBe('400 a ticket cannot be its own root cause');
+    expect(await edit('alice', { root_cause: 99999 })).toBe('400 root cause ticket 99999 not found');
+    expect(await edit('carol', { subject: 'mine' })).toBe('403 requesters cannot edit tickets; ask a support agent');
+    await post('alice', t.id, '/close', { resolution: 'done' });
+    expect(await edit('alice', { priority: 'high', justification: 'the CEO cannot connect' })).toBe(`409 ticket ${t.id} is closed; reopen it first`);
+  });
+
+  it('the sweep closes a silent solution with a public event saying why, by the system', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/status', { status: 'solution_provided' });
+    s.clock.advance(7 * 24 * HOUR + 1);
+    expect(await s.app.tix.service.sweepAutoClose()).toEqual([t.id]);
+    expect(await eventsAfter(s, t.id, 2)).toEqual([
+      { kind: 'closed', actor: 'tix', from: 'solution_provided', to: 'closed', note: 'auto-closed: no reply from the requester for 7 days after the solution', internal: false },
+    ]);
+  });
+});
+
+describe('users and tokens', () => {
+  it('only admins manage them, an org admin needs an org, and unknown ones are named', async () => {
+    const say = async (r: Promise<import('fastify').LightMyRequestResponse>) => {
+      const res = await r;
+      return `${res.statusCode} ${problemOf(res).detail}`;
+    };
+    expect(await say(s.call('alice', 'GET', '/v1/users'))).toBe('403 only admins manage users and tokens');
+    expect(await say(s.call('root', 'POST', '/v1/users', { login: 'ann', name: 'Ann', role: 'requester', org_admin: true }))).toBe('400 an org admin needs an org');
+    expect(await say(s.call('root', 'POST', '/v1/users/99999/tokens', { name: 'ci' }))).toBe('404 user 99999 not found');
+    expect(await say(s.call('root', 'DELETE', '/v1/tokens/99999'))).toBe('404 token 99999 not found');
+    const made = await s.call('root', 'POST', '/v1/users', { login: 'ann', name: 'Ann', role: 'requester', org: 'acme', org_admin: true });
+    expect(made.json()).toMatchObject({ login: 'ann', org: 'acme', org_admin: true, email: null });
+  });
+});
+
 describe('who sees a ticket', () => {
   it('a requester sees a colleague’s ticket only as the organization’s admin', async () => {
     const t = await s.open('dave');
