@@ -32,8 +32,11 @@ export const AREAS = {
   },
 };
 
-/** Slow and about other things (the OpenAPI toolchain, 20,000-ticket lists, PostgreSQL), or needing a whole process (umask). */
-export const NEVER = ['test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts', 'test/server/postgres-store.test.ts'];
+/** Slow and about other things (the OpenAPI toolchain, 20,000-ticket lists, PostgreSQL), or needing a whole process (umask, the time zone). */
+export const NEVER = [
+  'test/server/openapi-tools.test.ts', 'test/server/heavy-queries.test.ts', 'test/server/file-modes.test.ts', 'test/server/postgres-store.test.ts',
+  'test/domain/time-zone.test.ts',
+];
 
 export const areaOf = (name = process.env.TIX_MUTATION_AREA) => {
   const area = name ? AREAS[name] : undefined;

@@ -13,6 +13,8 @@ import { CHANNELS, DONE_STATUSES, LOGIN_PATTERN, OPEN_STATUSES, PRIORITIES, STAT
 import type { Ticket } from './schemas.js';
 
 export type Cmp = '>' | '>=' | '<' | '<=' | '=';
+/** The comparisons compare() orders by: a duration never takes `=`, and a date's `=` means a whole day, matched apart. */
+type Order = Exclude<Cmp, '='>;
 type InField =
   | 'status' | 'priority' | 'team' | 'channel' | 'type' | 'level' | 'tag' | 'assignee' | 'requester' | 'org';
 export type QueryTerm =
@@ -21,7 +23,7 @@ export type QueryTerm =
   | { kind: 'escalated'; value: boolean; negate: boolean }
   | { kind: 'sla'; value: 'breached' | 'ok'; negate: boolean }
   /** age: time since created_at; idle: time since updated_at. */
-  | { kind: 'duration'; field: 'age' | 'idle'; op: Cmp; ms: number; negate: boolean }
+  | { kind: 'duration'; field: 'age' | 'idle'; op: Order; ms: number; negate: boolean }
   /** `at` is ISO 8601 UTC; see the header for what `=` means. */
   | { kind: 'date'; field: 'created' | 'updated'; op: Cmp; at: string; negate: boolean }
   /** Substring of subject or description, case-insensitive as foldCase says. */
@@ -270,7 +272,7 @@ function splitCmp(value: string): { op: Cmp | undefined; rest: string } {
   return { op: m[1] as Cmp | undefined, rest: m[2]! };
 }
 
-function parseDuration(raw: Raw): { op: Cmp; ms: number } {
+function parseDuration(raw: Raw): { op: Order; ms: number } {
   const { op = '>', rest } = splitCmp(single(raw).toLowerCase());
   const m = /^(\d+)([mhdw])$/.exec(rest);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
@@ -362,12 +364,11 @@ function fieldIs(ticket: Ticket, field: InField, value: string, me: string): boo
   }
 }
 
-function compare(a: number, op: Cmp, b: number): boolean {
+function compare(a: number, op: Order, b: number): boolean {
   switch (op) {
     case '>': return a > b;
     case '>=': return a >= b;
     case '<': return a < b;
     case '<=': return a <= b;
-    case '=': return a === b;
   }
 }

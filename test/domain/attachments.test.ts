@@ -11,6 +11,23 @@ describe('checkAttachment', () => {
     expect(checkAttachment(`report.${ext}`, 10)).toEqual({ ok: true, contentType: type });
     expect(checkAttachment(`REPORT.${ext.toUpperCase()}`, 10)).toEqual({ ok: true, contentType: type });
   });
+  it('gives each extension its registered media type', () =>
+    expect(ATTACHMENT_TYPES).toEqual({
+      csv: 'text/csv',
+      tsv: 'text/tab-separated-values',
+      xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      doc: 'application/msword',
+      docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      pdf: 'application/pdf',
+      txt: 'text/plain',
+      jpg: 'image/jpeg',
+      jpeg: 'image/jpeg',
+      png: 'image/png',
+      gif: 'image/gif',
+      mp4: 'video/mp4',
+      mov: 'video/quicktime',
+      har: 'application/json',
+    }));
   it.each(['setup.exe', 'notes', 'archive.tar.gz', 'report.pdf.', 'page.html', '.pdf.exe'])('refuses %s, naming the allowed types', (name) => {
     const r = checkAttachment(name, 10);
     expect(r).toMatchObject({ ok: false, reason: expect.stringContaining(`${name}: type not accepted; allowed: CSV, TSV, XLSX, DOC, DOCX, PDF, TXT, JPG, PNG, GIF, MP4, MOV, HAR`) });
@@ -49,6 +66,16 @@ describe('checkAttachmentContent', () => {
     expect(checkAttachmentContent('a.pdf', bytes(' '.repeat(1024), '%PDF-1.4'))).not.toBeNull();
     expect(checkAttachmentContent('a.pdf', bytes('%PDF-'))).toBeNull();
     expect(checkAttachmentContent('a.pdf', bytes('%PDF'))).not.toBeNull();
+  });
+  it('wants every byte of a signature, not one of them', () => {
+    expect(checkAttachmentContent('a.png', pad(bytes([0x89, 0x00, 0x00, 0x00, 0x0d, 0x0a, 0x1a, 0x0a])))).not.toBeNull();
+    expect(checkAttachmentContent('a.pdf', pad(bytes('100% a PDF-like text file')))).not.toBeNull();
+    expect(checkAttachmentContent('a.gif', pad(bytes('XXXX9a')))).not.toBeNull();
+  });
+  it('accepts a file that is exactly its signature', () => {
+    expect(checkAttachmentContent('a.png', bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBeNull();
+    expect(checkAttachmentContent('a.jpg', bytes([0xff, 0xd8, 0xff]))).toBeNull();
+    expect(checkAttachmentContent('a.mp4', bytes([0, 0, 0, 0x08], 'ftyp'))).toBeNull();
   });
   it('takes GIF87a and GIF89a only', () => {
     expect(checkAttachmentContent('a.gif', pad(bytes('GIF87a')))).toBeNull();

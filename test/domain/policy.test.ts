@@ -59,6 +59,7 @@ describe('suggestPriority', () => {
     ["critical", "I can't login at all"],
     ["critical", "We can't log in"],
     ['critical', 'Checkout returns 503 for everyone'],
+    ['critical', 'The API can return 502 on save'],
     ['critical', 'Possible data loss after the import'],
     ['high', 'Reports hit a timeout'],
     ['high', 'Reports hit timeouts'],

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FIELD_DOCS, QUERY_FIELDS, QueryError, hasStateTerm, matchesQuery, parseQuery } from '../../src/domain/query.js';
+import { FIELD_DOCS, QUERY_FIELDS, QUERY_LIMITS, QueryError, hasStateTerm, matchesQuery, parseQuery } from '../../src/domain/query.js';
 import type { Ticket } from '../../src/domain/schemas.js';
 
 const terms = (input: string) => parseQuery(input).terms;
@@ -256,4 +256,75 @@ describe('matchesQuery', () => {
   it('a phrase matches as a whole', () => expect(matches('"page is slow"')).toBe(true));
   it('a phrase does not match its words apart', () => expect(matches('"slow page"')).toBe(false));
   it('a negated word excludes tickets that mention it', () => expect(matches('-portal')).toBe(false));
+});
+
+describe('parseQuery: each limit at its edge', () => {
+  const list = (n: number, item: (i: number) => string, sep = ' ') => Array.from({ length: n }, (_, i) => item(i)).join(sep);
+  it(`takes ${QUERY_LIMITS.length} characters and refuses one more, saying how long the query is`, () => {
+    const longest = `org:"${'a'.repeat(QUERY_LIMITS.length - 6)}"`;
+    expect(longest).toHaveLength(QUERY_LIMITS.length);
+    expect(term(longest)).toMatchObject({ field: 'org' });
+    const error = errorOf(`org:"${'a'.repeat(QUERY_LIMITS.length - 5)}"`);
+    expect(error.message).toBe(`the query is ${QUERY_LIMITS.length + 1} characters long; a query takes at most ${QUERY_LIMITS.length}`);
+    expect(error.term).toBe('');
+  });
+  it(`takes ${QUERY_LIMITS.terms} terms and refuses one more, naming the first term too many`, () => {
+    expect(terms(list(QUERY_LIMITS.terms, (i) => `tag:t${i}`))).toHaveLength(QUERY_LIMITS.terms);
+    const error = errorOf(list(QUERY_LIMITS.terms + 2, (i) => `tag:t${i}`));
+    expect(error.message).toBe(`the query has ${QUERY_LIMITS.terms + 2} terms, from "tag:t${QUERY_LIMITS.terms}" on too many; a query takes at most ${QUERY_LIMITS.terms}`);
+    expect(error.term).toBe(`tag:t${QUERY_LIMITS.terms}`);
+  });
+  it(`takes ${QUERY_LIMITS.textTerms} words or phrases among other terms and refuses one more, naming it`, () => {
+    // words between field terms: the one named is counted among the words only
+    const mixed = (n: number) => list(n, (i) => `status:new w${i}`);
+    expect(terms(mixed(QUERY_LIMITS.textTerms)).filter((t) => t.kind === 'text')).toHaveLength(QUERY_LIMITS.textTerms);
+    const error = errorOf(mixed(QUERY_LIMITS.textTerms + 1));
+    expect(error.message).toBe(`the query has ${QUERY_LIMITS.textTerms + 1} words or phrases, from "w${QUERY_LIMITS.textTerms}" on too many; a query takes at most ${QUERY_LIMITS.textTerms}`);
+    expect(error.term).toBe(`w${QUERY_LIMITS.textTerms}`);
+  });
+  it(`takes ${QUERY_LIMITS.valuesPerTerm} values in a term and refuses one more, showing a long term by its start`, () => {
+    expect(term(`tag:${list(QUERY_LIMITS.valuesPerTerm, (i) => `v${i}`, ',')}`)).toMatchObject({ values: expect.arrayContaining(['v0', `v${QUERY_LIMITS.valuesPerTerm - 1}`]) });
+    const tooMany = `tag:${list(QUERY_LIMITS.valuesPerTerm + 1, (i) => `v${i}`, ',')}`;
+    const error = errorOf(tooMany);
+    expect(error.message).toBe(`"${tooMany.slice(0, 40)}…" has ${QUERY_LIMITS.valuesPerTerm + 1} values; a term takes at most ${QUERY_LIMITS.valuesPerTerm}`);
+    expect(error.term).toBe(tooMany);
+  });
+  it('shows a term of 60 characters whole in a message, and one of 61 by its first 40', () => {
+    // 21 values: 15 of two letters and 6 of one, then one letter more
+    const values = list(QUERY_LIMITS.valuesPerTerm + 1, (i) => (i < 15 ? `v${String.fromCharCode(97 + i)}` : String.fromCharCode(97 + i)), ',');
+    const sixty = `tag:${values}`;
+    const sixtyOne = `tag:${values}z`;
+    expect([sixty.length, sixtyOne.length]).toEqual([60, 61]);
+    expect(errorOf(sixty).message).toMatch(new RegExp(`^"${sixty}" has 21 values`));
+    expect(errorOf(sixtyOne).message).toMatch(new RegExp(`^"${sixtyOne.slice(0, 40)}…" has 21 values`));
+  });
+});
+
+describe('parseQuery: the words of each refusal', () => {
+  it.each([
+    ['status:reopened', 'unknown status "reopened" in "status:reopened"; expected one of: new, in_progress, pending_customer, pending_engineering, customer_testing, pending_reversion, blocked, escalated, solution_provided, resolved, expired, closed'],
+    ['team:open', 'unknown team "open" in "team:open"; expected one of: support, configuration, engineering, implementation'],
+    ['state:closed', 'unknown state "closed" in "state:closed"; expected one of: open, done, all'],
+    ['age:>4y', 'bad duration in "age:>4y": a duration is a whole number and m, h, d or w, e.g. age:>4h'],
+    ['idle:=3d', 'bad duration in "idle:=3d": compare a duration with >, >=, < or <=, e.g. idle:>4h'],
+    ['created:>=yesterday', 'bad date in "created:>=yesterday": use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM] (UTC unless a zone is given), e.g. created:>=2026-11-01'],
+  ])('%s is refused saying exactly why', (input, message) => expect(errorOf(input).message).toBe(message));
+  it.each(['open', 'done', 'all'])('status:%s asks whether the state term of that value was meant', (v) =>
+    expect(errorOf(`status:${v}`).message).toContain(`"status:${v}" (did you mean state:${v}?); expected one of: new,`));
+  it('a duration takes nothing after its unit', () => expect(errorOf('age:>4hours').message).toMatch(/bad duration in "age:>4hours"/));
+  it.each(['"   "', 'org:" "'])('%s is an empty phrase', (input) => expect(errorOf(input).message).toBe(`empty phrase in "${input}"`));
+});
+
+describe('matchesQuery: comparisons at their edge', () => {
+  // the ticket was created an hour ago; each comparison is against one hour
+  it.each([
+    ['>', [false, false, true]],
+    ['>=', [false, true, true]],
+    ['<', [true, false, false]],
+    ['<=', [true, true, false]],
+  ])('age:%s1h for tickets 30 minutes, one hour and two hours old', (op, expected) =>
+    expect([HOUR / 2, HOUR, 2 * HOUR].map((age) => matches(`age:${op}1h`, { created_at: ago(age) }))).toEqual(expected));
+  it('state:all matches an open ticket as well as a done one', () =>
+    expect(['new', 'closed'].map((status) => matches('state:all', { status: status as Ticket['status'] }))).toEqual([true, true]));
+  it('-state:all matches no ticket', () => expect(matches('-state:all')).toBe(false));
 });
