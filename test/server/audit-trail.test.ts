@@ -2,7 +2,7 @@
 // comments (author, text, whether public) it writes, what it does to the ticket, and what each refusal says.
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../src/domain/schemas.js';
-import { HOUR, problemOf, serverPerTest, type TestServer } from './helpers.js';
+import { HOUR, problemOf, serverPerTest, startServer, type TestServer } from './helpers.js';
 
 const s = serverPerTest();
 
@@ -267,6 +267,73 @@ describe('users and tokens', () => {
     expect(await say(s.call('root', 'DELETE', '/v1/tokens/99999'))).toBe('404 token 99999 not found');
     const made = await s.call('root', 'POST', '/v1/users', { login: 'ann', name: 'Ann', role: 'requester', org: 'acme', org_admin: true });
     expect(made.json()).toMatchObject({ login: 'ann', org: 'acme', org_admin: true, email: null });
+  });
+});
+
+describe('edits, files, users and batches: what each keeps', () => {
+  const patch = (id: number, body: object) => s.call('alice', 'PATCH', `/v1/tickets/${id}`, body);
+
+  it('tags given whole replace the stored ones; tags only removed keep the rest', async () => {
+    const t = await s.open('carol', { tags: ['vpn', 'mac'] });
+    expect((await patch(t.id, { tags: ['billing'] })).json()).toMatchObject({ tags: ['billing'] });
+    await patch(t.id, { add_tags: ['vpn', 'mac'] });
+    expect((await patch(t.id, { remove_tags: ['VPN'] })).json()).toMatchObject({ tags: ['billing', 'mac'] });
+  });
+
+  it('a root cause is set, and cleared with null', async () => {
+    const cause = await s.open('carol');
+    const t = await s.open('carol');
+    expect((await patch(t.id, { root_cause: cause.id })).json()).toMatchObject({ root_cause: cause.id });
+    const cleared = await patch(t.id, { root_cause: null });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).toMatchObject({ root_cause: null });
+  });
+
+  it('a file whose name or content is not allowed is refused, saying why', async () => {
+    const t = await s.open('carol');
+    const say = async (name: string, text: string) => {
+      const r = await post('carol', t.id, '/comments', { body: 'see file', attachments: [{ name, data: Buffer.from(text).toString('base64') }] });
+      return `${r.statusCode} ${problemOf(r).code}`;
+    };
+    expect(await say('setup.exe', 'MZ')).toBe('400 validation');
+    expect(await say('photo.png', 'not a png at all')).toBe('400 validation');
+    expect(await s.comments(t.id)).toEqual([]);
+  });
+
+  it('a requester downloads the files of public comments only', async () => {
+    const t = await s.open('carol');
+    const file = { name: 'log.txt', data: Buffer.from('trace\n').toString('base64') };
+    const internal = (await post('alice', t.id, '/comments', { body: 'our trace', attachments: [file] })).json();
+    const open = (await post('alice', t.id, '/comments', { body: 'your trace', public: true, attachments: [file] })).json();
+    const get = (as: string, id: number) => s.call(as, 'GET', `/v1/attachments/${id}`);
+    expect((await get('alice', internal.attachments[0].id)).statusCode).toBe(200);
+    expect((await get('carol', open.attachments[0].id)).statusCode).toBe(200);
+    const hidden = await get('carol', internal.attachments[0].id);
+    expect(`${hidden.statusCode} ${problemOf(hidden).detail}`).toBe(`404 attachment ${internal.attachments[0].id} not found`);
+  });
+
+  it('a requester quota of 0 means no quota', async () => {
+    const srv = await startServer({ app: { requesterQuotaBytes: 0 } });
+    try {
+      const t = await srv.open('carol');
+      const r = await srv.call('carol', 'POST', `/v1/tickets/${t.id}/comments`, { body: 'file', attachments: [{ name: 'a.txt', data: Buffer.from('x').toString('base64') }] });
+      expect(r.statusCode, r.body).toBe(201);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a user made with an email keeps it', async () => {
+    const made = await s.call('root', 'POST', '/v1/users', { login: 'ann', name: 'Ann', email: 'ann@example.com', role: 'agent' });
+    expect(made.json()).toMatchObject({ login: 'ann', email: 'ann@example.com' });
+  });
+
+  it('a batch answers each ticket as changed, unless asked for minimal results', async () => {
+    const t = await s.open('carol');
+    const full = await s.call('alice', 'POST', '/v1/batch', { operations: [{ op: 'assign', id: t.id, body: { assignee: 'bob' } }] });
+    expect(full.json().results).toMatchObject([{ id: t.id, op: 'assign', status: 200, changed: true, ticket: { id: t.id, assignee: 'bob' } }]);
+    const minimal = await s.call('alice', 'POST', '/v1/batch?return=minimal', { operations: [{ op: 'assign', id: t.id, body: { assignee: 'alice' } }] });
+    expect(minimal.json().results[0]).not.toHaveProperty('ticket');
   });
 });
 
