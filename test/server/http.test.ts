@@ -145,6 +145,17 @@ describe('ETag and If-Match', () => {
     const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': `"${t.version}"` });
     expect(problemOf(res).detail).toMatch(new RegExp(`^ticket ${t.id} changed since you read it \\(version ${t.version}, now ${t.version + 1}: assigned - → alice by alice`));
   });
+  it('a ticket read again once its resolution is overdue says so, under the same ETag: nothing changed but the time', async () => {
+    const t = await s.open('carol');
+    const before = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+    expect([before.headers.etag, before.json().sla_breached]).toEqual([`"${t.version}"`, false]);
+    s.clock.advance(Date.parse(t.resolution_due_at) - s.clock.now().getTime() + 60_000);
+    for (let read = 0; read < 2; read++) {
+      const after = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+      expect([after.statusCode, after.headers.etag, after.json().sla_breached]).toEqual([200, `"${t.version}"`, true]);
+      expect({ ...after.json(), sla_breached: false }).toEqual(before.json());
+    }
+  });
   it('accepts a weak ETag in If-Match', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);
@@ -202,8 +213,30 @@ describe('Idempotency-Key', () => {
     const res = await s.call('carol', 'POST', '/v1/tickets', { ...body, subject: 'Something else' }, { 'idempotency-key': 'k-6' });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(problemOf(res)).toMatchObject({ status: 422, detail: 'this Idempotency-Key was used with a different request; use a new key' });
+    expect(problemOf(res)).toMatchObject({ status: 422, code: 'validation', detail: 'this Idempotency-Key was used with a different request; use a new key' });
     expect(await countTickets()).toBe(1);
+  });
+  it('answers 409 with Retry-After: 1 to a copy sent while the first is still running; the retry then replays the first answer', async () => {
+    const t = await s.open('carol');
+    const assign = () => s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-twice' });
+    // another writer's batch holds the ticket, so the first copy cannot finish before the second arrives
+    let release!: () => void;
+    const held = s.store.batch(() => new Promise<void>((r) => (release = r)), { tickets: [t.id] });
+    const copies = [assign(), assign()];
+    let settled = 0;
+    for (const c of copies) void c.then(() => settled++);
+    // turns of the event loop, not time, bring both copies to the store; on a store with row locks one is answered meanwhile
+    for (let turn = 0; turn < 200 && settled === 0; turn++) await new Promise((r) => setImmediate(r));
+    release();
+    await held;
+    const [first, busy] = (await Promise.all(copies)).sort((a, b) => a.statusCode - b.statusCode);
+    expect(first!.statusCode, first!.body).toBe(200);
+    expect([busy!.statusCode, busy!.headers['retry-after'], busy!.headers['idempotent-replayed']]).toEqual([409, '1', undefined]);
+    expect(busy!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problemOf(busy!)).toMatchObject({ status: 409, code: 'conflict', detail: 'a request with this Idempotency-Key is still in progress; retry shortly' });
+    const retry = await assign();
+    expect([retry.statusCode, retry.headers['idempotent-replayed'], retry.body]).toEqual([200, 'true', first!.body]);
+    expect((await s.events(t.id)).filter((e) => e.kind === 'assigned')).toHaveLength(1);
   });
   it('answers 422 to the same key on another ticket, and changes nothing', async () => {
     const a = await s.open('carol');
