@@ -162,6 +162,30 @@ describe('ETag and If-Match', () => {
   });
 });
 
+describe('what the published document declares of these answers', () => {
+  type Answer = { $ref?: string; description?: string; headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> };
+  it('a ticket write answers the ticket as JSON with ETag and Tix-Changed, a ticket read with ETag, each described', async () => {
+    const res = await s.call(null, 'GET', '/v1/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { paths: Record<string, Record<string, { responses: Record<string, Answer> }>>; components: { responses: Record<string, Answer> } };
+    const answer = (method: string, path: string, status: string) => {
+      const a = doc.paths[path]![method]!.responses[status]!;
+      return a.$ref ? doc.components.responses[a.$ref.split('/').pop()!]! : a;
+    };
+    const writes = [['post', '/v1/tickets', '201'], ['patch', '/v1/tickets/{id}', '200'], ...['triage', 'priority', 'assign', 'status', 'escalate', 'close', 'reopen'].map((op) => ['post', `/v1/tickets/{id}/${op}`, '200'])];
+    for (const [method, path, status] of [...writes, ['get', '/v1/tickets/{id}', '200']] as Array<[string, string, string]>) {
+      const a = answer(method, path, status);
+      expect(a.description, `${method} ${path}`).toBeTruthy();
+      expect(Object.keys(a.content ?? {}), `${method} ${path}`).toEqual(['application/json']);
+      expect(a.content!['application/json']!.schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/Ticket' });
+      const headers = Object.keys(a.headers ?? {});
+      expect(headers, `${method} ${path}`).toContain('ETag');
+      expect(headers.includes('Tix-Changed'), `${method} ${path}`).toBe(method !== 'get');
+    }
+    expect([answer('patch', '/v1/tickets/{id}', '200').description, answer('post', '/v1/tickets', '201').description]).toEqual(['The ticket as it now is', 'The new ticket']);
+  });
+});
+
 describe('Idempotency-Key', () => {
   const body = { subject: 'Invoices missing', description: 'No invoice since October.' };
   const countTickets = async () => ((await s.call('alice', 'GET', '/v1/tickets?q=state:all&limit=1000')).json() as { items: unknown[] }).items.length;
