@@ -145,9 +145,44 @@ describe('ETag and If-Match', () => {
     const res = await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'bob' }, { 'if-match': `"${t.version}"` });
     expect(problemOf(res).detail).toMatch(new RegExp(`^ticket ${t.id} changed since you read it \\(version ${t.version}, now ${t.version + 1}: assigned - → alice by alice`));
   });
+  it('a ticket read again once its resolution is overdue says so, under the same ETag: nothing changed but the time', async () => {
+    const t = await s.open('carol');
+    const before = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+    expect([before.headers.etag, before.json().sla_breached]).toEqual([`"${t.version}"`, false]);
+    s.clock.advance(Date.parse(t.resolution_due_at) - s.clock.now().getTime() + 60_000);
+    for (let read = 0; read < 2; read++) {
+      const after = await s.call('alice', 'GET', `/v1/tickets/${t.id}`);
+      expect([after.statusCode, after.headers.etag, after.json().sla_breached]).toEqual([200, `"${t.version}"`, true]);
+      expect({ ...after.json(), sla_breached: false }).toEqual(before.json());
+    }
+  });
   it('accepts a weak ETag in If-Match', async () => {
     const t = await s.open('carol');
     expect((await s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'if-match': `W/"${t.version}"` })).statusCode).toBe(200);
+  });
+});
+
+describe('what the published document declares of these answers', () => {
+  type Answer = { $ref?: string; description?: string; headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> };
+  it('a ticket write answers the ticket as JSON with ETag and Tix-Changed, a ticket read with ETag, each described', async () => {
+    const res = await s.call(null, 'GET', '/v1/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as { paths: Record<string, Record<string, { responses: Record<string, Answer> }>>; components: { responses: Record<string, Answer> } };
+    const answer = (method: string, path: string, status: string) => {
+      const a = doc.paths[path]![method]!.responses[status]!;
+      return a.$ref ? doc.components.responses[a.$ref.split('/').pop()!]! : a;
+    };
+    const writes = [['post', '/v1/tickets', '201'], ['patch', '/v1/tickets/{id}', '200'], ...['triage', 'priority', 'assign', 'status', 'escalate', 'close', 'reopen'].map((op) => ['post', `/v1/tickets/{id}/${op}`, '200'])];
+    for (const [method, path, status] of [...writes, ['get', '/v1/tickets/{id}', '200']] as Array<[string, string, string]>) {
+      const a = answer(method, path, status);
+      expect(a.description, `${method} ${path}`).toBeTruthy();
+      expect(Object.keys(a.content ?? {}), `${method} ${path}`).toEqual(['application/json']);
+      expect(a.content!['application/json']!.schema, `${method} ${path}`).toEqual({ $ref: '#/components/schemas/Ticket' });
+      const headers = Object.keys(a.headers ?? {});
+      expect(headers, `${method} ${path}`).toContain('ETag');
+      expect(headers.includes('Tix-Changed'), `${method} ${path}`).toBe(method !== 'get');
+    }
+    expect([answer('patch', '/v1/tickets/{id}', '200').description, answer('post', '/v1/tickets', '201').description]).toEqual(['The ticket as it now is', 'The new ticket']);
   });
 });
 
@@ -202,8 +237,34 @@ describe('Idempotency-Key', () => {
     const res = await s.call('carol', 'POST', '/v1/tickets', { ...body, subject: 'Something else' }, { 'idempotency-key': 'k-6' });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(problemOf(res)).toMatchObject({ status: 422, detail: 'this Idempotency-Key was used with a different request; use a new key' });
+    expect(problemOf(res)).toMatchObject({ status: 422, code: 'validation', detail: 'this Idempotency-Key was used with a different request; use a new key' });
     expect(await countTickets()).toBe(1);
+  });
+  it('answers 409 with Retry-After: 1 to a copy sent while the first is still running; the retry then replays the first answer', async () => {
+    const t = await s.open('carol');
+    const assign = () => s.call('alice', 'POST', `/v1/tickets/${t.id}/assign`, { assignee: 'me' }, { 'idempotency-key': 'k-twice' });
+    // another writer's batch holds the ticket, so the first copy cannot finish before the second arrives
+    let release!: () => void;
+    let holding!: () => void;
+    const holds = new Promise<void>((r) => (holding = r));
+    const held = s.store.batch(() => new Promise<void>((r) => ((release = r), holding())), { tickets: [t.id] });
+    await holds;
+    const copies = [assign(), assign()];
+    let settled = 0;
+    for (const c of copies) void c.then(() => settled++);
+    // SQLite: both copies wait for the batch, reached in turns of the event loop, not time; with row locks the second is answered meanwhile
+    const inProcess = s.store instanceof SqliteStore;
+    for (let turn = 0, deadline = Date.now() + 10_000; settled === 0 && (inProcess ? turn < 200 : Date.now() < deadline); turn++) await new Promise((r) => setImmediate(r));
+    release();
+    await held;
+    const [first, busy] = (await Promise.all(copies)).sort((a, b) => a.statusCode - b.statusCode);
+    expect(first!.statusCode, first!.body).toBe(200);
+    expect([busy!.statusCode, busy!.headers['retry-after'], busy!.headers['idempotent-replayed']]).toEqual([409, '1', undefined]);
+    expect(busy!.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(problemOf(busy!)).toMatchObject({ status: 409, code: 'conflict', detail: 'a request with this Idempotency-Key is still in progress; retry shortly' });
+    const retry = await assign();
+    expect([retry.statusCode, retry.headers['idempotent-replayed'], retry.body]).toEqual([200, 'true', first!.body]);
+    expect((await s.events(t.id)).filter((e) => e.kind === 'assigned')).toHaveLength(1);
   });
   it('answers 422 to the same key on another ticket, and changes nothing', async () => {
     const a = await s.open('carol');

@@ -1,7 +1,10 @@
 // Idempotency-Key records belong to users, never to a token id that could be given again, and expire by an index, off the request path.
-import { describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/schemas.js';
-import { DAY, execOn, HOUR, MINUTE, planOf, rowsOf, serverPerTest, startServer, type TestServer } from './helpers.js';
+import { buildApp } from '../../src/server/app.js';
+import type { Store } from '../../src/server/store/types.js';
+import { DAY, execOn, HOUR, MINUTE, openTestStore, planOf, rowsOf, serverPerTest, startServer, T0, type TestServer } from './helpers.js';
 
 const s = serverPerTest();
 const body = { subject: 'Invoices missing', description: 'No invoice since October.' };
@@ -107,5 +110,97 @@ describe('expiry', () => {
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe('the sweep of expired records', () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (closers.length) await closers.pop()!();
+  });
+  const rows = async (store: Store) => (await rowsOf(store, 'SELECT CAST(count(*) AS INTEGER) AS n FROM idempotency'))[0]!.n as number;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const waitFor = async (done: () => Promise<boolean>, within = 10_000) => {
+    for (const deadline = Date.now() + within; !(await done()) && Date.now() < deadline; ) await sleep(5);
+    expect(await done()).toBe(true);
+  };
+
+  /**
+   * An app on its own store holding `expired` records two days old and one of now, whose clock counts its reads
+   * (the sweep reads it once per slice, and nothing else reads it here).
+   */
+  async function sweeping(sweepMs: number, expired: number, onRead: (reads: number, app: FastifyInstance) => void = () => {}) {
+    const opened = await openTestStore();
+    const old = new Date(T0.getTime() - 2 * DAY).toISOString();
+    await execOn(
+      opened.store,
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${expired - 1})
+       INSERT INTO idempotency (user_id, key, fingerprint, state, status, body, created_at) SELECT 1, 'k' || i, 'f', 'done', 201, '{}', '${old}' FROM n`,
+    );
+    await execOn(opened.store, `INSERT INTO idempotency (user_id, key, fingerprint, state, status, body, created_at) VALUES (1, 'live', 'f', 'done', 201, '{}', '${T0.toISOString()}')`);
+    const errors: string[] = [];
+    let reads = 0;
+    const now = () => {
+      onRead(++reads, app);
+      return new Date(T0);
+    };
+    const app: FastifyInstance = await buildApp({ store: opened.store, now, idempotencySweepMs: sweepMs, errorLog: (line) => errors.push(line) });
+    let open = true;
+    const close = async () => {
+      if (!open) return;
+      open = false;
+      await app.close();
+      await opened.close();
+    };
+    closers.push(close);
+    return { store: opened.store, errors, reads: () => reads, close };
+  }
+
+  it('once started, goes on slice after slice without waiting for its next start, and stops when nothing expired is left', async () => {
+    const sweep = await sweeping(2_000, 12_000);
+    await waitFor(async () => (await rows(sweep.store)) < 12_001);
+    // three slices of 5,000 and an empty one that ends it, all well before the next start
+    await waitFor(async () => (await rows(sweep.store)) === 1, 1_000);
+    await sleep(100);
+    expect(sweep.reads()).toBe(4);
+  });
+
+  it('closing the server stops a sweep between two slices: the rest waits for the next start', async () => {
+    let closed: Promise<void> | undefined;
+    // the second slice's read of the clock is the moment the server is told to close
+    const sweep = await sweeping(500, 12_000, (reads, app) => {
+      if (reads === 2) closed = app.close();
+    });
+    await waitFor(async () => closed !== undefined);
+    await closed;
+    await waitFor(async () => (await rows(sweep.store)) === 2_001);
+    await sleep(100);
+    expect([await rows(sweep.store), sweep.reads(), sweep.errors]).toEqual([2_001, 2, []]);
+  });
+
+  it('an interval of 0 turns it off: expired records stay until a request meets them', async () => {
+    const sweep = await sweeping(0, 1);
+    await sleep(50);
+    expect([await rows(sweep.store), sweep.reads()]).toEqual([2, 0]);
+  });
+
+  it('stops with the server: no sweep runs on a closed database', async () => {
+    const sweep = await sweeping(10, 1);
+    await waitFor(async () => (await rows(sweep.store)) === 1);
+    await sweep.close();
+    const reads = sweep.reads();
+    await sleep(100);
+    expect([sweep.reads() - reads, sweep.errors]).toEqual([0, []]);
+  });
+
+  it('a sweep that fails is logged with its stack, and the next one tries again', async () => {
+    const sweep = await sweeping(10, 1);
+    await waitFor(async () => (await rows(sweep.store)) === 1);
+    await execOn(sweep.store, 'ALTER TABLE idempotency RENAME TO idempotency_elsewhere');
+    await waitFor(async () => sweep.errors.length > 0);
+    expect(sweep.errors[0]).toMatch(/^tix: expiring Idempotency-Key records failed: .*idempotency[^\n]*\n\s+at /);
+    await execOn(sweep.store, 'ALTER TABLE idempotency_elsewhere RENAME TO idempotency');
+    await execOn(sweep.store, `UPDATE idempotency SET created_at = '${new Date(T0.getTime() - 2 * DAY).toISOString()}'`);
+    await waitFor(async () => (await rows(sweep.store)) === 0);
   });
 });

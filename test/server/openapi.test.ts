@@ -77,6 +77,10 @@ describe('GET /v1/openapi.json', () => {
     for (const endpoint of operations()) expect(op(endpoint).summary, endpoint).toBeTruthy();
     for (const endpoint of operations()) expect(op(endpoint).description, endpoint).toBeTruthy();
   });
+  it('describes every answer of every operation', () => {
+    for (const e of operations()) for (const [status, r] of Object.entries(op(e).responses)) expect(resolve(r).description, `${e} ${status}`).toBeTruthy();
+    expect(resolve(op('patch /v1/tickets/{id}').responses['200']!).description).toBe('The ticket as it now is');
+  });
   it('describes request bodies from the same zod schemas that validate them', () => {
     const schema = resolve(op('post /v1/tickets').requestBody!.content['application/json']!.schema);
     expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['subject', 'description', 'priority', 'justification', 'channel', 'requester']));

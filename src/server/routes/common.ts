@@ -71,7 +71,7 @@ export function ifMatchVersion(req: FastifyRequest): number | undefined {
   return Number(m[1]);
 }
 
-export function sendTicket(reply: FastifyReply, service: TicketService, t: TicketRecord, changed = true, code = 200) {
+export function sendTicket(reply: FastifyReply, service: TicketService, t: TicketRecord, changed: boolean, code = 200) {
   reply.header('etag', etag(t.version));
   reply.header('tix-changed', String(changed));
   return reply.code(code).send(service.present(t));
