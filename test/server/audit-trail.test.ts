@@ -337,12 +337,69 @@ describe('edits, files, users and batches: what each keeps', () => {
   });
 });
 
+describe('what a change leaves as it was', () => {
+  it('a requester may name themselves as the requester, and a type given at opening is kept', async () => {
+    const t = await s.open('carol', { requester: 'carol', type: 'incident' });
+    expect(t).toMatchObject({ requester: 'carol', type: 'incident' });
+  });
+
+  it('triage keeps the team, type and level it is not given', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { team: 'configuration', type: 'task', level: 2 });
+    expect((await post('alice', t.id, '/triage', {})).json()).toMatchObject({ status: 'in_progress', team: 'configuration', type: 'task', level: 2 });
+  });
+
+  it('moving a ticket to the status it has writes nothing', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/triage', {});
+    const same = await post('alice', t.id, '/status', { status: 'in_progress' });
+    expect(same.statusCode).toBe(200);
+    expect(same.headers['tix-changed']).toBe('false');
+    expect(await s.events(t.id)).toHaveLength(2);
+  });
+
+  it('a refused escalation uses up no CP number', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/escalate', { reason: 'first' });
+    expect((await post('alice', t.id, '/escalate', { reason: 'refused' })).statusCode).toBe(409);
+    await s.call('alice', 'POST', '/v1/escalations/CP-1/advance', { to: 'resolved' });
+    expect((await post('alice', t.id, '/escalate', { reason: 'second' })).json()).toMatchObject({ escalation: 'CP-2' });
+  });
+
+  it('a ticket may have exactly as many tags as allowed', async () => {
+    const t = await s.open('carol', { tags: Array.from({ length: 19 }, (_, i) => `t${i}`) });
+    const r = await s.call('alice', 'PATCH', `/v1/tickets/${t.id}`, { add_tags: ['last'] });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().tags).toHaveLength(20);
+  });
+
+  it('a requester editing a root cause is told to ask an agent', async () => {
+    const cause = await s.open('carol');
+    const t = await s.open('carol');
+    const r = await s.call('carol', 'PATCH', `/v1/tickets/${t.id}`, { root_cause: cause.id });
+    expect(`${r.statusCode} ${problemOf(r).detail}`).toBe('403 requesters cannot edit tickets; ask a support agent');
+  });
+
+  it('a stale write names a change with no values by its kind alone', async () => {
+    const t = await s.open('carol');
+    await post('alice', t.id, '/comments', { body: 'looking' });
+    const at = s.clock.now().toISOString();
+    const r = await s.call('bob', 'POST', `/v1/tickets/${t.id}/close`, { resolution: 'done' }, { 'if-match': `"${t.version}"` });
+    expect(problemOf(r).detail).toBe(`ticket ${t.id} changed since you read it (version ${t.version}, now ${t.version + 1}: commented by alice at ${at}); re-run to apply on top`);
+  });
+});
+
 describe('who sees a ticket', () => {
   it('a requester sees a colleague’s ticket only as the organization’s admin', async () => {
     const t = await s.open('dave');
     expect((await s.call('carol', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(404);
     expect((await s.call('erin', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(200);
     expect((await s.call('zed', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(404);
+  });
+
+  it('an organization’s admin does not see another organization’s tickets', async () => {
+    const t = await s.open('zed');
+    expect((await s.call('erin', 'GET', `/v1/tickets/${t.id}`)).statusCode).toBe(404);
   });
 });
 
