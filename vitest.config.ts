@@ -11,9 +11,15 @@ const withRt = Boolean(process.env.TIX_TEST_RT_URL);
 /**
  * Files that run everything inside the test process: they share their worker's module cache, one after
  * another, instead of a fresh process each that imports fastify, zod and the app again (about 1 s of CPU a file).
- * Each file still builds its own apps and stores; the CLI and `tix serve` files keep a process of their own.
+ * Each file still builds its own apps and stores; files that run the built CLI or `tix serve` keep a process of their own.
  */
-const IN_PROCESS = ['test/server/**/*.test.ts', 'test/domain/**/*.test.ts', 'test/providers/**/*.test.ts'];
+const IN_PROCESS = [
+  'test/{server,domain,providers,client}/**/*.test.ts',
+  'test/cli/output/*.test.ts',
+  'test/cli/{argv,bulk-runs,completion,config,confirm-question,feed-args,journal,program-options}.test.ts',
+  'test/property/{query,api-bodies}.test.ts',
+  'test/build/{import-graph,registry,store-free}.test.ts',
+];
 
 export default defineConfig({
   test: {
