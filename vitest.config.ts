@@ -8,9 +8,25 @@ const named = process.argv.some((arg) => arg.includes('multi-instance'));
 // test/rt drives a real Request Tracker: it runs when one is named (`npm run test:rt` starts one), never by accident
 const withRt = Boolean(process.env.TIX_TEST_RT_URL);
 
+/**
+ * Files that run everything inside the test process: they share their worker's module cache, one after
+ * another, instead of a fresh process each that imports fastify, zod and the app again (about 1 s of CPU a file).
+ * Each file still builds its own apps and stores; files that run the built CLI or `tix serve` keep a process of their own.
+ */
+const IN_PROCESS = [
+  'test/{server,domain,providers,client}/**/*.test.ts',
+  'test/cli/output/*.test.ts',
+  'test/cli/{argv,bulk-runs,completion,config,confirm-question,feed-args,journal,program-options}.test.ts',
+  'test/property/{query,api-bodies}.test.ts',
+  'test/build/{import-graph,registry,store-free}.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'in-process', include: IN_PROCESS, isolate: false } },
+      { extends: true, test: { name: 'processes', include: ['test/**/*.test.ts'], exclude: IN_PROCESS } },
+    ],
     // on PostgreSQL (TIX_TEST_DATABASE_URL set) only the files that run a store: the others would run the same twice;
     // the multi-instance test needs PostgreSQL, so elsewhere it runs only when named (and then fails, saying how to give it one)
     exclude: [

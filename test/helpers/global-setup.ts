@@ -6,9 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TMP_ROOT_VAR, leftovers, useTmpDir } from './tmp-guard.js';
+import { TMP_ROOT_VAR, leftovers, useTmpDir } from './tmp-root.js';
+
+/** Set by the first project's setup of this run: each project of the config runs this file. */
+const DONE = Symbol.for('tix.test.global-setup');
 
 export default function setup() {
+  const done = globalThis as { [DONE]?: true };
+  if (done[DONE]) return;
+  done[DONE] = true;
   const root = fileURLToPath(new URL('../..', import.meta.url));
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   // test workers inherit it, so other runs on this machine never mix their files in
@@ -16,6 +22,7 @@ export default function setup() {
   const restore = useTmpDir(runTmp);
   process.env[TMP_ROOT_VAR] = runTmp;
   return () => {
+    delete done[DONE];
     restore();
     delete process.env[TMP_ROOT_VAR];
     const left = leftovers(runTmp);

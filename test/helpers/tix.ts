@@ -47,7 +47,7 @@ let snapshot: Promise<string> | undefined;
 
 /** Every relative import of every chunk points at a file that exists: not a half-written or half-deleted build. */
 function isCompleteBuild(dist: string): boolean {
-  if (!existsSync(join(dist, 'main.js'))) return false;
+  if (!existsSync(join(dist, 'main.js')) || !existsSync(join(dist, 'main.cjs'))) return false;
   for (const sub of ['', 'chunks']) {
     const folder = join(dist, sub);
     if (!existsSync(folder)) continue;
@@ -79,6 +79,8 @@ export function tixBin(): Promise<string> {
         cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
         mkdirSync(join(dir, 'bin'));
         cpSync(BIN, join(dir, 'bin', 'tix'));
+        // as installed: bin/tix runs as CommonJS through dist/main.cjs, the start-up path users get
+        cpSync(join(ROOT, 'bin', 'package.json'), join(dir, 'bin', 'package.json'));
         // package scope lookup stops at node_modules: say again that these files are ES modules
         writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
         if (isCompleteBuild(join(dir, 'dist'))) return join(dir, 'bin', 'tix');
