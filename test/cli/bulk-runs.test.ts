@@ -464,7 +464,11 @@ describe('the progress bar on a terminal', () => {
   });
 
   it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {
-    expect((await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(250));
+    const oneBatch = await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true });
+    expect(oneBatch.stderr).not.toMatch(bar(250));
+    // and the run goes on as without a bar, to its summary
+    expect(oneBatch.code).toBe(1);
+    expect(oneBatch.stderr.endsWith('tix: #800249: ticket 800249 not found\nclosed 0, skipped 0 (already so), failed 250\n')).toBe(true);
     expect((await tix(['--quiet', 'close', ...missing(251), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed', '--dry-run', '--json'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
