@@ -132,8 +132,8 @@ export interface ChangeRun {
   withTickets?: boolean;
   /** Each result as it finishes (finish order), for streaming. */
   onResult?: (r: ResultItem) => void;
-  /** Told how many tickets are left and how many more finished, for a progress bar. */
-  progress?: { start(total: number): void; increment(n: number): void; stop(): void };
+  /** Told how many tickets are left (awaited: a bar is drawn before the first batch goes) and how many more finished. */
+  progress?: { start(total: number): void | Promise<void>; increment(n: number): void; stop(): void };
   /** One line about the run (resuming from a journal). */
   onNote?: (line: string) => void;
 }
@@ -147,15 +147,22 @@ export interface ChangeOutcome {
 }
 
 /** Runs `work` over items, `concurrency` at a time; once `stop()` says so, no new item starts. */
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, stop: () => boolean = () => false) {
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>, stop?: () => boolean) {
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length && !stop()) await work(items[next++]!);
+    while (next < items.length && !stop?.()) await work(items[next++]!);
   });
   await Promise.all(workers);
 }
 
-const problemError = (id: number, p: Problem): ErrorObject => ({ code: p.code, message: p.detail, status: p.status, id });
+/** A refusal foreseen without a change (a dry run's): the error that gives one named target its exit code. */
+function refusal(message: string, status = 409): ApiError {
+  return new ApiError({ type: 'about:blank', title: 'Conflict', status, detail: message, code: 'conflict' });
+}
+
+function problemError(id: number, p: Problem): ErrorObject {
+  return { code: p.code, message: p.detail, status: p.status, id };
+}
 
 function errorObject(id: ResultItem['id'], err: unknown): ErrorObject {
   const d = describeError(err);
@@ -170,7 +177,7 @@ export async function oneChange(id: ResultItem['id'], dryRun: boolean, attempt: 
   try {
     const r = await attempt();
     const errors = new Map<ResultItem['id'], unknown>();
-    if (r.error) errors.set(r.id, new ApiError({ type: 'about:blank', title: 'Conflict', status: r.error.status ?? 409, detail: r.error.message, code: 'conflict' }));
+    if (r.error) errors.set(r.id, refusal(r.error.message, r.error.status));
     return { envelope: summarize([r], dryRun), errors };
   } catch (err) {
     const r: ResultItem = { id, outcome: dryRun ? 'would_fail' : 'failed', changes: [], error: errorObject(id, err) };
@@ -194,7 +201,7 @@ export async function reportOne(ctx: Context, change: () => Promise<ChangeOutcom
 export function previewResult(op: BulkOperation, t: Ticket, withTicket: boolean): ResultItem {
   const p = op.preview(t);
   const ticket = withTicket ? { ticket: t } : {};
-  if ('refused' in p && typeof p.refused === 'string') {
+  if ('refused' in p) {
     return { id: t.id, outcome: 'would_fail', changes: [], error: { code: 'conflict', message: p.refused, status: 409, id: t.id }, ...ticket };
   }
   const changes = diffTickets(t, { ...t, ...p });
@@ -209,7 +216,7 @@ async function dryRun(op: BulkOperation, run: ChangeRun, concurrency: number): P
     let r: ResultItem;
     try {
       r = previewResult(op, run.known?.get(id) ?? (await run.client.getTicket(id)), Boolean(run.withTickets));
-      if (r.error) errors.set(id, new ApiError({ type: 'about:blank', title: 'Conflict', status: 409, detail: r.error.message, code: 'conflict' }));
+      if (r.error) errors.set(id, refusal(r.error.message));
     } catch (err) {
       errors.set(id, err);
       r = { id, outcome: 'would_fail', changes: [], error: errorObject(id, err) };
@@ -232,14 +239,16 @@ function resultOf(op: BulkOperation, r: BatchResult): ResultItem {
   return { id: r.id, outcome: 'changed', changes: (r.changes ?? []) as FieldChange[], ...ticket };
 }
 
-const journalLine = (r: ResultItem): Finished =>
-  r.outcome === 'failed' ? { id: r.id as number, result: 'failed', error: r.error } : { id: r.id as number, result: r.outcome === 'changed' ? 'succeeded' : 'skipped' };
+function journalLine(r: ResultItem): Finished {
+  return r.outcome === 'failed' ? { id: r.id as number, result: 'failed', error: r.error } : { id: r.id as number, result: r.outcome === 'changed' ? 'succeeded' : 'skipped' };
+}
 
 /** A ticket a journal saw finish: done already (unchanged now), or failed then. */
-const fromJournal = (f: Finished): ResultItem =>
-  f.result === 'failed'
+function fromJournal(f: Finished): ResultItem {
+  return f.result === 'failed'
     ? { id: f.id, outcome: 'failed', changes: [], reason: 'failed in an earlier run of this journal', error: { ...(f.error ?? { code: 'internal', message: 'failed' }), id: f.id } as ErrorObject }
     : { id: f.id, outcome: 'unchanged', changes: [], reason: EARLIER_RUN };
+}
 
 /**
  * Applies one change to many tickets and returns the envelope: batches of BATCH_SIZE, `concurrency`
@@ -281,11 +290,11 @@ export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<Ch
   }
 
   const total = batches.reduce((n, b) => n + b.ids.length, 0);
-  run.progress?.start(total);
   // a batch that fails as a whole (server down, token refused) stops the run: batches in flight
   // finish and are reported, none starts after it, and nothing unanswered is journaled as done
   let stoppedBy: unknown;
   try {
+    await run.progress?.start(total);
     await pool(
       batches,
       concurrency,
@@ -325,14 +334,16 @@ export async function applyChange(op: BulkOperation, run: ChangeRun): Promise<Ch
 }
 
 /** What a --query run asks before it changes anything: "Assign 12 tickets matching "team:support"?". */
-export const confirmQuestion = (op: Pick<BulkOperation, 'verb'>, count: number, query: string) =>
-  `${capitalize(op.verb)} ${count} ${count === 1 ? 'ticket' : 'tickets'} matching "${query}"?`;
+export function confirmQuestion(op: Pick<BulkOperation, 'verb'>, count: number, query: string): string {
+  return `${capitalize(op.verb)} ${count} ${count === 1 ? 'ticket' : 'tickets'} matching "${query}"?`;
+}
 
 async function confirm(ctx: Context, message: string): Promise<boolean> {
   if (ctx.globals.yes) return true;
   if (!ctx.canPrompt) return false;
   const { confirm: ask } = await import('@inquirer/prompts');
-  return ask({ message, default: false });
+  // the streams the context was given, the ones canPrompt judged
+  return ask({ message, default: false }, { input: ctx.io.stdin, output: ctx.io.stdout });
 }
 
 /** The outcome of a change, written as asked: the envelope (--json), one result per line (ndjson), or status lines. */
@@ -371,10 +382,13 @@ export async function envelopeWriter(ctx: Context): Promise<EnvelopeWriter> {
 }
 
 /** `field: before → after, …`, for people. */
-export const describeChanges = (changes: FieldChange[]) =>
-  changes.map((c) => `${c.field}: ${shownValue(c.from)} → ${shownValue(c.to)}`).join(', ');
+export function describeChanges(changes: FieldChange[]): string {
+  return changes.map((c) => `${c.field}: ${shownValue(c.from)} → ${shownValue(c.to)}`).join(', ');
+}
 
-const shownValue = (v: unknown) => (v === null || v === undefined ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+function shownValue(v: unknown): string {
+  return v === null || v === undefined ? 'none' : Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+}
 
 /**
  * Ends a change run on the terminal: the exit code. One target named: its error, rethrown, gives
@@ -429,7 +443,6 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
     progress: bar,
     onNote: (line) => (writer.json ? ctx.notice('resumed', line) : ctx.status(line)),
   });
-  await bar?.done;
   writer.end(outcome.envelope);
   if (!writer.json) reportText(ctx, op, outcome.envelope, single);
   finish(outcome, single);
@@ -455,29 +468,14 @@ function reportText(ctx: Context, op: BulkOperation, envelope: ResultEnvelope, s
 }
 
 /** A progress bar on a terminal, loaded only when a run is big enough to want one. */
-function lazyProgressBar(ctx: Context): NonNullable<ChangeRun['progress']> & { done: Promise<void> | undefined } {
+function lazyProgressBar(ctx: Context): NonNullable<ChangeRun['progress']> {
   let bar: Awaited<ReturnType<typeof progressBar>> | undefined;
-  let loading: Promise<void> | undefined;
-  let pending = 0;
   return {
-    get done() {
-      return loading;
+    async start(total) {
+      if (total > BATCH_SIZE) bar = await progressBar(ctx, total);
     },
-    start(total) {
-      if (total <= BATCH_SIZE) return;
-      loading = progressBar(ctx, total).then((b) => {
-        bar = b;
-        b.increment(pending);
-      });
-    },
-    increment(n) {
-      if (bar) bar.increment(n);
-      else pending += n;
-    },
-    stop() {
-      if (bar) bar.stop();
-      else void loading?.then(() => bar?.stop());
-    },
+    increment: (n) => bar?.increment(n),
+    stop: () => bar?.stop(),
   };
 }
 
@@ -491,5 +489,7 @@ async function progressBar(ctx: Context, total: number) {
   return bar;
 }
 
-const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 

@@ -36,12 +36,42 @@ const sink = () => {
   return { stream, text: () => text };
 };
 
-/** One `tix …` as `as` (a login of the cast), stdin given, on no terminal. */
-async function tix(argv: string[], opts: { as?: string; stdin?: string; token?: string; stderrTTY?: boolean } = {}): Promise<Run> {
+interface TixOptions {
+  as?: string;
+  stdin?: string;
+  token?: string;
+  stderrTTY?: boolean;
+  /** Run on a terminal (stdin and stdout TTYs, not CI): once stdout shows `when`, the keys are typed. */
+  terminal?: { when: string; keys: string };
+  /** Another server than the file's. */
+  server?: { url: string; s: TestServer };
+  /** Told each piece of stderr as it is written. */
+  onStderr?: (text: string) => void;
+}
+
+/** One `tix …` as `as` (a login of the cast), stdin given, on no terminal unless asked. */
+async function tix(argv: string[], opts: TixOptions = {}): Promise<Run> {
+  const server = opts.server ?? { url, s };
   const out = sink();
   const err = sink();
-  const env = { TIX_URL: url, TIX_TOKEN: opts.token ?? s.tokens.get(opts.as ?? 'alice'), TIX_CONFIG_DIR: join(dir, 'config'), TIX_KEYRING: '0', NO_COLOR: '1', CI: 'true' };
-  const code = await main(argv, { stdout: out.stream, stderr: Object.assign(err.stream, opts.stderrTTY ? { isTTY: true } : {}), stdin: Readable.from([opts.stdin ?? '']) }, env);
+  if (opts.onStderr) err.stream.on('data', opts.onStderr);
+  const env: NodeJS.ProcessEnv = { TIX_URL: server.url, TIX_TOKEN: opts.token ?? server.s.tokens.get(opts.as ?? 'alice'), TIX_CONFIG_DIR: join(dir, 'config'), TIX_KEYRING: '0', NO_COLOR: '1' };
+  let stdin: NodeJS.ReadableStream & { isTTY?: boolean } = Readable.from([opts.stdin ?? '']);
+  if (opts.terminal) {
+    const { when, keys } = opts.terminal;
+    const keyboard = Object.assign(new PassThrough(), { isTTY: true });
+    let typed = false;
+    out.stream.on('data', () => {
+      if (!typed && out.text().includes(when)) {
+        typed = true;
+        // once the question is drawn and listening, not while it is being drawn
+        setImmediate(() => keyboard.write(keys));
+      }
+    });
+    stdin = keyboard;
+    Object.assign(out.stream, { isTTY: true });
+  } else env.CI = 'true';
+  const code = await main(argv, { stdout: out.stream, stderr: Object.assign(err.stream, opts.stderrTTY ? { isTTY: true } : {}), stdin }, env);
   await new Promise((r) => setImmediate(r));
   return { code, stdout: out.text(), stderr: err.text() };
 }
@@ -100,6 +130,8 @@ describe('a bulk run over several tickets', () => {
     const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; outcome: string });
     expect(lines.map((l) => l.id).sort()).toEqual([...ids].sort());
     expect(lines.every((l) => l.outcome === 'changed')).toBe(true);
+    // the stream is the whole answer: no summary line for people beside it
+    expect(r.stderr).toBe('');
   });
 
   it('--json with fields trims each result ticket to them', async () => {
@@ -222,7 +254,7 @@ describe('--query', () => {
   it('nothing matching: says so, and the envelope is empty', async () => {
     const r = await tix(['--yes', 'close', '--query', '"no ticket has this phrase"', '--resolution', 'fixed', '--json']);
     expect(r.code).toBe(0);
-    expect(envelopeOf(r)).toMatchObject({ ok: true, summary: { changed: 0, unchanged: 0, failed: 0 }, results: [] });
+    expect(envelopeOf(r)).toMatchObject({ ok: true, dry_run: false, summary: { changed: 0, unchanged: 0, failed: 0 }, results: [] });
     expect(r.stderr).toBe('no tickets match ""no ticket has this phrase""\n');
   });
 
@@ -249,6 +281,13 @@ describe('a dry run over ids', () => {
     expect(e.results[1]!.error).toEqual({ code: 'conflict', message: 'ticket is closed; reopen it first', status: 409, id: ids[1] });
     expect(e.results[2]!.error).toMatchObject({ code: 'not_found', id: 999999 });
     expect((await s.ticket(ids[0]!)).assignee).toBeNull();
+  });
+
+  it('for people: every field that would change, on the ticket’s line', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['triage', String(ids[0]), '--team', 'support', '--level', '2', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`#${ids[0]}\tstatus: new → in_progress, team: none → support, level: none → 2\n`);
   });
 
   it('for people: the refusal on the ticket line', async () => {
@@ -298,6 +337,40 @@ describe('--journal', () => {
       reason: 'failed in an earlier run of this journal',
       error: { code: 'not_found', id: 999999 },
     });
+  });
+
+  it('for people, a ticket that failed in an earlier run is counted, not warned about again', async () => {
+    const { ids } = await openTickets(1);
+    const journal = journalPath('failed-text');
+    await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--journal', journal]);
+    const r = await tix(['close', String(ids[0]), '999999', '--resolution', 'fixed', '--journal', journal]);
+    expect([r.code, r.stderr]).toEqual([1, `resuming from ${journal}: 2 tickets already finished\nclosed 0, skipped 1 (already so), failed 1\n`]);
+  });
+
+  it('a re-sent batch reports once the tickets of it the journal saw finish', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('overlap');
+    await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal]);
+    // a batch of both planned by a run killed before its answer came, ids[0] finished by the run before
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}${JSON.stringify({ kind: 'batch', key: 'k-overlap', ids: [ids[0], ids[1]] })}\n`);
+    const r = await tix(['close', ...ids.map(String), '--resolution', 'fixed', '--journal', journal, '--json']);
+    expect(envelopeOf(r).results.map((x) => [x.id, x.outcome])).toEqual([
+      [ids[0], 'unchanged'],
+      [ids[1], 'changed'],
+    ]);
+    const done = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; id?: number }).filter((l) => l.kind === 'done');
+    expect(done.map((l) => l.id)).toEqual([ids[0], ids[1]]);
+  });
+
+  it('a re-sent batch that fails as a whole reports only the tickets this run named', async () => {
+    const { ids } = await openTickets(2);
+    const journal = journalPath('failed-batch');
+    const third = (await openTickets(1)).ids[0]!;
+    await tix(['close', String(third), '--resolution', 'fixed', '--journal', journal]);
+    writeFileSync(journal, `${readFileSync(journal, 'utf8')}${JSON.stringify({ kind: 'batch', key: 'k-refused', ids: [ids[0], ids[1]] })}\n`);
+    const r = await tix(['close', String(ids[0]), '--resolution', 'fixed', '--journal', journal, '--json'], { token: 'tix_not_a_token_of_anyone_at_all' });
+    expect(r.code).toBe(4);
+    expect(envelopeOf(r).results.map((x) => [x.id, x.error?.code])).toEqual([[ids[0], 'unauthenticated']]);
   });
 
   it('for people, the resume is a status line', async () => {
@@ -382,11 +455,20 @@ describe('the progress bar on a terminal', () => {
     const r = await tix(['close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(bar(251));
-    expect(r.stderr.indexOf('/251 tickets')).toBeLessThan(r.stderr.indexOf('closed 0, skipped 0 (already so), failed 251'));
+    // the cursor is hidden while the bar is drawn, and shown again after its last frame, which counts every ticket
+    expect(r.stderr.startsWith('\x1b7\x1b[?25l')).toBe(true);
+    const lastFrame = r.stderr.slice(0, r.stderr.indexOf('\x1b[?25h'));
+    expect(lastFrame.slice(lastFrame.lastIndexOf('\x1b[1G'))).toMatch(/^\x1b\[1G█+ 251\/251 tickets/);
+    // the bar's line is cleared for the summary
+    expect(r.stderr.endsWith('\x1b[2Kclosed 0, skipped 0 (already so), failed 251\n')).toBe(true);
   });
 
   it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {
-    expect((await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(250));
+    const oneBatch = await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true });
+    expect(oneBatch.stderr).not.toMatch(bar(250));
+    // and the run goes on as without a bar, to its summary
+    expect(oneBatch.code).toBe(1);
+    expect(oneBatch.stderr.endsWith('tix: #800249: ticket 800249 not found\nclosed 0, skipped 0 (already so), failed 250\n')).toBe(true);
     expect((await tix(['--quiet', 'close', ...missing(251), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed', '--dry-run', '--json'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
@@ -522,5 +604,105 @@ describe('what a run sends, keeps and reports', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('a --query run on a terminal asks before it changes anything', () => {
+  it('answered yes: the question names the verb, the count and the query; every match is changed', async () => {
+    const { ids, word } = await openTickets(2);
+    const r = await tix(['close', '--query', word, '--resolution', 'fixed'], { terminal: { when: 'matching', keys: 'y\r' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toContain(`Close 2 tickets matching "${word}"? (y/N)`);
+    expect(r.stderr).toBe('closed 2, skipped 0 (already so), failed 0\n');
+    for (const id of ids) expect(await statusOf(id)).toBe('closed');
+  });
+
+  it('Enter alone is no: cancelled with exit 130, nothing changed', async () => {
+    const { ids, word } = await openTickets(2);
+    const r = await tix(['close', '--query', word, '--resolution', 'fixed'], { terminal: { when: 'matching', keys: '\r' } });
+    expect([r.code, r.stderr]).toEqual([130, 'tix: cancelled; nothing was changed\n']);
+    for (const id of ids) expect(await statusOf(id)).toBe('new');
+  });
+
+  it('--json on a terminal is the envelope indented for reading', async () => {
+    const { ids, word } = await openTickets(1);
+    const r = await tix(['--yes', 'close', '--query', word, '--resolution', 'fixed', '--json', 'id'], { terminal: { when: 'never asked', keys: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${JSON.stringify(envelopeOf(r), null, 2)}\n`);
+    expect(envelopeOf(r).results).toEqual([{ id: ids[0], outcome: 'changed', changes: expect.any(Array), ticket: { id: ids[0] } }]);
+  });
+});
+
+describe('a run that meets the rate limit waits it out, saying so', () => {
+  let limited: TestServer;
+  let limitedUrl: string;
+  beforeAll(async () => {
+    // one request per token and window; the window ends when the test moves the server's clock
+    limited = await startServer({ app: { rateLimit: { limit: 1, windowSeconds: 1 } } });
+    limitedUrl = await limited.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+  // the wait is announced once; the window then ends on the server
+  const endWindowOnNotice = (text: string) => {
+    if (text.includes('rate limited by the server; waiting')) limited.clock.advance(2_000);
+  };
+
+  it('ids: the second batch is refused until the window ends, then sent', async () => {
+    const ids = Array.from({ length: 251 }, (_, i) => String(700_000 + i));
+    const r = await tix(['close', ...ids, '--resolution', 'fixed', '--concurrency', '1', '--json'], { server: { url: limitedUrl, s: limited }, onStderr: endWindowOnNotice });
+    expect(r.code).toBe(1);
+    expect(envelopeOf(r).results.every((x) => x.error?.code === 'not_found')).toBe(true);
+    expect(JSON.parse(r.stderr.trim())).toMatchObject({ warning: { code: 'rate_limited', retry_after: expect.any(Number) } });
+  });
+
+  it('--query: the change after the listing waits out the window', async () => {
+    const word = `w${Math.random().toString(36).slice(2, 10)}`;
+    const { id } = await limited.open('carol', { subject: `Printer ${word} jams` });
+    const r = await tix(['--yes', 'close', '--query', word, '--resolution', 'fixed'], { server: { url: limitedUrl, s: limited }, onStderr: endWindowOnNotice });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^tix: rate limited by the server; waiting \d s/);
+    limited.clock.advance(2_000);
+    expect((await limited.ticket(id)).status).toBe('closed');
+  });
+});
+
+describe('applyChange with a journal, as a library runs it', () => {
+  const withClient = async <T>(work: (client: InstanceType<typeof import('../../src/client/index.js').TixClient>) => Promise<T>) => {
+    const { TixClient } = await import('../../src/client/index.js');
+    const client = new TixClient({ baseUrl: url, token: s.tokens.get('alice')! });
+    try {
+      return await work(client);
+    } finally {
+      await client.dispose();
+    }
+  };
+  const runLine = (path: string) => JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as { kind: string; at: string };
+
+  it('the journal is started at the time of the clock given', async () => {
+    const { applyChange } = await import('../../src/cli/bulk.js');
+    const { operations } = await import('../../src/cli/commands/mutate.js');
+    const { ids } = await openTickets(1);
+    const journal = journalPath('clock');
+    await withClient((client) => applyChange(operations.close('fixed'), { client, ids, journal, now: () => new Date('2031-05-06T07:08:09.000Z') }));
+    expect(runLine(journal)).toMatchObject({ kind: 'run', at: '2031-05-06T07:08:09.000Z' });
+  });
+
+  it('without a clock, at the time it runs; a resume without onNote still resumes', async () => {
+    const { applyChange } = await import('../../src/cli/bulk.js');
+    const { operations } = await import('../../src/cli/commands/mutate.js');
+    const { ids } = await openTickets(2);
+    const journal = journalPath('no-clock');
+    const before = Date.now();
+    await withClient((client) => applyChange(operations.close('fixed'), { client, ids: [ids[0]!], journal }));
+    const at = Date.parse(runLine(journal).at);
+    expect(at).toBeGreaterThanOrEqual(before - 1000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 1000);
+    const { envelope } = await withClient((client) => applyChange(operations.close('fixed'), { client, ids, journal }));
+    expect(envelope.results.map((x) => [x.id, x.outcome, x.reason])).toEqual([
+      [ids[0], 'unchanged', 'done in an earlier run'],
+      [ids[1], 'changed', undefined],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 // The journal survives a line torn by a crash: the torn tail is cut, later lines start clean.
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,5 +66,26 @@ describe('journal', () => {
     again.close();
     // a resumed run adds no second run line
     expect(readFileSync(path, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('a blank line is passed over, not taken for a torn tail: what follows it still counts', () => {
+    const path = journalPath();
+    const first = Journal.open(path, 'fp', 'close', now);
+    first.record([{ id: 1, result: 'succeeded' }]);
+    first.close();
+    appendFileSync(path, '\n   \n{"kind":"done","id":2,"result":"skipped"}\n');
+    const before = readFileSync(path, 'utf8');
+    const again = Journal.open(path, 'fp', 'close', now);
+    again.close();
+    expect([...again.finished.keys()]).toEqual([1, 2]);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('closing it lets go of its file: a long-lived process running many journaled changes holds no descriptor for them', () => {
+    const path = journalPath();
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 5; i++) Journal.open(path, 'fp', 'close', now).close();
+    expect(open()).toBe(before);
   });
 });
