@@ -358,6 +358,15 @@ describe('what a change leaves as it was', () => {
     expect(await s.events(t.id)).toHaveLength(2);
   });
 
+  it('a blocking ticket named with another status is not kept, and with the status it has changes nothing', async () => {
+    const blocker = await s.open('carol');
+    const t = await s.open('carol');
+    expect((await post('alice', t.id, '/status', { status: 'in_progress', blocked_by: blocker.id })).json()).toMatchObject({ status: 'in_progress', blocked_by: null });
+    const same = await post('alice', t.id, '/status', { status: 'in_progress', blocked_by: blocker.id });
+    expect(same.headers['tix-changed']).toBe('false');
+    expect(await s.events(t.id)).toHaveLength(2);
+  });
+
   it('a refused escalation uses up no CP number', async () => {
     const t = await s.open('carol');
     await post('alice', t.id, '/escalate', { reason: 'first' });
