@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { ResultEnvelope } from '../../src/domain/envelope.js';
 import { startServer, type TestServer } from '../server/helpers.js';
@@ -643,6 +643,10 @@ describe('a run that meets the rate limit waits it out, saying so', () => {
   });
   afterAll(async () => {
     await limited?.close();
+  });
+  // each test starts in a window of its own, whatever ran before it
+  beforeEach(() => {
+    limited.clock.advance(2_000);
   });
   // the wait is announced once; the window then ends on the server
   const endWindowOnNotice = (text: string) => {
