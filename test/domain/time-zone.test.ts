@@ -1,5 +1,5 @@
 // The machine's time zone changes nothing the query language means. Setting TZ takes effect in a process's main thread
-// only: this file runs in a process of its own, as the suite runs every file, and checks the zone did change.
+// only: the suite runs test files in forked processes (never worker threads), and each test checks the zone did change.
 import { afterEach, describe, expect, it } from 'vitest';
 import { matchesQuery, parseQuery } from '../../src/domain/query.js';
 import type { Ticket } from '../../src/domain/schemas.js';
