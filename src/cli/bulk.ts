@@ -479,14 +479,24 @@ function lazyProgressBar(ctx: Context): NonNullable<ChangeRun['progress']> {
   };
 }
 
+/** The bar, drawn on stderr; lines the run writes meanwhile (a failure, a rate-limit wait) are printed above it. */
 async function progressBar(ctx: Context, total: number) {
   const { default: progress } = await import('cli-progress');
-  const bar = new progress.SingleBar(
+  const bars = new progress.MultiBar(
     { stream: ctx.io.stderr as NodeJS.WriteStream, format: '{bar} {value}/{total} tickets · {eta_formatted} left', hideCursor: true, clearOnComplete: true },
     progress.Presets.shades_classic,
   );
-  bar.start(total, 0);
-  return bar;
+  const bar = bars.create(total, 0);
+  const restore = ctx.divertStderrLines((text) => bars.log(text));
+  return {
+    increment: (n: number) => bar.increment(n),
+    stop() {
+      restore();
+      // lines logged since the last frame are printed by the next one: draw it, then clear the bar
+      bars.update();
+      bars.stop();
+    },
+  };
 }
 
 function capitalize(s: string): string {

@@ -53,6 +53,8 @@ export class Context {
   private configStore?: ConfigStore;
   private clientPromise?: Promise<Backend>;
   private resolvedToken?: string;
+  /** While a progress bar is on stderr, its writer: a line goes above the bar instead of over it. */
+  private stderrLines?: (text: string) => void;
 
   constructor(args: { io: IO; env: NodeJS.ProcessEnv; globals: GlobalOptions; now?: () => Date }) {
     this.io = args.io;
@@ -116,7 +118,20 @@ export class Context {
 
   /** Status lines (`✓ Closed #12`) go to stderr, and not at all with --quiet; server text in them is made safe to print. */
   status(line: string) {
-    if (!this.globals.quiet) this.io.stderr.write(`${multiLine(line)}\n`);
+    if (!this.globals.quiet) this.writeLine(`${multiLine(line)}\n`);
+  }
+
+  /** Routes stderr lines through `writer` (a progress bar) until the returned function is called. */
+  divertStderrLines(writer: (text: string) => void): () => void {
+    this.stderrLines = writer;
+    return () => {
+      if (this.stderrLines === writer) this.stderrLines = undefined;
+    };
+  }
+
+  private writeLine(text: string) {
+    if (this.stderrLines) this.stderrLines(text);
+    else this.io.stderr.write(text);
   }
 
   /** Saves a token where the keyring allows, warning in one line when it falls back to the file. */
@@ -129,12 +144,12 @@ export class Context {
   /** A note about the run on stderr (not --quiet): with JSON asked for, as `{"warning":{code,message,…}}`, so every stderr line is JSON. */
   notice(code: string, message: string, extra: Record<string, unknown> = {}) {
     if (this.globals.quiet) return;
-    if (this.wantsJson) this.io.stderr.write(`${JSON.stringify({ warning: { code, message, ...extra } })}\n`);
+    if (this.wantsJson) this.writeLine(`${JSON.stringify({ warning: { code, message, ...extra } })}\n`);
     else this.warn(message);
   }
 
   warn(line: string) {
-    this.io.stderr.write(`tix: ${multiLine(line)}\n`);
+    this.writeLine(`tix: ${multiLine(line)}\n`);
   }
 
   out(text: string) {

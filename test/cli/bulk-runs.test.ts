@@ -451,16 +451,21 @@ describe('the progress bar on a terminal', () => {
   const missing = (n: number) => Array.from({ length: n }, (_, i) => String(800_000 + i));
   const bar = (n: number) => new RegExp(`\\d+/${n} tickets`);
 
-  it('is drawn for a run of more than one batch, then the summary', async () => {
+  it('is drawn for a run of more than one batch, each failure on a line of its own above it, then the summary', async () => {
     const r = await tix(['close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(bar(251));
     // the cursor is hidden while the bar is drawn, and shown again after its last frame, which counts every ticket
-    expect(r.stderr.startsWith('\x1b7\x1b[?25l')).toBe(true);
+    expect(r.stderr.startsWith('\x1b[?25l')).toBe(true);
     const lastFrame = r.stderr.slice(0, r.stderr.indexOf('\x1b[?25h'));
     expect(lastFrame.slice(lastFrame.lastIndexOf('\x1b[1G'))).toMatch(/^\x1b\[1G█+ 251\/251 tickets/);
+    // each failure is a whole line, written where the bar was and never on its line
+    const lines = r.stderr.split('\n');
+    const failures = lines.filter((l) => l.includes('not found'));
+    expect(failures).toHaveLength(251);
+    for (const [i, line] of failures.entries()) expect(line.replace(/^(\x1b\[[0-9?;]*[A-Za-z])*/, '')).toBe(`tix: #${800_000 + i}: ticket ${800_000 + i} not found`);
     // the bar's line is cleared for the summary
-    expect(r.stderr.endsWith('\x1b[2Kclosed 0, skipped 0 (already so), failed 251\n')).toBe(true);
+    expect(r.stderr.endsWith('\x1b[1G\x1b[0Jclosed 0, skipped 0 (already so), failed 251\n')).toBe(true);
   });
 
   it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {

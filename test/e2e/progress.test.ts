@@ -40,10 +40,11 @@ async function seed(count: number, status: 'new' | 'in_progress'): Promise<numbe
 }
 
 describe('progress bar', () => {
-  it('is drawn on a terminal while a long run goes, then cleared for the summary', async () => {
+  it('is drawn on a terminal while a long run goes, failures printed above it, then cleared for the summary', async () => {
     const ids = await seed(600, 'in_progress');
     const idsFile = join(scratch, 'ids.txt');
-    writeFileSync(idsFile, `${ids.join('\n')}\n`);
+    // two tickets that do not exist, in the first and the last batch: their lines are printed while the bar is drawn
+    writeFileSync(idsFile, `${[990_001, ...ids, 990_002].join('\n')}\n`);
     // each batch reaches the server a second late, so the bar is on screen whatever the machine's speed
     proxy = await startFaultProxy(server.url, (req) => (req.url.startsWith('/v1/batch') ? { kind: 'delay', ms: 1000 } : { kind: 'pass' }));
     const tixCmd = `${shq(process.execPath)} ${shq(BIN)}`;
@@ -55,12 +56,19 @@ describe('progress bar', () => {
       width: 120,
       height: 20,
     });
-    const during = await session.waitFor(/\d+\/600 tickets/, { what: 'the progress bar', timeoutMs: 60_000 });
-    expect(during).toMatch(/[█░]+ \d+\/600 tickets · .* left/);
-    expect(await session.waitForExit(60_000)).toBe(0);
+    const during = await session.waitFor(/tix: #990001: ticket 990001 not found\n[█░]+ \d+\/602 tickets · .* left/, { what: 'a failure above the progress bar', timeoutMs: 60_000 });
+    expect(during).toMatch(/^tix: #990001: ticket 990001 not found$/m);
+    expect(await session.waitForExit(60_000)).toBe(1);
     const after = await session.screen();
-    expect(after).toContain('moved 600, skipped 0 (already so), failed 0');
-    expect(after).not.toMatch(/\d+\/600 tickets/);
+    // the screen ends with the pane's own note that the program ended; the run's last lines come before it
+    const lines = after.split('\n');
+    const summary = lines.indexOf('moved 600, skipped 0 (already so), failed 2');
+    expect(lines.slice(summary - 2, summary + 1)).toEqual([
+      'tix: #990001: ticket 990001 not found',
+      'tix: #990002: ticket 990002 not found',
+      'moved 600, skipped 0 (already so), failed 2',
+    ]);
+    expect(after).not.toMatch(/\d+\/602 tickets/);
   }, 120_000);
 
   it('is absent when stderr is not a terminal', async () => {
