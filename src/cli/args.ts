@@ -19,7 +19,7 @@ export async function required(ctx: Context, value: unknown, flag: string, messa
   }
   if (!ctx.canPrompt) throw new UsageError(`missing ${flag}`);
   const { input } = await import('@inquirer/prompts');
-  return input({ message, validate: validate ?? ((v) => (v.trim() ? true : 'required')) });
+  return input({ message, validate: validate ?? ((v) => (v.trim() ? true : 'required')) }, ctx.promptStreams);
 }
 
 export function parsePriority(raw: unknown, flag: string): Priority {

@@ -342,8 +342,7 @@ async function confirm(ctx: Context, message: string): Promise<boolean> {
   if (ctx.globals.yes) return true;
   if (!ctx.canPrompt) return false;
   const { confirm: ask } = await import('@inquirer/prompts');
-  // the streams the context was given, the ones canPrompt judged
-  return ask({ message, default: false }, { input: ctx.io.stdin, output: ctx.io.stdout });
+  return ask({ message, default: false }, ctx.promptStreams);
 }
 
 /** The outcome of a change, written as asked: the envelope (--json), one result per line (ndjson), or status lines. */

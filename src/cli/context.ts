@@ -121,6 +121,11 @@ export class Context {
     if (!this.globals.quiet) this.writeLine(`${multiLine(line)}\n`);
   }
 
+  /** Where a question is asked and answered: the streams canPrompt judged, not the process's own. */
+  get promptStreams(): { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } {
+    return { input: this.io.stdin, output: this.io.stdout };
+  }
+
   /** Routes stderr lines through `writer` (a progress bar) until the returned function is called. */
   divertStderrLines(writer: (text: string) => void): () => void {
     this.stderrLines = writer;

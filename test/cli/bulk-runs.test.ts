@@ -638,6 +638,33 @@ describe('a --query run on a terminal asks before it changes anything', () => {
   });
 });
 
+describe('a value left out, on a terminal, is asked for on the terminal the command was given', () => {
+  it('the resolution of a close: the question on its stdout, the answer from its stdin', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['close', String(ids[0])], { terminal: { when: 'What fixed it', keys: 'rebooted the router\r' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toContain('What fixed it');
+    expect((await s.events(ids[0]!)).filter((e) => e.kind === 'closed')).toMatchObject([{ actor: 'alice', note: 'rebooted the router' }]);
+  });
+
+  it('the token of auth login: asked with the answer masked, checked with the server, never echoed', async () => {
+    const token = s.tokens.get('bob')!;
+    const r = await tix(['--profile', 'asked', 'auth', 'login', '--url', url], { terminal: { when: 'Token for', keys: `${token}\r` } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toContain(`Token for ${url}`);
+    expect(r.stdout + r.stderr).not.toContain(token);
+    expect(r.stderr).toMatch(/bob/);
+  });
+
+  it('a justification too short is refused where it was typed; Ctrl+C then ends the question with 130, nothing changed', async () => {
+    const { ids } = await openTickets(1);
+    const r = await tix(['reprioritize', String(ids[0]), '--to', 'low'], { terminal: { when: 'Why (at least 10', keys: 'short\r\x03' } });
+    expect(r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toMatch(/Why \(at least 10 characters\)[^\n]*short[\s\S]*at least 10/);
+    expect(r.code, r.stderr).toBe(130);
+    expect((await s.events(ids[0]!)).filter((e) => e.kind === 'priority_changed')).toEqual([]);
+  });
+});
+
 describe('a run that meets the rate limit waits it out, saying so', () => {
   let limited: TestServer;
   let limitedUrl: string;

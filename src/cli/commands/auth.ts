@@ -32,7 +32,7 @@ export async function login(ctx: Context, _args: string[], opts: Record<string, 
   if (opts.withToken) token = await readStdin(ctx.io.stdin);
   else if (ctx.canPrompt) {
     const { password } = await import('@inquirer/prompts');
-    token = (await password({ message: `Token for ${url}`, mask: true })).trim();
+    token = (await password({ message: `Token for ${url}`, mask: true }, ctx.promptStreams)).trim();
   } else throw new UsageError('no token: pipe it with --with-token, or run on a terminal to be prompted');
   if (!token) throw new UsageError('empty token');
   const provider = ctx.provider({ provider: typeof opts.provider === 'string' ? opts.provider : config.profile(profile)?.provider });

@@ -55,7 +55,7 @@ export async function walkNewQueue(ctx: Context, client: Backend, opts: { intera
           { name: 'Skip', value: 'skip' },
           { name: 'Quit', value: 'quit' },
         ],
-      });
+      }, ctx.promptStreams);
       if (action === 'quit') break;
       if (action === 'skip') {
         skipped++;
@@ -65,19 +65,19 @@ export async function walkNewQueue(ctx: Context, client: Backend, opts: { intera
         message: 'Priority',
         default: suggested,
         choices: PRIORITIES.map((p) => ({ name: `${p}${p === suggested ? ' (suggested)' : ''}${p === t.priority ? ' (current)' : ''}`, value: p, description: RUBRIC[p] })),
-      });
+      }, ctx.promptStreams);
       justification = undefined;
       if (priority !== t.priority) {
         justification = await prompts.input({
           message: `Why ${oneLine(t.priority)} → ${priority}?`,
           validate: (v) => (v.trim().length >= 10 ? true : 'at least 10 characters'),
-        });
+        }, ctx.promptStreams);
       }
       // each default follows the answers before it: type → team, priority → level
-      type = await prompts.select({ message: 'Type', default: type, choices: TICKET_TYPES.map((v) => ({ name: v, value: v })) });
-      team = await prompts.select({ message: 'Team', default: suggestTeam({ ...t, type }), choices: TEAMS.map((v) => ({ name: v, value: v })) });
-      level = await prompts.select({ message: 'Support level', default: levelFor(priority), choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) });
-      const who = await prompts.input({ message: 'Assignee (login, me or none)', default: 'me' });
+      type = await prompts.select({ message: 'Type', default: type, choices: TICKET_TYPES.map((v) => ({ name: v, value: v })) }, ctx.promptStreams);
+      team = await prompts.select({ message: 'Team', default: suggestTeam({ ...t, type }), choices: TEAMS.map((v) => ({ name: v, value: v })) }, ctx.promptStreams);
+      level = await prompts.select({ message: 'Support level', default: levelFor(priority), choices: [1, 2, 3].map((v) => ({ name: String(v), value: v as 1 | 2 | 3 })) }, ctx.promptStreams);
+      const who = await prompts.input({ message: 'Assignee (login, me or none)', default: 'me' }, ctx.promptStreams);
       assignee = who === 'none' ? null : who;
     } catch (err) {
       // Ctrl+C in a prompt: exit 130 like any interrupt, not inquirer's message with exit 1
