@@ -21,6 +21,7 @@ import { COMPILED_RESPONSES, IdParams } from './routes/common.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { operationRoutes } from './routes/operations.js';
 import { TIX_OPERATIONS, type Operations } from '../domain/operations.js';
+import { repeat } from './repeat.js';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURES, DEFAULT_RATE_LIMIT, RateLimiter, andThen, type Maybe, type RateLimitOptions } from './rate-limit.js';
 import { serializerFor } from './serializer.js';
 import { TicketService } from './service.js';
@@ -343,20 +344,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // expired keys go in the background, a bounded slice at a time, never on a request's path
   const sweepEvery = opts.idempotencySweepMs ?? 5 * 60_000;
   if (sweepEvery > 0) {
-    let closing = false;
-    const expireKeys = async () => {
+    const expireKeys = async (signal: AbortSignal) => {
       try {
-        while (!closing && (await opts.store.idempotencyExpire(now())) > 0) await new Promise((r) => setImmediate(r));
+        while (!signal.aborted && (await opts.store.idempotencyExpire(now())) > 0) await new Promise((r) => setImmediate(r));
       } catch (err) {
         errorLog(`tix: expiring Idempotency-Key records failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     };
-    const timer = setInterval(expireKeys, sweepEvery);
-    timer.unref();
-    app.addHook('onClose', async () => {
-      closing = true;
-      clearInterval(timer);
-    });
+    const sweeps = repeat(expireKeys, sweepEvery);
+    // a slice under way ends before the store can be closed after the app
+    app.addHook('onClose', () => sweeps.stop());
   }
 
   // only POSTs take an Idempotency-Key: reads skip both hooks on the hot path

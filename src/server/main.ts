@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import { repeat } from './repeat.js';
 import { hashToken, newToken } from './tokens.js';
 import { seedDemo } from './seed.js';
 import { openStore } from './store/index.js';
@@ -65,11 +66,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   });
   await app.listen({ host: opts.host, port: opts.port });
-  const sweep = () => app.tix.service.sweepAutoClose().catch((err: unknown) => app.log.error(err));
+  const sweep = (signal: AbortSignal) => app.tix.service.sweepAutoClose(signal).catch((err: unknown) => app.log.error(err));
   const every = opts.sweepEveryMs ?? 60_000;
-  const timer = every > 0 ? setInterval(sweep, every) : undefined;
-  timer?.unref();
-  if (every > 0) await sweep();
+  // the first sweep at once, then one each interval; closing waits for the one under way to stop between tickets
+  const sweeps = every > 0 ? repeat(sweep, every, { now: true }) : undefined;
+  await sweeps?.idle();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
@@ -79,7 +80,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     url: `http://${host}:${port}`,
     bootstrapToken,
     async close() {
-      if (timer) clearInterval(timer);
+      await sweeps?.stop();
       // close() stops accepting and waits for in-flight requests before the store goes
       await app.close();
       await store.close();

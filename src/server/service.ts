@@ -480,8 +480,8 @@ export class TicketService {
     }, ifMatch);
   }
 
-  /** Closes solution_provided tickets whose requester stayed silent for the configured days. */
-  async sweepAutoClose(): Promise<number[]> {
+  /** Closes solution_provided tickets whose requester stayed silent for the configured days; the ids closed. Stops between two tickets once `signal` aborts. */
+  async sweepAutoClose(signal?: AbortSignal): Promise<number[]> {
     const days = this.opts.autoCloseDays ?? DEFAULT_AUTO_CLOSE_DAYS;
     const before = new Date(this.opts.now().getTime() - days * 86_400_000).toISOString();
     const closed: number[] = [];
@@ -489,6 +489,7 @@ export class TicketService {
       const ids = await this.store.ticketsInStatusSince('solution_provided', before, 500);
       if (ids.length === 0) return closed;
       for (const id of ids) {
+        if (signal?.aborted) return closed;
         const r = await this.mutate(SYSTEM_USER, id, (t) => {
           if (t.status !== 'solution_provided') return { patch: {}, events: [], noop: true };
           return {

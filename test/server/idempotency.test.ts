@@ -203,4 +203,32 @@ describe('the sweep of expired records', () => {
     await execOn(sweep.store, `UPDATE idempotency SET created_at = '${new Date(T0.getTime() - 2 * DAY).toISOString()}'`);
     await waitFor(async () => (await rows(sweep.store)) === 0);
   });
+
+  it('a start that comes while a sweep still goes is skipped: one sweep at a time, and closing waits for it', async () => {
+    const opened = await openTestStore();
+    // each slice takes 40 ms and finds something, five times: one sweep lasts ~200 ms, twenty starts of 10 ms
+    let running = 0;
+    let most = 0;
+    let slices = 0;
+    opened.store.idempotencyExpire = async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(40);
+      running--;
+      return ++slices < 5 ? 1 : 0;
+    };
+    const errors: string[] = [];
+    const app = await buildApp({ store: opened.store, now: () => new Date(T0), idempotencySweepMs: 10, errorLog: (line) => errors.push(line) });
+    closers.push(async () => {
+      await app.close();
+      await opened.close();
+    });
+    await waitFor(async () => slices >= 3);
+    await app.close();
+    // the slice under way ended before close() returned; no other began
+    expect([running, most, errors]).toEqual([0, 1, []]);
+    const after = slices;
+    await sleep(60);
+    expect(slices).toBe(after);
+  });
 });

@@ -49,4 +49,29 @@ describe('the scheduled auto-close sweep', () => {
     const events = (await fetch(`${server.url}/v1/tickets/${t.id}/events`, { headers: { authorization: `Bearer ${server.bootstrapToken}` } }).then((r) => r.json())) as { items: Array<{ kind: string; actor: string; note: string }> };
     expect(events.items.at(-1)).toMatchObject({ kind: 'closed', actor: 'tix', note: expect.stringMatching(/auto-closed/) });
   });
+
+  it('runs one sweep at a time: a start that comes while one goes is skipped, and closing waits for it to stop', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
+    database = await serveDatabase(join(dir, 'tix.db'));
+    server = await startServer({ host: '127.0.0.1', port: 0, ...database, sweepEveryMs: 10 });
+    // from here on a sweep takes ~100 ms (ten starts of the timer), and the third one lasts until it is told to stop
+    let running = 0;
+    let most = 0;
+    let runs = 0;
+    let stoppedBy: AbortSignal | undefined;
+    server.app.tix.service.sweepAutoClose = async (signal?: AbortSignal) => {
+      running++;
+      most = Math.max(most, running);
+      const steps = ++runs < 3 ? 10 : 500;
+      for (let i = 0; i < steps && !signal?.aborted; i++) await new Promise((r) => setTimeout(r, 10));
+      if (signal?.aborted) stoppedBy = signal;
+      running--;
+      return [];
+    };
+    while (runs < 3) await new Promise((r) => setTimeout(r, 10));
+    await server.close();
+    server = undefined;
+    expect([running, most]).toEqual([0, 1]);
+    expect(stoppedBy?.aborted).toBe(true);
+  });
 });
