@@ -9,7 +9,7 @@ export const AREAS = {
   // If-Match (parsed by the routes, checked in the store's one write path) and Idempotency-Key (the app's hooks, the store's records);
   // the line ranges are those pieces as the files stand: move them when the code around them moves
   preconditions: {
-    mutate: ['src/server/routes/common.ts', 'src/server/app.ts:301-369', 'src/server/store/sqlite.ts:428-433', 'src/server/store/sqlite.ts:582-616'],
+    mutate: ['src/server/routes/common.ts', 'src/server/app.ts:302-366', 'src/server/store/sqlite.ts:428-433', 'src/server/store/sqlite.ts:582-616', 'src/server/repeat.ts'],
     // the files about them, and the store's own contract for its records: every POST passes the hooks, so the whole
     // server suite would re-run for each surviving mutant
     tests: ['test/server/{authz-matrix,edit,http,idempotency,limits,store-conformance}.test.ts'],
@@ -27,7 +27,7 @@ export const AREAS = {
     skip: ['test/server/openapi.test.ts', 'test/server/protocol.test.ts', 'test/server/query-sql.test.ts'],
   },
   'service-rest': {
-    mutate: ['src/server/service.ts:1-64', 'src/server/service.ts:402-609'],
+    mutate: ['src/server/service.ts:1-64', 'src/server/service.ts:402-610'],
     tests: ['test/server/**/*.test.ts'],
     skip: ['test/server/openapi.test.ts', 'test/server/protocol.test.ts', 'test/server/query-sql.test.ts'],
   },
