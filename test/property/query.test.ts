@@ -142,8 +142,28 @@ describe('parseQuery under arbitrary input', () => {
     const phrase = fc.integer({ min: 1, max: QUERY_LIMITS.textLength + 20 }).map((n) => `"${'p'.repeat(n)}"`);
     const tagTerm = fc.array(fc.stringMatching(/^[a-z]{1,6}$/), { minLength: 1, maxLength: QUERY_LIMITS.valuesPerTerm + 5 }).map((vs) => `tag:${vs.join(',')}`);
     const term = fc.oneof(validTerm, word, phrase, tagTerm);
+    // short queries, and long ones spread evenly up to past the term limit (a plain array is mostly short)
+    const queries = fc.oneof(fc.array(term, { minLength: 1, maxLength: 8 }), fc.array(term, { minLength: 1, maxLength: QUERY_LIMITS.terms + 10, size: 'max' }));
+    // each limit exactly met, and passed by one, whatever the random runs reach (run first, on top of the random ones)
+    const L = QUERY_LIMITS;
+    const tag6 = `tag:${Array.from({ length: L.valuesPerTerm }, (_, i) => `v${String(i).padStart(4, '0')}`).join(',')}`;
+    const edges: string[][] = [
+      Array(L.terms).fill('status:new'),
+      Array(L.terms + 1).fill('status:new'),
+      Array(L.textTerms).fill('vpn'),
+      Array(L.textTerms + 1).fill('vpn'),
+      [tag6],
+      [`${tag6},extra`],
+      [`"${'p'.repeat(L.textLength)}"`],
+      [`"${'p'.repeat(L.textLength + 1)}"`],
+    ];
+    // the whole length: tag terms, then one phrase that brings it to the limit exactly, or one past it
+    const tags = Array<string>(Math.floor(L.length / (tag6.length + 1)) - 1).fill(tag6);
+    const fill = L.length - (tags.join(' ').length + 1) - 2;
+    edges.push([...tags, `"${'p'.repeat(fill)}"`], [...tags, `"${'p'.repeat(fill + 1)}"`]);
+    expect(edges.at(-2)!.join(' ')).toHaveLength(L.length);
     fc.assert(
-      fc.property(fc.array(term, { minLength: 1, maxLength: QUERY_LIMITS.terms + 10 }), (terms) => {
+      fc.property(queries, (terms) => {
         const input = terms.join(' ');
         const texts = terms.filter((t) => !t.includes(':'));
         const values = terms.filter((t) => t.startsWith('tag:')).map((t) => t.split(',').length);
@@ -161,7 +181,7 @@ describe('parseQuery under arbitrary input', () => {
           expect(r.error.message).toMatch(/at most \d+/);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS + edges.length, examples: edges.map((e) => [e]) },
     );
   });
 });
