@@ -12,7 +12,7 @@ export const AREAS = {
     mutate: ['src/server/routes/common.ts', 'src/server/app.ts:302-366', 'src/server/store/sqlite.ts:428-433', 'src/server/store/sqlite.ts:582-616', 'src/server/repeat.ts'],
     // the files about them, and the store's own contract for its records: every POST passes the hooks, so the whole
     // server suite would re-run for each surviving mutant
-    tests: ['test/server/{authz-matrix,edit,http,idempotency,limits,store-conformance}.test.ts'],
+    tests: ['test/server/{authz-matrix,edit,http,idempotency,limits,repeat,store-conformance,sweep-timer}.test.ts'],
   },
   domain: {
     mutate: ['src/domain/**/*.ts'],

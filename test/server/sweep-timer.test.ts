@@ -50,6 +50,30 @@ describe('the scheduled auto-close sweep', () => {
     expect(events.items.at(-1)).toMatchObject({ kind: 'closed', actor: 'tix', note: expect.stringMatching(/auto-closed/) });
   });
 
+  it('sweeps once as the server starts, before it answers: a ticket already due is closed though the next sweep is an hour off', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
+    let clock = Date.parse('2026-11-02T09:00:00Z');
+    database = await serveDatabase(join(dir, 'tix.db'));
+    const start = () => startServer({ host: '127.0.0.1', port: 0, ...database!, now: () => new Date(clock), autoCloseDays: 3, sweepEveryMs: 3_600_000 });
+    server = await start();
+    const token = server.bootstrapToken!;
+    const call = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${server!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return (await res.json()) as { id: number; status: string };
+    };
+    const t = await call('POST', '/v1/tickets', { subject: 'How do I export invoices?', description: 'Looking for the export button.' });
+    await call('POST', `/v1/tickets/${t.id}/status`, { status: 'solution_provided' });
+    await server.close();
+    // four days on, the same database: the first thing the new server does is the sweep
+    clock += 4 * 86_400_000;
+    server = await start();
+    expect((await call('GET', `/v1/tickets/${t.id}`)).status).toBe('closed');
+  });
+
   it('runs one sweep at a time: a start that comes while one goes is skipped, and closing waits for it to stop', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
     database = await serveDatabase(join(dir, 'tix.db'));
