@@ -61,4 +61,13 @@ describe('the auto-close clock', () => {
     s.clock.advance(7 * DAY);
     expect(await s.app.tix.service.sweepAutoClose()).toEqual([t.id]);
   });
+
+  it('a sweep told to stop closes nothing more, and the next one closes what is due', async () => {
+    const t = await s.open('carol');
+    await s.call('alice', 'POST', `/v1/tickets/${t.id}/status`, { status: 'solution_provided' });
+    s.clock.advance(8 * DAY);
+    expect(await s.app.tix.service.sweepAutoClose(AbortSignal.abort())).toEqual([]);
+    expect((await s.ticket(t.id)).status).toBe('solution_provided');
+    expect(await s.app.tix.service.sweepAutoClose(new AbortController().signal)).toEqual([t.id]);
+  });
 });
