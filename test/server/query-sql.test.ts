@@ -153,6 +153,7 @@ describe('the query compiler', () => {
     false: '<none>',
     fold: (expr) => `<fold ${expr}>`,
     textParam: '<text ?>',
+    intParam: '<int ?>',
     jsonStrings: (column) => ({ from: `<elements ${column}>`, value: '<element>' }),
     containsText: (needle) => ({ sql: '<contains ?>', params: [needle] }),
   };

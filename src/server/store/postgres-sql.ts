@@ -22,6 +22,7 @@ export const POSTGRES: SqlDialect = {
   false: 'false',
   fold,
   textParam: '?::text',
+  intParam: '?::int',
   jsonStrings: (column) => ({ from: `jsonb_array_elements_text(${column}) AS tag(v)`, value: 'tag.v' }),
   containsText(needle: string): Sql {
     // the same folded expressions carry the pg_trgm GIN indexes, so LIKE is answered from them

@@ -4,10 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { LIVENESS_CLASS, PgCommitListener } from './postgres-listen.js';
-import { compileQueryPg, CURSOR_CASTS, fold, numbered, visibilityPg } from './postgres-sql.js';
-import { decodeCursor, encodeCursor, orderFor } from './sql.js';
+import { compileQueryPg, CURSOR_CASTS, fold, numbered, POSTGRES, visibilityPg } from './postgres-sql.js';
+import { decodeCursor, encodeCursor, escalationsPage, escalationsSql, orderFor } from './sql.js';
 import { rowReaders } from './rows.js';
-import { DomainError, type RateWindow, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type RateWindow, type BatchOptions, type FeedRead, type IdempotencyBegin, type ListEscalationsArgs, type ListFeedArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** Schema changes in order; each runs once per database, under the migration lock. */
 const MIGRATIONS: string[] = [
@@ -477,21 +477,11 @@ export class PostgresStore implements Store {
     return r ? toEscalation(r) : null;
   }
 
-  async listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
-    const vis = visibilityPg(args.viewer, 't.');
-    const params: unknown[] = [...vis.params];
-    let sql = `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${vis.sql}`;
-    if (args.state === 'running') sql += ` AND e.state != 'resolved'`;
-    if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
-    if (args.cursor) {
-      sql += ' AND e.id > ?::int';
-      params.push(decodeCursor(args.cursor, ['id'])[0]);
-    }
-    const rows = await this.q(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
-    const more = rows.length > args.limit;
-    const page = more ? rows.slice(0, args.limit) : rows;
-    return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
+  async listEscalations(args: ListEscalationsArgs) {
+    const { sql, params } = escalationsSql(args, POSTGRES);
+    return escalationsPage(await this.q(sql, params), args.limit, toEscalation);
   }
+
 
   async listFeed(args: ListFeedArgs): Promise<FeedRead> {
     const where = ['e.id > ?'];

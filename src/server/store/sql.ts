@@ -5,7 +5,7 @@
 import { foldCase, type Query, type QueryTerm } from '../../domain/query.js';
 import type { Sort } from '../../domain/queue.js';
 import { DONE_STATUSES, OPEN_STATUSES, PRIORITIES } from '../../domain/schemas.js';
-import { DomainError, type Viewer } from './types.js';
+import { DomainError, type ListEscalationsArgs, type Viewer } from './types.js';
 
 export interface Sql {
   sql: string;
@@ -22,6 +22,8 @@ export interface SqlDialect {
   fold(expr: string): string;
   /** A placeholder for a text value that is compared with a text column. */
   readonly textParam: string;
+  /** A placeholder for an integer value that is compared with an integer column. */
+  readonly intParam: string;
   /** The rows of a JSON array column of strings: what to select FROM, and the expression of one element. */
   jsonStrings(column: string): { from: string; value: string };
   /** Tickets whose subject or description contains `needle` (already folded), by whatever index the database has. */
@@ -142,4 +144,25 @@ export function decodeCursor(cursor: string, columns: readonly string[]): unknow
     // fall through to the validation error
   }
   throw new DomainError('validation', 'invalid cursor; pass the next_cursor of a previous page');
+}
+
+/** The escalations of tickets the viewer may see, in id order from the cursor on, one row more than the page to tell if more follow. */
+export function escalationsSql(args: ListEscalationsArgs, d: SqlDialect): Sql {
+  const vis = visibility(args.viewer, d, 't.');
+  const where = [vis.sql];
+  const params: unknown[] = [...vis.params];
+  if (args.state === 'running') where.push(`e.state != 'resolved'`);
+  if (args.state === 'resolved') where.push(`e.state = 'resolved'`);
+  if (args.cursor) {
+    where.push(`e.id > ${d.intParam}`);
+    params.push(decodeCursor(args.cursor, ['id'])[0]);
+  }
+  return { sql: `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`, params: [...params, args.limit + 1] };
+}
+
+/** A page of rows read with escalationsSql, and the cursor past its last row when more follow. */
+export function escalationsPage<T>(rows: Array<Record<string, unknown>>, limit: number, read: (row: Record<string, unknown>) => T): { items: T[]; next_cursor: string | null } {
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { items: page.map(read), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
 }

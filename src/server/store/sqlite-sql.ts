@@ -34,6 +34,7 @@ export const SQLITE: SqlDialect = {
   false: '0',
   fold: (expr) => `lower(${expr})`,
   textParam: '?',
+  intParam: '?',
   jsonStrings: (column) => ({ from: `json_each(${column})`, value: 'json_each.value' }),
   containsText,
 };

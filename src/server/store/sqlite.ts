@@ -8,11 +8,11 @@ import type { FeedRead, ListFeedArgs } from './types.js';
 import { PRIORITIES, type Comment, type Escalation, type Event, type User } from '../../domain/schemas.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { migrate } from './sqlite-schema.js';
-import { compileQuery, decodeCursor, encodeCursor, orderFor, visibility } from './sql.js';
+import { compileQuery, decodeCursor, encodeCursor, escalationsPage, escalationsSql, orderFor, visibility } from './sql.js';
 import { SQLITE } from './sqlite-sql.js';
 import { WalIndexWatch } from './wal-index.js';
 import { rowReaders } from './rows.js';
-import { DomainError, type IdempotencyBegin, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
+import { DomainError, type IdempotencyBegin, type ListEscalationsArgs, type ListTicketsArgs, type Mutation, type MutationGuard, type NewComment, type NewEvent, type NewTicket, type NewUser, type Store, type TicketRecord, type Viewer } from './types.js';
 
 /** SQLite's refusals of a statement too big to run: the query's fault, not the server's. */
 const TOO_COMPLEX = /too large|too many|too big|too complex|stack overflow|depth/i;
@@ -487,21 +487,11 @@ export class SqliteStore implements Store {
     return r ? toEscalation(r) : null;
   }
 
-  async listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
-    const vis = visibility(args.viewer, SQLITE, 't.');
-    const params: unknown[] = [...vis.params];
-    let sql = `SELECT e.* FROM escalations e JOIN tickets t ON t.id = e.ticket_id WHERE ${vis.sql}`;
-    if (args.state === 'running') sql += ` AND e.state != 'resolved'`;
-    if (args.state === 'resolved') sql += ` AND e.state = 'resolved'`;
-    if (args.cursor) {
-      sql += ' AND e.id > ?';
-      params.push(decodeCursor(args.cursor, ['id'])[0]);
-    }
-    const rows = await this.readAll(`${sql} ORDER BY e.id LIMIT ?`, [...params, args.limit + 1]);
-    const more = rows.length > args.limit;
-    const page = more ? rows.slice(0, args.limit) : rows;
-    return { items: page.map(toEscalation), next_cursor: more ? encodeCursor([page[page.length - 1]!.id]) : null };
+  async listEscalations(args: ListEscalationsArgs) {
+    const { sql, params } = escalationsSql(args, SQLITE);
+    return escalationsPage(await this.readAll(sql, params), args.limit, toEscalation);
   }
+
 
   async listComments(ticketId: number, includeInternal: boolean) {
     const rows = this.sql(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)

@@ -98,6 +98,14 @@ export interface RateCounters {
   peek(key: string, windowMs: number, nowMs: number): Promise<RateWindow | undefined>;
 }
 
+/** The escalations a viewer may see, running, resolved or all, a page at a time in id order. */
+export interface ListEscalationsArgs {
+  viewer: Viewer;
+  state?: 'running' | 'resolved' | 'all';
+  limit: number;
+  cursor?: string;
+}
+
 export interface Store {
   /** Other server instances write to the same database: nothing read may be remembered across requests. */
   readonly shared?: boolean;
@@ -139,7 +147,7 @@ export interface Store {
    */
   batch<T>(fn: () => Promise<T>, opts?: BatchOptions): Promise<T>;
   getEscalation(id: string): Promise<Escalation | null>;
-  listEscalations(args: { viewer: Viewer; state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }): Promise<{ items: Escalation[]; next_cursor: string | null }>;
+  listEscalations(args: ListEscalationsArgs): Promise<{ items: Escalation[]; next_cursor: string | null }>;
   /**
    * The change feed. It must never hand out an event while an event of a smaller id can still
    * commit, or a reader's cursor would pass over it for good. SQLite writes through one connection,
