@@ -94,35 +94,9 @@ interface Tx {
   events: unknown[][];
 }
 
-const toTicket = (r: Row): TicketRecord => ({
-  id: r.id as number,
-  subject: r.subject as string,
-  description: r.description as string,
-  status: r.status as TicketRecord['status'],
-  priority: r.priority as TicketRecord['priority'],
-  channel: r.channel as TicketRecord['channel'],
-  type: (r.type ?? null) as TicketRecord['type'],
-  team: (r.team ?? null) as TicketRecord['team'],
-  level: (r.level ?? null) as TicketRecord['level'],
-  assignee: (r.assignee ?? null) as string | null,
-  requester: r.requester as string,
-  org: (r.org ?? null) as string | null,
-  tags: r.tags as string[],
-  blocked_by: (r.blocked_by ?? null) as number | null,
-  root_cause: (r.root_cause ?? null) as number | null,
-  escalation: (r.escalation ?? null) as string | null,
-  escalations: (r.escalations ?? []) as string[],
-  created_at: r.created_at as string,
-  updated_at: r.updated_at as string,
-  first_response_at: (r.first_response_at ?? null) as string | null,
-  done_at: (r.done_at ?? null) as string | null,
-  response_due_at: r.response_due_at as string,
-  resolution_due_at: r.resolution_due_at as string,
-  version: r.version as number,
-});
 
 // node-postgres returns booleans and jsonb decoded
-const { toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === true, json: <T>(v: unknown) => v as T });
+const { toTicket, toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === true, json: <T>(v: unknown) => v as T });
 
 const TICKET_COLUMNS = [
   'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester',

@@ -1,5 +1,6 @@
 // Rows read back as records, the same for every store: only how a boolean and a JSON column come back differs.
 import type { Comment, Escalation, Event, User } from '../../domain/schemas.js';
+import type { TicketRecord } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -10,7 +11,36 @@ export interface ColumnDecoding {
 }
 
 export function rowReaders(d: ColumnDecoding) {
+  /** A ticket from a row, read column by column through `r` (a keyed row, or an array row by column index). */
+  const ticketFrom = (r: (column: string) => unknown): TicketRecord => ({
+    id: r('id') as number,
+    subject: r('subject') as string,
+    description: r('description') as string,
+    status: r('status') as TicketRecord['status'],
+    priority: r('priority') as TicketRecord['priority'],
+    channel: r('channel') as TicketRecord['channel'],
+    type: (r('type') ?? null) as TicketRecord['type'],
+    team: (r('team') ?? null) as TicketRecord['team'],
+    level: (r('level') ?? null) as TicketRecord['level'],
+    assignee: (r('assignee') ?? null) as string | null,
+    requester: r('requester') as string,
+    org: (r('org') ?? null) as string | null,
+    tags: d.json<string[]>(r('tags')),
+    blocked_by: (r('blocked_by') ?? null) as number | null,
+    root_cause: (r('root_cause') ?? null) as number | null,
+    escalation: (r('escalation') ?? null) as string | null,
+    escalations: r('escalations') == null ? [] : d.json<string[]>(r('escalations')),
+    created_at: r('created_at') as string,
+    updated_at: r('updated_at') as string,
+    first_response_at: (r('first_response_at') ?? null) as string | null,
+    done_at: (r('done_at') ?? null) as string | null,
+    response_due_at: r('response_due_at') as string,
+    resolution_due_at: r('resolution_due_at') as string,
+    version: r('version') as number,
+  });
   return {
+    ticketFrom,
+    toTicket: (row: Row): TicketRecord => ticketFrom((c) => row[c]),
     toUser: (r: Row): User => ({
       id: r.id as number,
       login: r.login as string,

@@ -42,43 +42,12 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 type Row = Record<string, unknown>;
 
-/** A ticket from a row, read column by column through `r` (a keyed row or an array row). */
-function ticketFrom(r: (column: string) => unknown): TicketRecord {
-  return {
-    id: r('id') as number,
-    subject: r('subject') as string,
-    description: r('description') as string,
-    status: r('status') as TicketRecord['status'],
-    priority: r('priority') as TicketRecord['priority'],
-    channel: r('channel') as TicketRecord['channel'],
-    type: (r('type') ?? null) as TicketRecord['type'],
-    team: (r('team') ?? null) as TicketRecord['team'],
-    level: (r('level') ?? null) as TicketRecord['level'],
-    assignee: (r('assignee') ?? null) as string | null,
-    requester: r('requester') as string,
-    org: (r('org') ?? null) as string | null,
-    tags: JSON.parse(r('tags') as string) as string[],
-    blocked_by: (r('blocked_by') ?? null) as number | null,
-    root_cause: (r('root_cause') ?? null) as number | null,
-    escalation: (r('escalation') ?? null) as string | null,
-    escalations: JSON.parse((r('escalations') as string | null) ?? '[]') as string[],
-    created_at: r('created_at') as string,
-    updated_at: r('updated_at') as string,
-    first_response_at: (r('first_response_at') ?? null) as string | null,
-    done_at: (r('done_at') ?? null) as string | null,
-    response_due_at: r('response_due_at') as string,
-    resolution_due_at: r('resolution_due_at') as string,
-    version: r('version') as number,
-  };
-}
+// SQLite keeps booleans as 0/1 and JSON as text
+const { ticketFrom, toTicket, toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === 1, json: <T>(v: unknown) => JSON.parse(v as string) as T });
 
-const toTicket = (row: Row) => ticketFrom((c) => row[c]);
 const RECORD_COLUMNS = ['id', 'subject', 'description', 'status', 'priority', 'channel', 'type', 'team', 'level', 'assignee', 'requester', 'org', 'tags', 'blocked_by', 'root_cause', 'escalation', 'escalations', 'created_at', 'updated_at', 'first_response_at', 'done_at', 'response_due_at', 'resolution_due_at', 'version'];
 const RECORD_INDEX = new Map(RECORD_COLUMNS.map((c, i) => [c, i]));
 const arrayToTicket = (a: unknown[]) => ticketFrom((c) => a[RECORD_INDEX.get(c)!]);
-
-// SQLite keeps booleans as 0/1 and JSON as text
-const { toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === 1, json: <T>(v: unknown) => JSON.parse(v as string) as T });
 
 const FEED_COLUMNS = 'e.id, e.ticket_id, e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, e.internal';
 const arrayToEvent = (a: unknown[]): Event => ({
