@@ -9,7 +9,7 @@ export const AREAS = {
   // If-Match (parsed by the routes, checked in the store's one write path) and Idempotency-Key (the app's hooks, the store's records);
   // the line ranges are those pieces as the files stand: move them when the code around them moves
   preconditions: {
-    mutate: ['src/server/routes/common.ts', 'src/server/app.ts:302-366', 'src/server/store/sqlite.ts:397-402', 'src/server/store/sqlite.ts:541-575', 'src/server/repeat.ts'],
+    mutate: ['src/server/routes/common.ts', 'src/server/app.ts:302-366', 'src/server/store/sqlite.ts:397-402', 'src/server/store/sqlite.ts:540-574', 'src/server/repeat.ts'],
     // the files about them, and the store's own contract for its records: every POST passes the hooks, so the whole
     // server suite would re-run for each surviving mutant
     tests: ['test/server/{authz-matrix,edit,http,idempotency,limits,repeat,store-conformance,sweep-timer}.test.ts'],

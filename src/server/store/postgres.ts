@@ -456,7 +456,6 @@ export class PostgresStore implements Store {
     return escalationsPage(await this.q(sql, params), args.limit, toEscalation);
   }
 
-
   async listFeed(args: ListFeedArgs): Promise<FeedRead> {
     const where = ['e.id > ?'];
     const params: unknown[] = [args.after];

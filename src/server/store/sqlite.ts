@@ -461,7 +461,6 @@ export class SqliteStore implements Store {
     return escalationsPage(await this.readAll(sql, params), args.limit, toEscalation);
   }
 
-
   async listComments(ticketId: number, includeInternal: boolean) {
     const rows = this.sql(`SELECT * FROM comments WHERE ticket_id = ?${includeInternal ? '' : ' AND public = 1'} ORDER BY id`)
       .all(ticketId) as Row[];
