@@ -6,7 +6,9 @@
 //   npm run test:mutation -- bulk domain  only these parts, then the score over every part's record
 //   npm run test:mutation -- --score      the score and the surviving mutants from the records, running nothing
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AREAS } from './mutation-areas.mjs';
 
@@ -18,7 +20,11 @@ for (const n of named) if (!(n in AREAS)) throw new Error(`unknown part ${n}; pa
 if (!args.includes('--score')) {
   for (const name of named.length ? named : Object.keys(AREAS)) {
     console.log(`\n== mutation testing: ${name}`);
-    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TIX_MUTATION_AREA: name } });
+    // a temporary folder of its own: a mutant that hangs a test kills its worker before the test's cleanup runs,
+    // and what that test had made in the temporary folder goes with this one
+    const tmp = mkdtempSync(join(tmpdir(), `tix-mutation-${name}-`));
+    const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, TIX_MUTATION_AREA: name, TMPDIR: tmp } });
+    rmSync(tmp, { recursive: true, force: true });
     if (run.status !== 0) process.exit(run.status ?? 1);
   }
 }
