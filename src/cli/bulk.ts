@@ -424,7 +424,8 @@ export async function runBulk(ctx: Context, targets: Targets, op: BulkOperation,
   }
 
   const single = targets.single && typeof opts.journal !== 'string';
-  const bar = ctx.isStderrTTY && !ctx.globals.quiet && !opts.dryRun ? lazyProgressBar(ctx) : undefined;
+  // no bar with JSON asked for: then every line on stderr is a JSON object
+  const bar = ctx.isStderrTTY && !ctx.globals.quiet && !ctx.wantsJson && !opts.dryRun ? lazyProgressBar(ctx) : undefined;
   const outcome = await applyChange(op, {
     client,
     ids: targets.ids,
@@ -482,7 +483,8 @@ function lazyProgressBar(ctx: Context): NonNullable<ChangeRun['progress']> {
 async function progressBar(ctx: Context, total: number) {
   const { default: progress } = await import('cli-progress');
   const bars = new progress.MultiBar(
-    { stream: ctx.io.stderr as NodeJS.WriteStream, format: '{bar} {value}/{total} tickets · {eta_formatted} left', hideCursor: true, clearOnComplete: true },
+    // forceRedraw: a frame that only prints lines above the bar (a rate-limit wait) draws the bar again, though its text is the same
+    { stream: ctx.io.stderr as NodeJS.WriteStream, format: '{bar} {value}/{total} tickets · {eta_formatted} left', hideCursor: true, clearOnComplete: true, forceRedraw: true },
     progress.Presets.shades_classic,
   );
   const bar = bars.create(total, 0);

@@ -126,7 +126,7 @@ export class Context {
     return { input: this.io.stdin, output: this.io.stdout };
   }
 
-  /** Routes stderr lines through `writer` (a progress bar) until the returned function is called. */
+  /** Routes stderr lines (status, warnings, notices, the --debug trace) through `writer` (a progress bar) until the returned function is called. */
   divertStderrLines(writer: (text: string) => void): () => void {
     this.stderrLines = writer;
     return () => {
@@ -225,7 +225,7 @@ export class Context {
           user: this.env.TIX_RT_USER || user,
           timeoutMs: this.timeoutMs,
           connections: opts.connections,
-          debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
+          debug: this.globals.debug ? (line) => this.writeLine(`${messageText(redact(line))}\n`) : undefined,
           userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,
         });
       }
@@ -250,7 +250,7 @@ export class Context {
         timeoutMs: this.timeoutMs,
         connections: opts.connections,
         // the trace repeats server text: cleaned like any message, token-shaped words (a new user's token) included
-        debug: this.globals.debug ? (line) => this.io.stderr.write(`${messageText(redact(line))}\n`) : undefined,
+        debug: this.globals.debug ? (line) => this.writeLine(`${messageText(redact(line))}\n`) : undefined,
         retry: maxWaitMs ? { rateLimitWaitMs: maxWaitMs } : undefined,
         onRateLimitWait: maxWaitMs ? onRateLimitWait : undefined,
         userAgent: `tix/${typeof __TIX_VERSION__ === 'string' ? __TIX_VERSION__ : 'dev'}`,

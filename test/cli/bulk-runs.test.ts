@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { ResultEnvelope } from '../../src/domain/envelope.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startServer, type TestServer } from '../server/helpers.js';
 
 let s: TestServer;
@@ -450,6 +451,11 @@ describe('a run stopped by an error', () => {
 describe('the progress bar on a terminal', () => {
   const missing = (n: number) => Array.from({ length: n }, (_, i) => String(800_000 + i));
   const bar = (n: number) => new RegExp(`\\d+/${n} tickets`);
+  /** What a line shows once drawn: the text after the last clearing of the line (ESC[2K), without the escapes before it. */
+  const shown = (line: string) => {
+    const cleared = line.lastIndexOf('\x1b[2K');
+    return line.slice(cleared === -1 ? 0 : cleared + 4).replace(/^(\x1b\[[0-9?;]*[A-Za-z])*/, '');
+  };
 
   it('is drawn for a run of more than one batch, each failure on a line of its own above it, then the summary', async () => {
     const r = await tix(['close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true });
@@ -459,16 +465,33 @@ describe('the progress bar on a terminal', () => {
     expect(r.stderr.startsWith('\x1b[?25l')).toBe(true);
     const lastFrame = r.stderr.slice(0, r.stderr.indexOf('\x1b[?25h'));
     expect(lastFrame.slice(lastFrame.lastIndexOf('\x1b[1G'))).toMatch(/^\x1b\[1G█+ 251\/251 tickets/);
-    // each failure is a whole line, written where the bar was and never on its line
+    // each failure is a whole line, written where the bar was once its line is cleared (ESC[2K), never beside the bar
     const lines = r.stderr.split('\n');
     const failures = lines.filter((l) => l.includes('not found'));
     expect(failures).toHaveLength(251);
-    for (const [i, line] of failures.entries()) expect(line.replace(/^(\x1b\[[0-9?;]*[A-Za-z])*/, '')).toBe(`tix: #${800_000 + i}: ticket ${800_000 + i} not found`);
+    for (const [i, line] of failures.entries()) expect(shown(line)).toBe(`tix: #${800_000 + i}: ticket ${800_000 + i} not found`);
     // the bar's line is cleared for the summary
     expect(r.stderr.endsWith('\x1b[1G\x1b[0Jclosed 0, skipped 0 (already so), failed 251\n')).toBe(true);
   });
 
-  it('is not drawn for one batch or less, with --quiet, in a dry run, or off a terminal', async () => {
+  it('with --debug, each trace line too is printed above the bar, never on its line', async () => {
+    // the first batch is answered 600 ms late: frames of the bar are drawn before its answer is traced
+    let batches = 0;
+    const proxy = await startFaultProxy(url, (req) => (req.url.startsWith('/v1/batch') && ++batches === 1 ? { kind: 'delay', ms: 600 } : { kind: 'pass' }));
+    try {
+      const r = await tix(['--debug', 'close', ...missing(251), '--resolution', 'fixed', '--concurrency', '1'], { stderrTTY: true, server: { url: proxy.url, s } });
+      expect(r.code).toBe(1);
+      // the request and the answer of each batch: each a line of its own, though the first answer comes while the bar is drawn
+      const trace = r.stderr.split('\n').filter((l) => l.includes('> POST ') || l.includes('< 200 POST '));
+      expect(trace).toHaveLength(4);
+      expect(r.stderr.indexOf('0/251 tickets')).toBeLessThan(r.stderr.indexOf('< 200 POST '));
+      for (const line of trace) expect(shown(line)).toMatch(/^(> POST|< 200 POST) /);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('is not drawn for one batch or less, with --quiet, in a dry run, with --json, or off a terminal', async () => {
     const oneBatch = await tix(['close', ...missing(250), '--resolution', 'fixed'], { stderrTTY: true });
     expect(oneBatch.stderr).not.toMatch(bar(250));
     // and the run goes on as without a bar, to its summary
@@ -476,6 +499,9 @@ describe('the progress bar on a terminal', () => {
     expect(oneBatch.stderr.endsWith('tix: #800249: ticket 800249 not found\nclosed 0, skipped 0 (already so), failed 250\n')).toBe(true);
     expect((await tix(['--quiet', 'close', ...missing(251), '--resolution', 'fixed'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed', '--dry-run', '--json'], { stderrTTY: true })).stderr).not.toMatch(bar(251));
+    // with JSON every line on stderr is a JSON object, so no bar either
+    const asJson = await tix(['close', ...missing(251), '--resolution', 'fixed', '--json'], { stderrTTY: true });
+    expect([asJson.code, asJson.stderr]).toEqual([1, '']);
     expect((await tix(['close', ...missing(251), '--resolution', 'fixed'])).stderr).not.toMatch(bar(251));
   });
 });
@@ -691,6 +717,24 @@ describe('a run that meets the rate limit waits it out, saying so', () => {
     expect(r.code).toBe(1);
     expect(envelopeOf(r).results.every((x) => x.error?.code === 'not_found')).toBe(true);
     expect(JSON.parse(r.stderr.trim())).toMatchObject({ warning: { code: 'rate_limited', retry_after: expect.any(Number) } });
+  });
+
+  it('on a terminal, the wait is said above the progress bar, and the bar is drawn again below it while the run waits', async () => {
+    // the refusal of the second batch comes 600 ms late: a frame of the bar of its own (one each 100 ms) has drawn the first batch's count
+    let batches = 0;
+    const proxy = await startFaultProxy(limitedUrl, (req) => (req.url.startsWith('/v1/batch') && ++batches === 2 ? { kind: 'delay', ms: 600 } : { kind: 'pass' }));
+    try {
+      const ids = Array.from({ length: 251 }, (_, i) => String(710_000 + i));
+      const r = await tix(['close', ...ids, '--resolution', 'fixed', '--concurrency', '1'], { server: { url: proxy.url, s: limited }, stderrTTY: true, onStderr: endWindowOnNotice });
+      expect(r.code).toBe(1);
+      const notice = r.stderr.indexOf('tix: rate limited by the server; waiting');
+      expect(notice).toBeGreaterThan(r.stderr.lastIndexOf('250/251 tickets', notice));
+      // the notice alone in its frame: the line cleared, the notice, and the bar as it was, drawn again below it
+      expect(r.stderr.slice(notice - 4)).toMatch(/^\x1b\[2Ktix: rate limited by the server; waiting \d+ s[^\n]*\n\x1b\[1G[█░]+ 250\/251 tickets/);
+      expect(r.stderr.endsWith('closed 0, skipped 0 (already so), failed 251\n')).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('--query: the change after the listing waits out the window', async () => {

@@ -50,7 +50,7 @@ describe('the scheduled auto-close sweep', () => {
     expect(events.items.at(-1)).toMatchObject({ kind: 'closed', actor: 'tix', note: expect.stringMatching(/auto-closed/) });
   });
 
-  it('sweeps once as the server starts, before it answers: a ticket already due is closed though the next sweep is an hour off', async () => {
+  it('sweeps once as the server starts, before startServer resolves: a ticket already due is closed though the next sweep is an hour off', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tix-sweep-'));
     let clock = Date.parse('2026-11-02T09:00:00Z');
     database = await serveDatabase(join(dir, 'tix.db'));

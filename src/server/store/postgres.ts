@@ -94,7 +94,6 @@ interface Tx {
   events: unknown[][];
 }
 
-
 // node-postgres returns booleans and jsonb decoded
 const { toTicket, toUser, toEscalation, toEvent, toComment } = rowReaders({ bool: (v) => v === true, json: <T>(v: unknown) => v as T });
 
