@@ -5,6 +5,7 @@ import type { Backend } from '../providers/types.js';
 import { UsageError } from '../cli/errors.js';
 import { buildQuery } from '../cli/query.js';
 import type { BulkOperation } from '../cli/bulk.js';
+import { evaluateRules, refuseLimitInQuery, SLA_RULE, type Rule } from '../cli/commands/check.js';
 import { advanceEscalation } from '../cli/commands/escalation.js';
 import { operations } from '../cli/commands/mutate.js';
 import { triageOperation } from '../cli/commands/triage.js';
@@ -85,8 +86,6 @@ const CheckResult = z.object({
     }),
   ),
 });
-const CHECK_LISTED = 20;
-const SLA_QUERY = 'sla:breached state:open';
 
 /** Runs one of the CLI's bulk operations through its change engine and answers the envelope. */
 async function changeAnswer(deps: Deps, sel: Targets, op: BulkOperation): Promise<ToolAnswer> {
@@ -310,26 +309,20 @@ const HAND_TOOLS: Tool[] = [
     output: CheckResult,
     annotations: READ,
     async run(deps, input) {
-      const rules: { name: string; query: string; max: number }[] = [];
+      const rules: Rule[] = [];
+      const ruleOf = (query: string, name: string, max: number, where: string): Rule => {
+        refuseLimitInQuery(query, where, 'in max');
+        return { name, query: buildQuery([query], {}), max };
+      };
       for (const [i, r] of (input.rules ?? []).entries()) {
-        if (r.sla) rules.push({ name: r.name ?? 'no open ticket past its SLA', query: SLA_QUERY, max: 0 });
-        else if (r.query) rules.push({ name: r.name ?? `rule ${i + 1}`, query: buildQuery([r.query], {}), max: r.max });
+        if (r.sla) rules.push(SLA_RULE(r.name));
+        else if (r.query) rules.push(ruleOf(r.query, r.name ?? `rule ${i + 1}`, r.max, `rules[${i}]`));
         else throw new UsageError(`rules[${i}]: needs query (or sla: true)`);
       }
-      if (input.query) rules.push({ name: input.name ?? input.query, query: buildQuery([input.query], {}), max: input.max });
-      if (input.sla) rules.push({ name: 'no open ticket past its SLA', query: SLA_QUERY, max: 0 });
+      if (input.query) rules.push(ruleOf(input.query, input.name ?? input.query, input.max, 'query'));
+      if (input.sla) rules.push(SLA_RULE());
       if (rules.length === 0) throw new UsageError('nothing to check: give query, sla: true or rules');
-      const client = await deps.client();
-      const results = [];
-      for (const rule of rules) {
-        const offending: number[] = [];
-        let count = 0;
-        for await (const t of client.allTickets({ q: rule.query, pageSize: 1000 })) {
-          if (offending.length < CHECK_LISTED) offending.push(t.id);
-          count++;
-        }
-        results.push({ ...rule, passed: count <= rule.max, count, offending: count <= rule.max ? [] : offending });
-      }
+      const results = await evaluateRules(await deps.client(), rules);
       const passed = results.every((r) => r.passed);
       const text = results.map((r) => (r.passed ? `✓ ${r.name}: ${r.count} ≤ ${r.max}` : `✗ ${r.name}: ${r.count} tickets match "${r.query}" (max ${r.max}): ${r.offending.map((id) => `#${id}`).join(' ')}`)).join('\n');
       return { data: { passed, rules: results }, text };

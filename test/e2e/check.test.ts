@@ -27,6 +27,26 @@ describe('tix check', () => {
     expect(allowed.code).toBe(0);
   });
 
+  it('refuses a limit written into the query, which would be searched as words and always hold; a quoted phrase may hold one', async () => {
+    await createTicket(server, { subject: 'limit in the query', priority: 'critical', tags: ['inquery'] });
+    for (const argv of [['check', 'tag:inquery <= 0'], ['check', 'tag:inquery', '≤', '0'], ['check', 'tag:inquery', '<', '1', '--max', '0']]) {
+      const r = await tix(argv, { server });
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/in the query would be searched for as a word.*--max/);
+      expect(r.stdout).toBe('');
+    }
+    const file = join(server.configDir, 'limit-in-query.json');
+    writeFileSync(file, JSON.stringify({ rules: [{ name: 'few', query: 'tag:inquery = 0' }] }));
+    const fromFile = await tix(['check', '--file', file, '--json'], { server });
+    expect(fromFile.code).toBe(2);
+    expect(JSON.parse(fromFile.stderr).error.message).toMatch(/rule 1: "=" in the query .* in "max"/);
+    // searched as a phrase, on purpose: no ticket says "a <= b", so the rule holds
+    const phrase = await tix(['check', 'tag:inquery', '"a <= b"'], { server });
+    expect([phrase.code, phrase.stderr]).toEqual([0, 'the rule holds\n']);
+    // and the limit where it belongs: one ticket matches, and it is one too many
+    expect((await tix(['check', 'tag:inquery', '--max', '0'], { server })).code).toBe(1);
+  });
+
   it('counts only open tickets unless the query names a state', async () => {
     const t = await createTicket(server, { subject: 'closed one', tags: ['closedcheck'] });
     await tix(['close', String(t.id), '--resolution', 'done and dusted'], { server });

@@ -287,6 +287,10 @@ describe('a shift through MCP: every tool once, each result valid against its ou
     expect(result.rules[0]).toMatchObject({ name: 'no ticket about MCP invoices', passed: false, count: 1 });
     expect(result.rules[1]).toMatchObject({ query: 'sla:breached state:open', max: 0 });
     expect(result.passed).toBe(false);
+    // a limit written into the query would be searched as words and always hold: refused, saying where it goes
+    const inQuery = errorOf(await call('check', { query: '"typo on invoice" <= 0' }));
+    expect(inQuery).toMatchObject({ code: 'usage', message: expect.stringMatching(/^query: "<=" in the query would be searched for as a word.*in max$/) });
+    expect(errorOf(await call('check', { rules: [{ query: 'priority:critical = 0' }] })).message).toMatch(/^rules\[0\]: "="/);
   });
 
   it('events', async () => {

@@ -1,5 +1,6 @@
 // tix check: CI assertions on ticket states. Exit 0 all rules hold, 1 one is violated; 2/4/6 when the check cannot run.
 import { readFileSync } from 'node:fs';
+import type { Backend } from '../../providers/types.js';
 import type { Context } from '../context.js';
 import { SilentFailure, UsageError } from '../errors.js';
 import { buildQuery } from '../query.js';
@@ -19,12 +20,24 @@ export interface RuleResult extends Rule {
 }
 
 const MAX_LISTED = 20;
-const SLA_RULE = (name = 'no open ticket past its SLA'): Rule => ({ name, query: 'sla:breached state:open', max: 0 });
+export const SLA_RULE = (name = 'no open ticket past its SLA'): Rule => ({ name, query: 'sla:breached state:open', max: 0 });
 
 function parseMax(raw: unknown, where: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${where}: max must be a whole number ≥ 0, not "${String(raw)}"`);
   return n;
+}
+
+/** A word of a rule's query that reads like a limit: `<=`, `≤`, `<`, `=`… standing alone, outside quotes. */
+const COMPARISON = /(?:^|\s)(<=|>=|==|<|>|=|≤|≥)(?=\s|$)/;
+
+/**
+ * A query is searched as written: in "priority:critical <= 0" the "<=" and the "0" are words to find, which
+ * no ticket holds, so the rule would always hold. Refused, saying where the limit goes.
+ */
+export function refuseLimitInQuery(query: string, where: string, limitGoes: string): void {
+  const op = COMPARISON.exec(query.replace(/"[^"]*"?/g, ' '))?.[1];
+  if (op) throw new UsageError(`${where}: "${op}" in the query would be searched for as a word, so the rule would count almost nothing; give the limit ${limitGoes}`);
 }
 
 export function rulesFromFile(path: string): Rule[] {
@@ -43,6 +56,7 @@ export function rulesFromFile(path: string): Rule[] {
     const name = typeof rule.name === 'string' && rule.name ? rule.name : `rule ${i + 1}`;
     if (rule.sla === true) return SLA_RULE(name);
     if (typeof rule.query !== 'string') throw new UsageError(`${where}: needs "query" (or "sla": true)`);
+    refuseLimitInQuery(rule.query, where, 'in "max"');
     return { name, query: buildQuery([rule.query], {}), max: rule.max === undefined ? 0 : parseMax(rule.max, where) };
   });
 }
@@ -61,18 +75,8 @@ export function junit(results: RuleResult[], seconds: number): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tix check" tests="${results.length}" failures="${failures}" time="${seconds.toFixed(3)}">\n  <testsuite name="tix check" tests="${results.length}" failures="${failures}" errors="0" time="${seconds.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 
-export async function run(ctx: Context, args: string[], opts: Record<string, unknown>) {
-  const format = ctx.globals.json !== undefined && ctx.globals.json !== false ? 'json' : (ctx.globals.format ?? 'text');
-  if (!['text', 'table', 'json', 'junit'].includes(format)) throw new UsageError(`invalid --format "${format}" for check; choose text, json or junit`);
-  const rules: Rule[] = [];
-  if (typeof opts.file === 'string') rules.push(...rulesFromFile(opts.file));
-  if (args.length) rules.push({ name: typeof opts.name === 'string' ? opts.name : args.join(' '), query: buildQuery(args, {}), max: parseMax(opts.max ?? 0, '--max') });
-  if (opts.sla) rules.push(SLA_RULE());
-  if (rules.length === 0) throw new UsageError('nothing to check: give a QUERY, --sla or --file');
-
-  const started = performance.now();
-  // a check pages through every matching ticket: it waits out a rate limit like other long runs
-  const client = await ctx.client({ patient: true });
+/** Counts each rule's matches (every page of them) and names up to 20 offending tickets of a rule that fails. */
+export async function evaluateRules(client: Pick<Backend, 'allTickets'>, rules: Rule[]): Promise<RuleResult[]> {
   const results: RuleResult[] = [];
   for (const rule of rules) {
     const offending: number[] = [];
@@ -84,6 +88,22 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
     }
     results.push({ ...rule, passed: count <= rule.max, count, offending: count <= rule.max ? [] : offending });
   }
+  return results;
+}
+
+export async function run(ctx: Context, args: string[], opts: Record<string, unknown>) {
+  const format = ctx.globals.json !== undefined && ctx.globals.json !== false ? 'json' : (ctx.globals.format ?? 'text');
+  if (!['text', 'table', 'json', 'junit'].includes(format)) throw new UsageError(`invalid --format "${format}" for check; choose text, json or junit`);
+  const rules: Rule[] = [];
+  if (typeof opts.file === 'string') rules.push(...rulesFromFile(opts.file));
+  if (args.length) refuseLimitInQuery(args.join(' '), `tix check "${oneLine(args.join(' '))}"`, 'with --max (e.g. tix check "priority:critical" --max 0)');
+  if (args.length) rules.push({ name: typeof opts.name === 'string' ? opts.name : args.join(' '), query: buildQuery(args, {}), max: parseMax(opts.max ?? 0, '--max') });
+  if (opts.sla) rules.push(SLA_RULE());
+  if (rules.length === 0) throw new UsageError('nothing to check: give a QUERY, --sla or --file');
+
+  const started = performance.now();
+  // a check pages through every matching ticket: it waits out a rate limit like other long runs
+  const results = await evaluateRules(await ctx.client({ patient: true }), rules);
   const seconds = (performance.now() - started) / 1000;
   const failed = results.filter((r) => !r.passed);
   if (format === 'json') ctx.out(`${jsonText({ passed: failed.length === 0, rules: results }, 2)}\n`);
@@ -94,6 +114,7 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
       ctx.out(`${oneLine(line)}\n`);
     }
   }
-  ctx.status(failed.length ? `${failed.length} of ${results.length} rules violated` : `all ${results.length} rules hold`);
+  const rulesWord = results.length === 1 ? 'rule' : 'rules';
+  ctx.status(failed.length ? `${failed.length} of ${results.length} ${rulesWord} violated` : results.length === 1 ? 'the rule holds' : `all ${results.length} rules hold`);
   if (failed.length) throw new SilentFailure();
 }
