@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type {
-  AdvanceBody, BatchOperation, BatchResponse, BatchResult, Comment, CommentBody, CreateTicketBody, CreateUserBody, Escalation, Event, Me, NewToken,
+  AdvanceBody, BatchOperation, BatchResponse, BatchResult, Comment, CommentBody, CreateTicketBody, CreateUserBody, Escalation, EscalationGroup, Event, Me, NewToken,
   Problem, Ticket, User,
 } from '../domain/schemas.js';
 import type { OPERATION_SCHEMAS } from '../domain/operations.js';
@@ -369,7 +369,7 @@ export class TixClient {
   async feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage> {
     return (await this.request<FeedPage>('GET', '/v1/events', { query: params, holdMs: (params.wait ?? 0) * 1000 })).body;
   }
-  async escalations(state: 'running' | 'resolved' | 'all' = 'running', limit = 1000): Promise<Escalation[]> {
+  async escalations(state: EscalationGroup = 'running', limit = 1000): Promise<Escalation[]> {
     return (await this.page<Escalation>('/v1/escalations', { state, limit })).items;
   }
   async advance(id: string, body: AdvanceBody): Promise<Escalation> {

@@ -1,7 +1,7 @@
 // The single source of tix's types: every request, response and record is a zod schema here.
 import { z } from 'zod';
 import { MAX_ATTACHMENTS, MAX_ATTACHMENT_BYTES } from './attachments.js';
-import { CHANNELS, DONE_STATUSES, JUSTIFICATION_MIN, LOGIN_PATTERN, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
+import { CHANNELS, DONE_STATUSES, JUSTIFICATION_MIN, LOGIN_PATTERN, ESCALATION_GROUPS, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES } from './enums.js';
 
 export { CHANNELS, DONE_STATUSES, ESCALATION_STATES, EVENT_KINDS, OPEN_STATUSES, PRIORITIES, PROBLEM_CODES, ROLES, STATUSES, TEAMS, TICKET_TYPES };
 
@@ -35,6 +35,9 @@ export type Role = z.infer<typeof Role>;
 
 export const EscalationState = z.enum(ESCALATION_STATES);
 export type EscalationState = z.infer<typeof EscalationState>;
+/** Which escalations a listing covers: running (not yet resolved), resolved, or all. */
+export const EscalationGroup = z.enum(ESCALATION_GROUPS);
+export type EscalationGroup = z.infer<typeof EscalationGroup>;
 
 /** A ticket id in a body: a JSON integer, never a string, boolean or array that looks like one. */
 export const TicketId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

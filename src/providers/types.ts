@@ -3,7 +3,7 @@
 import type { ApiResponse, FeedPage, Page, RequestOptions, TixClient, WriteResult } from '../client/index.js';
 import type { OperationEntry } from '../domain/registry.js';
 import type {
-  AdvanceBody, AssignBody, BatchOperation, BatchResult, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, Event, Me, NewToken,
+  AdvanceBody, AssignBody, BatchOperation, BatchResult, CloseBody, Comment, CommentBody, CreateTicketBody, CreateUserBody, EscalateBody, Escalation, EscalationGroup, Event, Me, NewToken,
   PriorityBody, ReopenBody, StatusBody, Ticket, TriageBody, User,
 } from '../domain/schemas.js';
 
@@ -35,7 +35,7 @@ export interface Backend {
   comments(id: number): Promise<Comment[]>;
   events(id: number): Promise<Event[]>;
   feed(params: { after?: string; since?: string; q?: string; ticket?: number; limit?: number; wait?: number }): Promise<FeedPage>;
-  escalations(state?: 'running' | 'resolved' | 'all', limit?: number): Promise<Escalation[]>;
+  escalations(state?: EscalationGroup, limit?: number): Promise<Escalation[]>;
   escalation(id: string): Promise<Escalation>;
   advance(id: string, body: AdvanceBody): Promise<Escalation>;
   users(): Promise<User[]>;

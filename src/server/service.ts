@@ -12,7 +12,7 @@ import { dueDates, isBreachedAt, type SlaPolicy } from '../domain/sla.js';
 import { isDone, refuseAdvance, refuseEscalate, refuseReopen, refuseStatusChange, refuseTriage } from '../domain/transitions.js';
 import type { z } from 'zod';
 import { diffTickets } from '../domain/results.js';
-import type { CreateUserBody } from '../domain/schemas.js';
+import type { CreateUserBody, EscalationGroup } from '../domain/schemas.js';
 import type { BatchBody, BatchResult } from '../domain/operations.js';
 import { REGISTRY, serviceMethod } from '../domain/registry.js';
 import { readFeed } from './feed.js';
@@ -523,7 +523,7 @@ export class TicketService {
   }
 
   /** Escalations of the tickets the actor can see; requesters see none (reason and timeline are internal). */
-  async listEscalations(actor: User, args: { state?: 'running' | 'resolved' | 'all'; limit: number; cursor?: string }) {
+  async listEscalations(actor: User, args: { state?: EscalationGroup; limit: number; cursor?: string }) {
     if (actor.role === 'requester') return { items: [], next_cursor: null };
     return this.store.listEscalations({ viewer: actor, ...args });
   }

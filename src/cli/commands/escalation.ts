@@ -1,6 +1,6 @@
 // tix escalation list | show | advance.
 import { ESCALATION_STATES } from '../../domain/enums.js';
-import type { Escalation } from '../../domain/schemas.js';
+import type { Escalation, EscalationGroup } from '../../domain/schemas.js';
 import { ESCALATION_FIELDS } from '../../domain/fields.js';
 import type { Backend } from '../../providers/types.js';
 import type { AdvanceBody } from '../../domain/schemas.js';
@@ -33,7 +33,7 @@ const human = (e: Escalation) =>
 export async function list(ctx: Context, _args: string[], opts: Record<string, unknown>) {
   const fields = parseFields(ctx.globals.json as string | true | undefined, ESCALATION_FIELDS);
   const client = await ctx.client();
-  const items = await client.escalations(opts.state as 'running' | 'resolved' | 'all');
+  const items = await client.escalations(opts.state as EscalationGroup);
   const writer = genericListWriter<Escalation>(ctx.io.stdout, { ...ctx.outputOptions(), fields }, [
     { header: 'ID', get: (e) => e.id },
     { header: 'TICKET', get: (e) => String(e.ticket_id) },

@@ -1,7 +1,7 @@
 // Escalations: list, show, advance through the timeline.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AdvanceBody, Escalation, EscalationId } from '../../domain/schemas.js';
+import { AdvanceBody, Escalation, EscalationGroup, EscalationId } from '../../domain/schemas.js';
 import { EscalationPage, Limit, failsWith } from './common.js';
 
 export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -17,7 +17,7 @@ export const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List escalations',
         description: 'Escalations of the tickets you can see, running ones unless `state` says otherwise, `limit` at a time; pass `next_cursor` back as `cursor` for the next page. Requesters see none.',
         querystring: z.object({
-          state: z.enum(['running', 'resolved', 'all']).default('running'),
+          state: EscalationGroup.default('running'),
           limit: Limit,
           cursor: z.string().max(500).optional(),
         }),

@@ -1,7 +1,7 @@
 // The store interface: all persistence goes through it, so another database can slot in.
 import type { Query } from '../../domain/query.js';
 import type { Sort } from '../../domain/queue.js';
-import type { Comment, Escalation, Event, EventKind, Role, Status, Ticket, TimelineStep, User } from '../../domain/schemas.js';
+import type { Comment, Escalation, EscalationGroup, Event, EventKind, Role, Status, Ticket, TimelineStep, User } from '../../domain/schemas.js';
 import type { CommitNotifier } from './notifier.js';
 
 /** A ticket as stored: the API ticket without computed SLA state, plus when it was done. */
@@ -101,7 +101,7 @@ export interface RateCounters {
 /** The escalations a viewer may see, running, resolved or all, a page at a time in id order. */
 export interface ListEscalationsArgs {
   viewer: Viewer;
-  state?: 'running' | 'resolved' | 'all';
+  state?: EscalationGroup;
   limit: number;
   cursor?: string;
 }
