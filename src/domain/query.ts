@@ -174,6 +174,9 @@ function tokenize(input: string): string[] {
   return tokens;
 }
 
+/** Comparison signs, which compare only inside a term's value. */
+const LONE_COMPARISON = new Set(['<', '<=', '>', '>=', '=', '==', '≤', '≥']);
+
 function parseTerm(term: string): QueryTerm {
   const negate = term.startsWith('-');
   const body = negate ? term.slice(1) : term;
@@ -181,6 +184,13 @@ function parseTerm(term: string): QueryTerm {
   const colon = body.indexOf(':');
   const quote = body.indexOf('"');
   if (colon === -1 || (quote !== -1 && quote < colon)) {
+    // "priority:critical <= 0" would search for the words "<=" and "0", match nothing, and a check on it always hold
+    if (quote === -1 && LONE_COMPARISON.has(body)) {
+      throw new QueryError(
+        `"${term}" alone is not a comparison: compare inside a term (age:<4h, created:>=2026-11-01); a check's limit goes in --max (max in a rules file or MCP); quote the sign to search for it`,
+        term,
+      );
+    }
     const value = quote === -1 ? body : unquote(body, term);
     const length = [...value].length;
     if (length > QUERY_LIMITS.textLength) {

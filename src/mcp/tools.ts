@@ -5,7 +5,7 @@ import type { Backend } from '../providers/types.js';
 import { UsageError } from '../cli/errors.js';
 import { buildQuery } from '../cli/query.js';
 import type { BulkOperation } from '../cli/bulk.js';
-import { evaluateRules, refuseLimitInQuery, SLA_RULE, type Rule } from '../cli/commands/check.js';
+import { evaluateRules, ruleOf, SLA_RULE, type Rule } from '../cli/commands/check.js';
 import { advanceEscalation } from '../cli/commands/escalation.js';
 import { operations } from '../cli/commands/mutate.js';
 import { triageOperation } from '../cli/commands/triage.js';
@@ -310,10 +310,6 @@ const HAND_TOOLS: Tool[] = [
     annotations: READ,
     async run(deps, input) {
       const rules: Rule[] = [];
-      const ruleOf = (query: string, name: string, max: number, where: string): Rule => {
-        refuseLimitInQuery(query, where, 'in max');
-        return { name, query: buildQuery([query], {}), max };
-      };
       for (const [i, r] of (input.rules ?? []).entries()) {
         if (r.sla) rules.push(SLA_RULE(r.name));
         else if (r.query) rules.push(ruleOf(r.query, r.name ?? `rule ${i + 1}`, r.max, `rules[${i}]`));

@@ -313,6 +313,15 @@ describe('parseQuery: the words of each refusal', () => {
     expect(errorOf(`status:${v}`).message).toContain(`"status:${v}" (did you mean state:${v}?); expected one of: new,`));
   it('a duration takes nothing after its unit', () => expect(errorOf('age:>4hours').message).toMatch(/bad duration in "age:>4hours"/));
   it.each(['"   "', 'org:" "'])('%s is an empty phrase', (input) => expect(errorOf(input).message).toBe(`empty phrase in "${input}"`));
+  it.each(['<', '<=', '>', '>=', '=', '==', '≤', '≥', '-<='])('a comparison sign standing alone (%s) is refused, not searched for as a word', (sign) => {
+    const err = errorOf(`priority:critical ${sign} 0`);
+    expect(err.term).toBe(sign);
+    expect(err.message).toBe(
+      `"${sign}" alone is not a comparison: compare inside a term (age:<4h, created:>=2026-11-01); a check's limit goes in --max (max in a rules file or MCP); quote the sign to search for it`,
+    );
+  });
+  it('a quoted sign, or a sign inside a word, is text', () =>
+    expect(terms('"<=" a<b =>').map((t) => t.kind === 'text' && t.value)).toEqual(['<=', 'a<b', '=>']));
 });
 
 describe('matchesQuery: comparisons at their edge', () => {

@@ -143,6 +143,7 @@ describe('?q= errors', () => {
     ['a malformed duration', 'age:4x'],
     ['an unknown state', 'state:finished'],
     ['a bad date', 'created:>=2026-02-30'],
+    ['a comparison sign standing alone', '<='],
   ])('answers %s with a 400 problem naming the term', async (_what, term) => {
     const res = await s.call('alice', 'GET', `/v1/tickets?q=${encodeURIComponent(`state:all ${term}`)}`);
     expect(res.statusCode).toBe(400);

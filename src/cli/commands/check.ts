@@ -28,16 +28,14 @@ function parseMax(raw: unknown, where: string): number {
   return n;
 }
 
-/** A word of a rule's query that reads like a limit: `<=`, `≤`, `<`, `=`… standing alone, outside quotes. */
-const COMPARISON = /(?:^|\s)(<=|>=|==|<|>|=|≤|≥)(?=\s|$)/;
-
-/**
- * A query is searched as written: in "priority:critical <= 0" the "<=" and the "0" are words to find, which
- * no ticket holds, so the rule would always hold. Refused, saying where the limit goes.
- */
-export function refuseLimitInQuery(query: string, where: string, limitGoes: string): void {
-  const op = COMPARISON.exec(query.replace(/"[^"]*"?/g, ' '))?.[1];
-  if (op) throw new UsageError(`${where}: "${op}" in the query would be searched for as a word, so the rule would count almost nothing; give the limit ${limitGoes}`);
+/** A rule of a query and its limit; a query the language refuses is a usage error that says `where`. */
+export function ruleOf(query: string, name: string, max: number, where: string): Rule {
+  try {
+    return { name, query: buildQuery([query], {}), max };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function rulesFromFile(path: string): Rule[] {
@@ -56,8 +54,7 @@ export function rulesFromFile(path: string): Rule[] {
     const name = typeof rule.name === 'string' && rule.name ? rule.name : `rule ${i + 1}`;
     if (rule.sla === true) return SLA_RULE(name);
     if (typeof rule.query !== 'string') throw new UsageError(`${where}: needs "query" (or "sla": true)`);
-    refuseLimitInQuery(rule.query, where, 'in "max"');
-    return { name, query: buildQuery([rule.query], {}), max: rule.max === undefined ? 0 : parseMax(rule.max, where) };
+    return ruleOf(rule.query, name, rule.max === undefined ? 0 : parseMax(rule.max, where), where);
   });
 }
 
@@ -96,7 +93,6 @@ export async function run(ctx: Context, args: string[], opts: Record<string, unk
   if (!['text', 'table', 'json', 'junit'].includes(format)) throw new UsageError(`invalid --format "${format}" for check; choose text, json or junit`);
   const rules: Rule[] = [];
   if (typeof opts.file === 'string') rules.push(...rulesFromFile(opts.file));
-  if (args.length) refuseLimitInQuery(args.join(' '), `tix check "${oneLine(args.join(' '))}"`, 'with --max (e.g. tix check "priority:critical" --max 0)');
   if (args.length) rules.push({ name: typeof opts.name === 'string' ? opts.name : args.join(' '), query: buildQuery(args, {}), max: parseMax(opts.max ?? 0, '--max') });
   if (opts.sla) rules.push(SLA_RULE());
   if (rules.length === 0) throw new UsageError('nothing to check: give a QUERY, --sla or --file');
